@@ -1,0 +1,61 @@
+use crate::domain::Role;
+use crate::features::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, RootPage};
+use crate::features::home::HomePage;
+use crate::features::profile::ProfilePage;
+use crate::ui::{NotFound, RequireRole};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (tests wait for it).
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/helpdesk.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Help Desk".to_string() } else { format!("{text} · Help Desk") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=RootPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/register") view=RegisterPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                <Route path=path!("/user") view=|| home(&[Role::User]) ssr=SsrMode::Async/>
+                <Route path=path!("/agent") view=|| home(&[Role::Agent]) ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=|| home(&[Role::Admin, Role::Superadmin]) ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin") view=|| home(&[Role::Superadmin]) ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=|| view! { <RequireRole roles=&Role::ALL><ProfilePage/></RequireRole> } ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+fn home(roles: &'static [Role]) -> impl IntoView {
+    view! { <RequireRole roles=roles><HomePage/></RequireRole> }
+}

@@ -1,0 +1,122 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TicketStatus {
+    Open,
+    InProgress,
+    OnHold,
+    Closed,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 4] =
+        [TicketStatus::Open, TicketStatus::InProgress, TicketStatus::OnHold, TicketStatus::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::InProgress => "in-progress",
+            TicketStatus::OnHold => "on-hold",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "Open",
+            TicketStatus::InProgress => "In progress",
+            TicketStatus::OnHold => "On hold",
+            TicketStatus::Closed => "Closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Critical => "critical",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+            Priority::Critical => "Critical",
+        }
+    }
+}
+
+/// Ticket counts by status for one scope (a requester, an assignee or everyone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusCounts {
+    pub total: i64,
+    pub open: i64,
+    pub in_progress: i64,
+    pub on_hold: i64,
+    pub closed: i64,
+}
+
+/// One line of a ticket list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub category: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A role's home page: counts and the most recently updated tickets in the caller's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeSummary {
+    pub counts: StatusCounts,
+    pub recent: Vec<TicketSummary>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_priorities_use_the_contract_names() {
+        assert_eq!(serde_json::to_string(&TicketStatus::InProgress).unwrap(), "\"in-progress\"");
+        assert_eq!(serde_json::to_string(&TicketStatus::OnHold).unwrap(), "\"on-hold\"");
+        for s in TicketStatus::ALL {
+            assert_eq!(TicketStatus::parse(s.as_str()), Some(s));
+        }
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(TicketStatus::parse("done"), None);
+    }
+}

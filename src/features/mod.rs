@@ -1,0 +1,5 @@
+//! One module per area of the product: its server functions and its pages.
+
+pub mod auth;
+pub mod home;
+pub mod profile;

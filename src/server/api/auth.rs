@@ -1,0 +1,107 @@
+use super::ApiJson;
+use crate::domain::SessionUser;
+use crate::error::AppError;
+use crate::server::guard::{client_ip, CurrentUser};
+use crate::server::services::auth::{self, Registration, Session};
+use crate::server::startup::AppState;
+use axum::extract::State;
+use axum::http::{Extensions, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/register", post(register))
+        .route("/forgot-password", post(forgot_password))
+        .route("/reset-password", post(reset_password))
+        .route("/verify", get(verify))
+}
+
+fn user_json(user: &SessionUser) -> Value {
+    json!({ "id": user.id, "name": user.name, "email": user.email, "role": user.role })
+}
+
+fn session_json(session: &Session) -> Value {
+    json!({ "token": session.token, "user": user_json(&session.user) })
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+#[derive(Default)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Json<Value>, AppError> {
+    let session = auth::login(&state.core, &body.email, &body.password, &client_ip(&extensions)).await?;
+    Ok(Json(session_json(&session)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct RegisterBody {
+    name: String,
+    email: String,
+    password: String,
+    confirm_password: Option<String>,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RegisterBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let confirm = body.confirm_password.as_deref().unwrap_or(&body.password);
+    let session = auth::register(
+        &state.core,
+        Registration { name: &body.name, email: &body.email, password: &body.password, confirm_password: confirm },
+    )
+    .await?;
+    let mut reply = session_json(&session);
+    reply["message"] = json!("Registration successful");
+    Ok((StatusCode::CREATED, Json(reply)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ForgotBody {
+    email: String,
+}
+
+async fn forgot_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ForgotBody>,
+) -> Result<Json<Value>, AppError> {
+    auth::forgot_password(state.core.clone(), &body.email).await?;
+    Ok(Json(json!({ "message": FORGOT_REPLY })))
+}
+
+/// The same words whether or not the account exists.
+pub const FORGOT_REPLY: &str = "If an account exists for that email, a reset link is on its way. It is valid for one hour.";
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ResetBody {
+    token: String,
+    password: String,
+    confirm_password: Option<String>,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ResetBody>,
+) -> Result<Json<Value>, AppError> {
+    auth::reset_password(&state.core, &body.token, &body.password, body.confirm_password.as_deref()).await?;
+    Ok(Json(json!({ "message": "Password changed. Sign in with your new password." })))
+}
+
+async fn verify(caller: CurrentUser) -> Json<Value> {
+    Json(json!({ "user": user_json(&caller) }))
+}

@@ -1,0 +1,53 @@
+use super::ApiJson;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::server::guard::CurrentUser;
+use crate::server::services::account::{self, ProfileChanges};
+use crate::server::services::dashboard;
+use crate::server::startup::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/profile", get(profile).put(update_profile)).route("/dashboard", get(home))
+}
+
+async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    let profile = account::profile(&state.core, &caller).await?;
+    Ok(Json(json!({ "profile": profile })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProfileBody {
+    name: String,
+    phone: String,
+    department: String,
+}
+
+async fn update_profile(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<Value>, AppError> {
+    let changes = ProfileChanges { name: &body.name, phone: &body.phone, department: &body.department };
+    let profile = account::update_profile(&state.core, &caller, changes).await?;
+    Ok(Json(json!({ "message": "Profile updated", "profile": profile })))
+}
+
+async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::User])?;
+    let summary = dashboard::home(&state.core, &caller).await?;
+    let c = &summary.counts;
+    Ok(Json(json!({ "dashboard": {
+        "totalTickets": c.total,
+        "openTickets": c.open,
+        "inProgressTickets": c.in_progress,
+        "onHoldTickets": c.on_hold,
+        "closedTickets": c.closed,
+        "recentTickets": summary.recent,
+    }})))
+}

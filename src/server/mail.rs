@@ -1,0 +1,64 @@
+//! Outgoing mail: through SMTP when configured, otherwise as `.eml` files in the outbox folder.
+
+use crate::error::AppError;
+use crate::server::settings::MailSettings;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+pub enum Mailer {
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Outbox { dir: PathBuf, from: Mailbox },
+}
+
+impl Mailer {
+    pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
+        let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
+        Ok(match &settings.smtp_url {
+            Some(url) => Mailer::Smtp {
+                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("mail.smtp_url: {e}"))?
+                    .build(),
+                from,
+            },
+            None => Mailer::Outbox { dir: settings.outbox_dir.clone(), from },
+        })
+    }
+
+    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), AppError> {
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
+        };
+        let to: Mailbox = to.parse().map_err(|_| AppError::invalid("email", "Email is not deliverable."))?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| {
+                tracing::error!(error = %e, "building mail failed");
+                AppError::internal()
+            })?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await.map_err(|e| {
+                    tracing::error!(error = %e, "SMTP delivery failed");
+                    AppError::internal()
+                })?;
+            }
+            Mailer::Outbox { dir, .. } => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| {
+                    tracing::error!(error = %e, dir = %dir.display(), "cannot create the outbox folder");
+                    AppError::internal()
+                })?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await.map_err(|e| {
+                    tracing::error!(error = %e, "writing mail to the outbox failed");
+                    AppError::internal()
+                })?;
+                tracing::info!(file = %dir.join(format!("{id}.eml")).display(), subject, "mail written to the outbox");
+            }
+        }
+        Ok(())
+    }
+}

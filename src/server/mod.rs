@@ -1,0 +1,14 @@
+//! Everything that runs only on the server (feature `ssr`).
+
+pub mod api;
+pub mod guard;
+pub mod mail;
+pub mod rate_limit;
+pub mod rpc;
+pub mod security;
+pub mod services;
+pub mod settings;
+pub mod startup;
+pub mod store;
+
+pub use startup::{build_router, AppState, Core};

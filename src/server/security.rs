@@ -1,0 +1,215 @@
+//! Passwords (argon2id), sign-in tokens (JWT HS256) and random secrets.
+
+use crate::domain::{Role, SessionUser};
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use jsonwebtoken::{errors::ErrorKind as JwtErrorKind, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// An argon2 PHC string. Deliberately neither `Serialize` nor `Display`.
+#[derive(Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn from_stored(phc: String) -> Self {
+        Self(phc)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
+
+/// argon2id with the OWASP minimum: 19 MiB memory, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes off the async runtime: a hash takes tens of milliseconds of CPU.
+pub async fn hash_password(password: String) -> Result<PasswordHash, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| PasswordHash(hash.to_string()))
+            .map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                AppError::internal()
+            })
+    })
+    .await?
+}
+
+/// Verifies off the async runtime. With no stored hash (unknown account) it checks against a
+/// dummy hash anyway, so a wrong email takes as long as a wrong password.
+pub async fn verify_password(password: String, hash: Option<PasswordHash>) -> Result<bool, AppError> {
+    let known = hash.is_some();
+    let hash = match hash {
+        Some(hash) => hash,
+        None => dummy_hash().await?,
+    };
+    let matches = tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = argon2::PasswordHash::new(&hash.0) else {
+            tracing::error!("stored password hash is malformed");
+            return false;
+        };
+        argon2().verify_password(password.as_bytes(), &parsed).is_ok()
+    })
+    .await?;
+    Ok(known && matches)
+}
+
+async fn dummy_hash() -> Result<PasswordHash, AppError> {
+    static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash.clone());
+    }
+    let hash = hash_password(random_token(16)).await?;
+    Ok(DUMMY.get_or_init(|| hash).clone())
+}
+
+/// `bytes` random bytes from the OS, hex encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::getrandom(&mut buf).expect("the OS random source is available");
+    hex(&buf)
+}
+
+/// SHA-256 of a token, hex encoded: what the database keeps instead of the token itself.
+pub fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The claims of the contract (id, email, role, name, exp) plus the issue time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub name: String,
+    pub exp: i64,
+    pub iat: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Expired,
+    Invalid,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_secs: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &str, ttl_hours: i64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            ttl_secs: ttl_hours * 3600,
+        }
+    }
+
+    pub fn ttl_secs(&self) -> i64 {
+        self.ttl_secs
+    }
+
+    pub fn issue(&self, user: &SessionUser) -> Result<String, AppError> {
+        let now = chrono::Utc::now().timestamp();
+        self.encode(&Claims {
+            id: user.id,
+            email: user.email.clone(),
+            role: user.role,
+            name: user.name.clone(),
+            exp: now + self.ttl_secs,
+            iat: now,
+        })
+    }
+
+    pub fn encode(&self, claims: &Claims) -> Result<String, AppError> {
+        jsonwebtoken::encode(&Header::default(), claims, &self.encoding).map_err(|e| {
+            tracing::error!(error = %e, "token signing failed");
+            AppError::internal()
+        })
+    }
+
+    pub fn decode(&self, token: &str) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                JwtErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> SessionUser {
+        SessionUser { id: 7, name: "Ada".into(), email: "ada@example.com".into(), role: Role::Agent }
+    }
+
+    #[tokio::test]
+    async fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse".into(), Some(hash.clone())).await.unwrap());
+        assert!(!verify_password("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(!verify_password("correct horse".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn a_token_round_trips_its_claims() {
+        let keys = TokenKeys::new("a-test-secret-that-is-long-enough!!", 24);
+        let claims = keys.decode(&keys.issue(&user()).unwrap()).unwrap();
+        assert_eq!((claims.id, claims.role, claims.name.as_str()), (7, Role::Agent, "Ada"));
+        assert_eq!(claims.exp - claims.iat, 24 * 3600);
+    }
+
+    #[test]
+    fn expired_tampered_and_foreign_tokens_are_refused() {
+        let keys = TokenKeys::new("a-test-secret-that-is-long-enough!!", 24);
+        let now = chrono::Utc::now().timestamp();
+        let expired = keys
+            .encode(&Claims { id: 7, email: "a@b.c".into(), role: Role::User, name: "A".into(), exp: now - 10, iat: now - 100 })
+            .unwrap();
+        assert_eq!(keys.decode(&expired).unwrap_err(), TokenError::Expired);
+
+        let token = keys.issue(&user()).unwrap();
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(keys.decode(&tampered).unwrap_err(), TokenError::Invalid);
+
+        let other = TokenKeys::new("another-secret-that-is-long-enough!", 24);
+        assert_eq!(other.decode(&token).unwrap_err(), TokenError::Invalid);
+        assert_eq!(keys.decode("not.a.token").unwrap_err(), TokenError::Invalid);
+    }
+
+    #[test]
+    fn random_tokens_differ_and_digests_are_stable() {
+        assert_ne!(random_token(32), random_token(32));
+        assert_eq!(random_token(32).len(), 64);
+        assert_eq!(token_digest("abc"), token_digest("abc"));
+        assert_ne!(token_digest("abc"), token_digest("abd"));
+    }
+}

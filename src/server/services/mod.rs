@@ -1,0 +1,6 @@
+//! The service layer: the one place that decides who may do what. Server functions and
+//! REST handlers both call these functions.
+
+pub mod account;
+pub mod auth;
+pub mod dashboard;

@@ -1,0 +1,298 @@
+//! Runtime settings: `Leptos.toml` (or the file named by `HELPDESK_CONFIG`), then
+//! `HELPDESK_…` environment variables, which win. Every setting has a default; a bad
+//! value stops start-up with a message naming the setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    /// Base address used in links sent by mail; `https://…` also marks cookies `Secure`.
+    pub public_url: String,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub token_ttl_hours: i64,
+    /// HS256 secret; when absent one is generated once and kept in the database.
+    pub jwt_secret: Option<String>,
+    /// Seed the demo accounts and tickets into an empty database.
+    pub demo: bool,
+    pub mail: MailSettings,
+    pub rate_limit: RateLimitSettings,
+    pub bootstrap: BootstrapSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// e.g. `smtps://user:pass@smtp.example.com`; when absent mail goes to `outbox_dir`.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub outbox_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct RateLimitSettings {
+    pub failures_per_account: u32,
+    pub failures_per_ip: u32,
+    pub window_secs: u64,
+}
+
+/// The first super admin of a production install on an empty database.
+#[derive(Debug, Clone)]
+pub struct BootstrapSettings {
+    pub admin_email: String,
+    pub admin_name: String,
+    /// When absent a password is generated and printed once.
+    pub admin_password: Option<String>,
+}
+
+/// One documented setting: its key in the file, its environment variable and default.
+pub struct Spec {
+    pub key: &'static str,
+    pub env: &'static str,
+    pub default: &'static str,
+    pub about: &'static str,
+}
+
+/// Every setting, in the order the README documents them.
+pub const SPECS: &[Spec] = &[
+    Spec { key: "server.addr", env: "HELPDESK_ADDR", default: "127.0.0.1:3000", about: "address and port to listen on" },
+    Spec { key: "server.public_url", env: "HELPDESK_PUBLIC_URL", default: "http://127.0.0.1:3000", about: "base URL for links in mail; https makes cookies Secure" },
+    Spec { key: "database.url", env: "HELPDESK_DATABASE_URL", default: "sqlite://helpdesk.db", about: "SQLite file (created and migrated at start), or sqlite::memory: for a throwaway database" },
+    Spec { key: "database.max_connections", env: "HELPDESK_DATABASE_MAX_CONNECTIONS", default: "8", about: "reader connections to a database file" },
+    Spec { key: "auth.token_ttl_hours", env: "HELPDESK_TOKEN_TTL_HOURS", default: "24", about: "lifetime of a sign-in token" },
+    Spec { key: "auth.jwt_secret", env: "HELPDESK_JWT_SECRET", default: "", about: "token signing secret (≥ 32 chars); empty: generated once and stored in the database" },
+    Spec { key: "demo.enabled", env: "HELPDESK_DEMO", default: "", about: "seed demo users and tickets into an empty database; empty: on for debug builds, off for release" },
+    Spec { key: "mail.smtp_url", env: "HELPDESK_SMTP_URL", default: "", about: "SMTP server URL; empty: write mail as .eml files to the outbox" },
+    Spec { key: "mail.from", env: "HELPDESK_MAIL_FROM", default: "Help Desk <helpdesk@localhost>", about: "sender of outgoing mail" },
+    Spec { key: "mail.outbox_dir", env: "HELPDESK_OUTBOX_DIR", default: "outbox", about: "folder for .eml files when no SMTP server is set" },
+    Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account per window" },
+    Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
+    Spec { key: "rate_limit.window_secs", env: "HELPDESK_LOGIN_WINDOW_SECS", default: "900", about: "length of the rate-limit window in seconds" },
+    Spec { key: "bootstrap.admin_email", env: "HELPDESK_ADMIN_EMAIL", default: "admin@localhost.localdomain", about: "email of the first super admin on an empty production database" },
+    Spec { key: "bootstrap.admin_name", env: "HELPDESK_ADMIN_NAME", default: "Super Admin", about: "name of that first super admin" },
+    Spec { key: "bootstrap.admin_password", env: "HELPDESK_ADMIN_PASSWORD", default: "", about: "its password; empty: generated and printed once" },
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("setting `{key}` ({env}): {reason}")]
+pub struct SettingsError {
+    pub key: String,
+    pub env: String,
+    pub reason: String,
+}
+
+/// Raw values from the file and the environment, looked up by spec.
+struct Sources<'a> {
+    file: toml::Table,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Sources<'_> {
+    fn spec(key: &str) -> &'static Spec {
+        SPECS.iter().find(|s| s.key == key).expect("every key read has a spec")
+    }
+
+    fn error(spec: &Spec, reason: impl Into<String>) -> SettingsError {
+        SettingsError { key: spec.key.into(), env: spec.env.into(), reason: reason.into() }
+    }
+
+    fn raw(&self, spec: &Spec) -> Result<String, SettingsError> {
+        if let Some(value) = (self.env)(spec.env) {
+            return Ok(value);
+        }
+        let (section, name) = spec.key.split_once('.').expect("keys are section.name");
+        let value = self.file.get(section).and_then(|s| s.as_table()).and_then(|t| t.get(name));
+        match value {
+            None => Ok(spec.default.to_string()),
+            Some(toml::Value::String(s)) => Ok(s.clone()),
+            Some(toml::Value::Integer(i)) => Ok(i.to_string()),
+            Some(toml::Value::Boolean(b)) => Ok(b.to_string()),
+            Some(other) => Err(Self::error(spec, format!("unsupported value {other}"))),
+        }
+    }
+
+    fn text(&self, key: &str) -> Result<String, SettingsError> {
+        self.raw(Self::spec(key)).map(|s| s.trim().to_string())
+    }
+
+    fn optional(&self, key: &str) -> Result<Option<String>, SettingsError> {
+        self.text(key).map(|s| (!s.is_empty()).then_some(s))
+    }
+
+    fn parsed<T: FromStr>(&self, key: &str, expected: &str) -> Result<T, SettingsError> {
+        let spec = Self::spec(key);
+        let raw = self.text(key)?;
+        raw.parse().map_err(|_| Self::error(spec, format!("{raw:?} is not {expected}")))
+    }
+
+    fn positive<T: FromStr + PartialOrd + Default>(&self, key: &str) -> Result<T, SettingsError> {
+        let value: T = self.parsed(key, "a positive whole number")?;
+        if value <= T::default() {
+            return Err(Self::error(Self::spec(key), "must be greater than 0"));
+        }
+        Ok(value)
+    }
+
+    fn flag(&self, key: &str, default: bool) -> Result<bool, SettingsError> {
+        match self.text(key)?.to_ascii_lowercase().as_str() {
+            "" => Ok(default),
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            other => Err(Self::error(Self::spec(key), format!("{other:?} is not true or false"))),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings file (if any) and the process environment.
+    pub fn load() -> Result<Settings, SettingsError> {
+        let explicit = std::env::var("HELPDESK_CONFIG").ok();
+        let path = explicit.clone().unwrap_or_else(|| "Leptos.toml".to_string());
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(_) if explicit.is_none() => None,
+            Err(e) => {
+                return Err(SettingsError {
+                    key: "config file".into(),
+                    env: "HELPDESK_CONFIG".into(),
+                    reason: format!("cannot read {path}: {e}"),
+                })
+            }
+        };
+        Self::from_sources(file.as_deref(), &|name| std::env::var(name).ok())
+    }
+
+    pub fn from_sources(
+        file: Option<&str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingsError> {
+        let file = match file {
+            Some(text) => toml::from_str(text).map_err(|e| SettingsError {
+                key: "config file".into(),
+                env: "HELPDESK_CONFIG".into(),
+                reason: format!("not valid TOML: {e}"),
+            })?,
+            None => toml::Table::new(),
+        };
+        let src = Sources { file, env };
+
+        let public_url = src.text("server.public_url")?.trim_end_matches('/').to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(Sources::error(Sources::spec("server.public_url"), "must start with http:// or https://"));
+        }
+        let database_url = src.text("database.url")?;
+        if !database_url.starts_with("sqlite:") {
+            return Err(Sources::error(Sources::spec("database.url"), "must be a sqlite: URL (e.g. sqlite://helpdesk.db)"));
+        }
+        let jwt_secret = src.optional("auth.jwt_secret")?;
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(Sources::error(Sources::spec("auth.jwt_secret"), "must be at least 32 characters"));
+        }
+        let admin_password = src.optional("bootstrap.admin_password")?;
+        if let Some(pw) = &admin_password {
+            crate::domain::NewPassword::parse("password", pw, None)
+                .map_err(|e| Sources::error(Sources::spec("bootstrap.admin_password"), e.message))?;
+        }
+        let admin_email = src.text("bootstrap.admin_email")?;
+        crate::domain::Email::parse(&admin_email)
+            .map_err(|e| Sources::error(Sources::spec("bootstrap.admin_email"), e.message))?;
+
+        Ok(Settings {
+            addr: src.parsed("server.addr", "an address like 127.0.0.1:3000")?,
+            public_url,
+            database_url,
+            database_max_connections: src.positive("database.max_connections")?,
+            token_ttl_hours: src.positive("auth.token_ttl_hours")?,
+            jwt_secret,
+            demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
+            mail: MailSettings {
+                smtp_url: src.optional("mail.smtp_url")?,
+                from: src.parsed("mail.from", "a mailbox like Help Desk <helpdesk@example.com>")
+                    .and_then(|from: lettre::message::Mailbox| Ok(from.to_string()))?,
+                outbox_dir: PathBuf::from(src.text("mail.outbox_dir")?),
+            },
+            rate_limit: RateLimitSettings {
+                failures_per_account: src.positive("rate_limit.failures_per_account")?,
+                failures_per_ip: src.positive("rate_limit.failures_per_ip")?,
+                window_secs: src.positive("rate_limit.window_secs")?,
+            },
+            bootstrap: BootstrapSettings {
+                admin_email,
+                admin_name: src.text("bootstrap.admin_name")?,
+                admin_password,
+            },
+        })
+    }
+
+    /// Settings for tests and throwaway demos: in-memory database, demo data, mail to `outbox_dir`.
+    pub fn ephemeral(outbox_dir: PathBuf) -> Settings {
+        let mut settings = Settings::from_sources(None, &|_| None).expect("defaults are valid");
+        settings.database_url = "sqlite::memory:".into();
+        settings.demo = true;
+        settings.mail.outbox_dir = outbox_dir;
+        settings
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(file: &str, env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_sources(Some(file), &move |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let s = load("", &[]).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.token_ttl_hours, 24);
+        assert_eq!(s.database_url, "sqlite://helpdesk.db");
+        assert!(s.jwt_secret.is_none());
+        assert!(s.mail.smtp_url.is_none());
+    }
+
+    #[test]
+    fn the_file_sets_values_and_the_environment_overrides_them() {
+        let file = "[server]\naddr = \"0.0.0.0:8080\"\n[auth]\ntoken_ttl_hours = 12\n";
+        let s = load(file, &[("HELPDESK_TOKEN_TTL_HOURS", "2")]).unwrap();
+        assert_eq!(s.addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(s.token_ttl_hours, 2);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let cases = [
+            ("HELPDESK_ADDR", "nowhere", "server.addr"),
+            ("HELPDESK_TOKEN_TTL_HOURS", "0", "auth.token_ttl_hours"),
+            ("HELPDESK_TOKEN_TTL_HOURS", "day", "auth.token_ttl_hours"),
+            ("HELPDESK_DEMO", "maybe", "demo.enabled"),
+            ("HELPDESK_JWT_SECRET", "short", "auth.jwt_secret"),
+            ("HELPDESK_DATABASE_URL", "mysql://x", "database.url"),
+            ("HELPDESK_PUBLIC_URL", "example.com", "server.public_url"),
+            ("HELPDESK_MAIL_FROM", "not a mailbox", "mail.from"),
+            ("HELPDESK_ADMIN_PASSWORD", "short", "bootstrap.admin_password"),
+        ];
+        for (env, value, key) in cases {
+            let err = load("", &[(env, value)]).unwrap_err();
+            assert_eq!(err.key, key, "{env}={value}");
+            assert!(err.to_string().contains(env));
+        }
+    }
+
+    #[test]
+    fn every_spec_has_a_distinct_env_variable() {
+        let envs: std::collections::HashSet<_> = SPECS.iter().map(|s| s.env).collect();
+        assert_eq!(envs.len(), SPECS.len());
+        assert!(SPECS.iter().all(|s| s.env.starts_with("HELPDESK_")));
+    }
+}

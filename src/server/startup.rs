@@ -1,0 +1,140 @@
+//! Building the application from settings: storage, secrets, first accounts, routes.
+
+use crate::app::{shell, App};
+use crate::domain::{Email, Role};
+use crate::error::AppError;
+use crate::server::mail::Mailer;
+use crate::server::rate_limit::LoginLimiter;
+use crate::server::security::{hash_password, random_token, TokenKeys};
+use crate::server::settings::Settings;
+use crate::server::store::{DemoAccount, NewUser, Store};
+use axum::extract::FromRef;
+use axum::Router;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+/// What every request handler shares.
+pub struct Core {
+    pub settings: Settings,
+    pub store: Store,
+    pub keys: TokenKeys,
+    pub mailer: Mailer,
+    pub limiter: LoginLimiter,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub core: Arc<Core>,
+}
+
+/// The contract's demo accounts: (id, name, email, password, role).
+const DEMO_ACCOUNTS: [(i64, &str, &str, &str, Role); 5] = [
+    (1, "Super Admin", "superadmin@gmail.com", "superadmin123", Role::Superadmin),
+    (2, "Admin", "admin@gmail.com", "admin123", Role::Admin),
+    (3, "Agent John", "agent@gmail.com", "agent123", Role::Agent),
+    (4, "John Doe", "user@gmail.com", "user123", Role::User),
+    (5, "Jane Smith", "jane@gmail.com", "jane123", Role::User),
+];
+
+impl Core {
+    /// Opens (and migrates) storage and prepares the first accounts and the signing secret.
+    pub async fn start(settings: Settings) -> Result<Core, String> {
+        let store = Store::connect(&settings.database_url, settings.database_max_connections)
+            .await
+            .map_err(|e| format!("database.url: cannot open {}: {e}", settings.database_url))?;
+        fn fail(what: &'static str) -> impl Fn(AppError) -> String {
+            move |_| format!("{what} failed (see the log above)")
+        }
+
+        if store.count_users().await.map_err(fail("reading users"))? == 0 {
+            if settings.demo {
+                seed_demo(&store).await.map_err(fail("seeding demo data"))?;
+            } else {
+                create_first_superadmin(&store, &settings).await.map_err(fail("creating the first super admin"))?;
+            }
+        }
+
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => store
+                .secret_or_insert("jwt_signing_key", &random_token(32))
+                .await
+                .map_err(fail("reading the signing key"))?,
+        };
+        Ok(Core {
+            keys: TokenKeys::new(&secret, settings.token_ttl_hours),
+            mailer: Mailer::new(&settings.mail)?,
+            limiter: LoginLimiter::new(&settings.rate_limit),
+            store,
+            settings,
+        })
+    }
+}
+
+async fn seed_demo(store: &Store) -> Result<(), AppError> {
+    let mut accounts = Vec::new();
+    for (id, name, email, password, role) in DEMO_ACCOUNTS {
+        let password_hash = hash_password(password.to_string()).await?;
+        accounts.push(DemoAccount { id, name, email, role, password_hash });
+    }
+    if store.seed_demo(&accounts).await? {
+        tracing::info!("demo accounts and tickets seeded");
+    }
+    Ok(())
+}
+
+/// A production start on an empty database: no well-known password is ever created.
+async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(), AppError> {
+    let boot = &settings.bootstrap;
+    let email = Email::parse(&boot.admin_email)?;
+    let (password, generated) = match &boot.admin_password {
+        Some(pw) => (pw.clone(), false),
+        None => (random_token(12), true),
+    };
+    let hash = hash_password(password.clone()).await?;
+    store
+        .insert_user(NewUser {
+            name: &boot.admin_name,
+            email: email.as_str(),
+            password_hash: &hash,
+            role: Role::Superadmin,
+            department: "",
+            phone: "",
+        })
+        .await?;
+    if generated {
+        // Printed once, on purpose not through the log: it is shown to whoever started the server.
+        println!(
+            "\n  First super admin created: {}\n  Generated password (shown only now): {password}\n",
+            email.as_str()
+        );
+    } else {
+        tracing::info!(email = email.as_str(), "first super admin created from settings");
+    }
+    Ok(())
+}
+
+/// The whole HTTP application: REST API under `/api`, server functions under `/rpc`, pages.
+pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
+    let state = AppState { leptos_options, core };
+    let routes = generate_route_list(App);
+    Router::new()
+        .nest("/api", crate::server::api::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,18 @@
+use super::Store;
+use crate::error::AppError;
+
+impl Store {
+    /// Returns the stored secret `name`, storing `candidate` first if there is none yet.
+    /// Concurrent first starts agree on one value.
+    pub async fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, AppError> {
+        sqlx::query("INSERT OR IGNORE INTO app_secrets (name, value) VALUES (?, ?)")
+            .bind(name)
+            .bind(candidate)
+            .execute(&self.write)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.write)
+            .await?)
+    }
+}

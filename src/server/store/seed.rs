@@ -1,0 +1,74 @@
+use super::Store;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::server::security::PasswordHash;
+use chrono::{Duration, Utc};
+
+/// A demo account of the API contract, with its password already hashed.
+pub struct DemoAccount {
+    pub id: i64,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+}
+
+/// The contract's three demo tickets: (id, requester, title, description, status, priority, category, assignee).
+const DEMO_TICKETS: [(i64, i64, &str, &str, &str, &str, &str, Option<i64>); 3] = [
+    (1, 4, "Login Issue", "I cannot sign in to my account since this morning.", "open", "high", "account", Some(3)),
+    (2, 5, "Password Reset", "The password reset email never arrives.", "in-progress", "medium", "security", Some(3)),
+    (3, 4, "Data Export Issue", "The CSV export of my data stops halfway.", "closed", "low", "technical", None),
+];
+
+impl Store {
+    /// Seeds the demo accounts and tickets in one transaction, only into an empty database.
+    /// Returns whether anything was written.
+    pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError> {
+        let mut tx = self.write.begin().await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
+        if users > 0 {
+            return Ok(false);
+        }
+        let now = Utc::now();
+        for account in accounts {
+            sqlx::query(
+                "INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(account.id)
+            .bind(account.name)
+            .bind(account.email)
+            .bind(account.password_hash.as_str())
+            .bind(account.role.as_str())
+            .bind(now - Duration::days(30))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (n, (id, requester, title, description, status, priority, category, assignee)) in
+            DEMO_TICKETS.into_iter().enumerate()
+        {
+            let created = now - Duration::days(3 - n as i64);
+            let closed = (status == "closed").then(|| created + Duration::hours(5));
+            sqlx::query(
+                "INSERT INTO tickets (id, user_id, title, description, status, priority, category,
+                                      assigned_to, created_at, updated_at, closed_at, resolution_notes)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(requester)
+            .bind(title)
+            .bind(description)
+            .bind(status)
+            .bind(priority)
+            .bind(category)
+            .bind(assignee)
+            .bind(created)
+            .bind(closed.unwrap_or(created))
+            .bind(closed)
+            .bind(closed.map(|_| "Export limit raised; the full file downloads now."))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,91 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A labelled input whose error (from the last submission) is shown right below it.
+#[component]
+pub fn Field(
+    label: &'static str,
+    /// The form field name (the server function argument).
+    name: &'static str,
+    /// The field name errors use, when it differs from `name`.
+    #[prop(optional)]
+    error_key: Option<&'static str>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Input>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let key = error_key.unwrap_or(name);
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = Memo::new(move |_| error.get().and_then(|e| e.message_for(key)));
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let node_ref = node_ref.unwrap_or_default();
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                value=value
+                node_ref=node_ref
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// An error from the last submission that no field claims (e.g. wrong credentials).
+#[component]
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// Fields the form shows errors beside; errors about other fields show here.
+    fields: &'static [&'static str],
+) -> impl IntoView {
+    let message = move || {
+        error.get().filter(|e| e.field.as_deref().is_none_or(|f| !fields.contains(&f))).map(|e| e.message)
+    };
+    view! {
+        <div role="alert" class="form-error-slot">
+            {move || message().map(|m| view! { <p class="form-error">{m}</p> })}
+        </div>
+    }
+}
+
+/// A success or information message.
+#[component]
+pub fn Notice(children: Children) -> impl IntoView {
+    view! { <p class="notice" role="status">{children()}</p> }
+}
+
+/// A submit button that says when the form is busy.
+#[component]
+pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" aria-busy=move || pending.get().then_some("true")>
+            {move || if pending.get() { "Please wait…" } else { label }}
+        </button>
+    }
+}

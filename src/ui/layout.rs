@@ -1,0 +1,105 @@
+use crate::domain::{Role, SessionUser};
+use crate::features::auth::{current_user, Logout};
+use crate::ui::encode_query;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+
+/// Renders its children only for a signed-in user with one of `roles`. A signed-out visitor
+/// is sent to `/login?next=…`; a wrong role gets the 403 page. The server functions the
+/// page calls check again: this guard is for the visitor, not for security.
+#[component]
+pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) if roles.contains(&user.role) => {
+                            view! { <AppShell user=user>{children()}</AppShell> }.into_any()
+                        }
+                        Ok(Some(user)) => view! { <AppShell user=user><AccessDenied/></AppShell> }.into_any(),
+                        Ok(None) => {
+                            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                            let here = if here.starts_with('/') { here } else { format!("/{here}") };
+                            view! { <Redirect path=format!("/login?next={}", encode_query(&here))/> }.into_any()
+                        }
+                        Err(e) => view! { <main class="page"><p class="form-error" role="alert">{e.message}</p></main> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
+    vec![(role.home(), "Dashboard"), ("/profile", "Profile")]
+}
+
+/// The signed-in layout: the role's navigation, the user's name, sign out.
+#[component]
+fn AppShell(user: SessionUser, children: Children) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let role = user.role;
+    provide_context(user.clone());
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href=role.home()>"Help Desk"</a>
+            <nav aria-label="Main">
+                <ul>
+                    {nav_links(role)
+                        .into_iter()
+                        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <div class="whoami">
+                <span class="user-name" data-testid="user-name">{user.name.clone()}</span>
+                <span class="role-badge">{role.label()}</span>
+                <ActionForm action=logout attr:class="inline">
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main id="main" class="page">{children()}</main>
+    }
+}
+
+/// The 403 page.
+#[component]
+pub fn AccessDenied() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::rpc::set_page_status(403);
+    let home = use_context::<SessionUser>().map(|u| u.role.home()).unwrap_or("/");
+    view! {
+        <Title text="Access denied"/>
+        <section class="card narrow">
+            <h1>"Access denied"</h1>
+            <p>"Your account does not have access to this page."</p>
+            <p><a href=home>"Go to your dashboard"</a></p>
+        </section>
+    }
+}
+
+/// The 404 page.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::rpc::set_page_status(404);
+    view! {
+        <Title text="Page not found"/>
+        <main class="page">
+            <section class="card narrow">
+                <h1>"Page not found"</h1>
+                <p>"There is nothing at this address."</p>
+                <p><a href="/">"Go to the start page"</a></p>
+            </section>
+        </main>
+    }
+}
