@@ -29,7 +29,7 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="Dashboard"/>
-        <h1>"Welcome, " {user.name.clone()}</h1>
+        <h1>{format!("Welcome, {}", user.name)}</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {

@@ -2,13 +2,20 @@
 
 use crate::error::AppError;
 use crate::server::settings::MailSettings;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
 pub enum Mailer {
     Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
     Outbox { dir: PathBuf, from: Mailbox },
+}
+
+/// Plain 7-bit text when possible, so links stay intact and clickable in any mail reader;
+/// quoted-printable only when the text needs it (e.g. a name with accents).
+fn readable_body(text: String) -> Body {
+    Body::new_with_encoding(text, ContentTransferEncoding::SevenBit).unwrap_or_else(Body::new)
 }
 
 impl Mailer {
@@ -35,7 +42,7 @@ impl Mailer {
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(body)
+            .body(readable_body(body))
             .map_err(|e| {
                 tracing::error!(error = %e, "building mail failed");
                 AppError::internal()

@@ -126,6 +126,15 @@ impl Store {
         Ok(())
     }
 
+    pub async fn set_user_active(&self, id: i64, active: bool) -> Result<bool, AppError> {
+        let done = sqlx::query("UPDATE users SET is_active = ? WHERE id = ?")
+            .bind(active)
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn count_users(&self) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.read).await?)
     }

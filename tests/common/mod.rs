@@ -1,0 +1,123 @@
+//! A test harness in the zero-to-production style: each test gets its own application with
+//! a fresh in-memory database (demo data seeded) and its own outbox folder.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use helpdesk::server::{build_router, settings::Settings, Core};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub core: Arc<Core>,
+    pub outbox: PathBuf,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or_default()
+    }
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let outbox = std::env::temp_dir().join(format!("helpdesk-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&outbox);
+        let mut settings = Settings::ephemeral(outbox.clone());
+        adjust(&mut settings);
+        let core = Arc::new(Core::start(settings).await.expect("the app starts"));
+        let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();
+        TestApp { router: build_router(options, core.clone()), core, outbox }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(json) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string()))
+                .unwrap(),
+            None => builder.body(Body::empty()).unwrap(),
+        };
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    /// Signs in through the REST API and returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let reply = self.post("/api/auth/login", None, serde_json::json!({ "email": email, "password": password })).await;
+        assert_eq!(reply.status, StatusCode::OK, "login of {email}: {:?}", reply.body);
+        reply.body["token"].as_str().expect("a token").to_string()
+    }
+
+    /// The reset token from the newest mail to `email` in the outbox (mail is sent in the background).
+    pub async fn reset_token_for(&self, email: &str) -> String {
+        for _ in 0..100 {
+            if let Some(token) = self.newest_mail_to(email).and_then(|mail| extract_token(&mail)) {
+                return token;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no reset mail to {email} in {}", self.outbox.display());
+    }
+
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        let mut mails: Vec<(std::time::SystemTime, String)> = dir
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+            .filter(|(_, text)| text.contains(&format!("To: {email}")))
+            .collect();
+        mails.sort_by_key(|(t, _)| *t);
+        mails.into_iter().map(|(_, text)| text).collect()
+    }
+
+    fn newest_mail_to(&self, email: &str) -> Option<String> {
+        self.mails_to(email).pop()
+    }
+}
+
+fn extract_token(mail: &str) -> Option<String> {
+    // Undo quoted-printable soft line breaks and `=3D`, should the mail use that encoding.
+    let mail = mail.replace("=\r\n", "").replace("=\n", "").replace("token=3D", "token=");
+    let start = mail.find("token=")? + "token=".len();
+    Some(mail[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect())
+}

@@ -1,0 +1,165 @@
+//! Server-rendered pages and server functions as a browser without JavaScript sees them.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::{Reply, TestApp};
+
+fn page(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut builder = Request::builder().uri(path).header(header::ACCEPT, "text/html");
+    if let Some(token) = token {
+        builder = builder.header(header::COOKIE, format!("helpdesk_session={token}"));
+    }
+    builder.body(Body::empty()).unwrap()
+}
+
+fn form_post(path: &str, form: &str, referer: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, referer)
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+fn html(reply: &Reply) -> &str {
+    reply.body.as_str().unwrap_or_default()
+}
+
+fn location(reply: &Reply) -> &str {
+    reply.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_signed_out_visitor_is_sent_to_login_with_the_page_to_return_to() {
+    let app = TestApp::spawn().await;
+    for path in ["/user", "/agent", "/admin", "/superadmin", "/profile"] {
+        let reply = app.send(page(path, None)).await;
+        assert_eq!(reply.status, StatusCode::FOUND, "{path}");
+        assert_eq!(location(&reply), format!("/login?next={path}"));
+    }
+}
+
+#[tokio::test]
+async fn each_role_sees_its_own_home_with_its_name() {
+    let app = TestApp::spawn().await;
+    let homes = [
+        ("superadmin@gmail.com", "superadmin123", "/superadmin", "Super Admin"),
+        ("admin@gmail.com", "admin123", "/admin", "Admin"),
+        ("agent@gmail.com", "agent123", "/agent", "Agent John"),
+        ("user@gmail.com", "user123", "/user", "John Doe"),
+    ];
+    for (email, password, home, name) in homes {
+        let token = app.login(email, password).await;
+        let reply = app.send(page(home, Some(&token))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{home}");
+        assert!(html(&reply).contains(&format!("Welcome, {name}")), "{home}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_role_gets_the_403_page() {
+    let app = TestApp::spawn().await;
+    let user = app.login("user@gmail.com", "user123").await;
+    for path in ["/admin", "/agent", "/superadmin"] {
+        let reply = app.send(page(path, Some(&user))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(html(&reply).contains("Access denied"));
+    }
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    assert_eq!(app.send(page("/superadmin", Some(&admin))).await.status, StatusCode::FORBIDDEN);
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    assert_eq!(app.send(page("/admin", Some(&superadmin))).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_user_home_counts_only_the_users_own_tickets() {
+    let app = TestApp::spawn().await;
+    let token = app.login("user@gmail.com", "user123").await;
+    let reply = app.get("/api/users/dashboard", Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let d = &reply.body["dashboard"];
+    assert_eq!((d["totalTickets"].as_i64(), d["openTickets"].as_i64(), d["closedTickets"].as_i64()), (Some(2), Some(1), Some(1)));
+    let home = app.send(page("/user", Some(&token))).await;
+    assert!(html(&home).contains("Login Issue") && !html(&home).contains("Password Reset"));
+}
+
+#[tokio::test]
+async fn a_form_login_without_javascript_sets_an_httponly_cookie_and_redirects() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .send(form_post("/rpc/login", "email=agent%40gmail.com&password=agent123&next=", "http://localhost/login"))
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert_eq!(location(&reply), "/agent");
+    let cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("helpdesk_session="));
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http installs cannot use Secure cookies");
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_site_is_served_over_https() {
+    let app = TestApp::spawn_with(|s| s.public_url = "https://help.example.com".into()).await;
+    let reply = app
+        .send(form_post("/rpc/login", "email=agent%40gmail.com&password=agent123", "https://help.example.com/login"))
+        .await;
+    assert!(reply.headers[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn a_form_login_returns_to_the_requested_page_but_never_off_site() {
+    let app = TestApp::spawn().await;
+    let reply = app.send(form_post("/rpc/login", "email=user%40gmail.com&password=user123&next=%2Fprofile", "http://localhost/login")).await;
+    assert_eq!(location(&reply), "/profile");
+    let reply = app.send(form_post("/rpc/login", "email=user%40gmail.com&password=user123&next=%2F%2Fevil.example", "http://localhost/login")).await;
+    assert_eq!(location(&reply), "/user");
+}
+
+#[tokio::test]
+async fn a_failed_form_login_goes_back_to_the_form_with_the_error() {
+    let app = TestApp::spawn().await;
+    let reply = app.send(form_post("/rpc/login", "email=user%40gmail.com&password=wrong", "http://localhost/login")).await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    let back = location(&reply).to_string();
+    assert!(back.starts_with("http://localhost/login") && back.contains("__err="), "{back}");
+    let path = back.trim_start_matches("http://localhost");
+    let form = app.send(page(path, None)).await;
+    assert!(html(&form).contains("Invalid email or password."));
+}
+
+#[tokio::test]
+async fn server_functions_called_by_script_get_real_statuses() {
+    let app = TestApp::spawn().await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/rpc/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("email=user%40gmail.com&password=wrong"))
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+    let request = Request::builder().method(Method::POST).uri("/rpc/home").body(Body::empty()).unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn logout_clears_the_cookie() {
+    let app = TestApp::spawn().await;
+    let reply = app.send(form_post("/rpc/logout", "", "http://localhost/user")).await;
+    assert_eq!(location(&reply), "/login");
+    assert!(reply.headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404() {
+    let app = TestApp::spawn().await;
+    let reply = app.send(page("/no-such-page", None)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(html(&reply).contains("Page not found"));
+}
