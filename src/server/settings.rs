@@ -290,6 +290,17 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_settings_file_states_the_defaults() {
+        let committed = include_str!("../../Leptos.toml");
+        let from_file = load(committed, &[]).unwrap();
+        let defaults = load("", &[]).unwrap();
+        assert_eq!(format!("{from_file:?}"), format!("{defaults:?}"));
+        for spec in SPECS {
+            assert!(committed.contains(spec.env), "Leptos.toml documents {}", spec.env);
+        }
+    }
+
+    #[test]
     fn every_spec_has_a_distinct_env_variable() {
         let envs: std::collections::HashSet<_> = SPECS.iter().map(|s| s.env).collect();
         assert_eq!(envs.len(), SPECS.len());

@@ -1,0 +1,64 @@
+import { defineConfig, devices } from "@playwright/test";
+import { E2E_PORT, OUTBOX_DIR } from "./tests/helpers";
+import path from "node:path";
+
+// The release server binary and site built by `cargo leptos build --release` (scripts/test.sh
+// sets both paths; the defaults match a build without CARGO_TARGET_DIR).
+const root = path.resolve(__dirname, "..");
+const serverBinary = process.env.HELPDESK_BIN ?? path.join(root, "target/release/helpdesk");
+const siteRoot = process.env.HELPDESK_SITE_ROOT ?? path.join(root, "target/site");
+const baseURL = `http://127.0.0.1:${E2E_PORT}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: true,
+  retries: 0,
+  reporter: [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `"${serverBinary}"`,
+    url: `${baseURL}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      LEPTOS_ENV: "PROD",
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${E2E_PORT}`,
+      HELPDESK_ADDR: `127.0.0.1:${E2E_PORT}`,
+      HELPDESK_PUBLIC_URL: baseURL,
+      HELPDESK_DATABASE_URL: "sqlite::memory:",
+      HELPDESK_DEMO: "true",
+      HELPDESK_OUTBOX_DIR: OUTBOX_DIR,
+      RUST_LOG: "warn",
+    },
+  },
+});

@@ -1,0 +1,62 @@
+import { expect, type Page } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+
+export const E2E_PORT = 3100;
+/** Where the server under test writes mail (no SMTP server in tests). */
+export const OUTBOX_DIR = path.resolve(__dirname, "..", ".outbox");
+
+export const DEMO = {
+  superadmin: { email: "superadmin@gmail.com", password: "superadmin123", name: "Super Admin", home: "/superadmin" },
+  admin: { email: "admin@gmail.com", password: "admin123", name: "Admin", home: "/admin" },
+  agent: { email: "agent@gmail.com", password: "agent123", name: "Agent John", home: "/agent" },
+  user: { email: "user@gmail.com", password: "user123", name: "John Doe", home: "/user" },
+  jane: { email: "jane@gmail.com", password: "jane123", name: "Jane Smith", home: "/user" },
+};
+
+/** Opens a page and waits until the WASM client has hydrated it. */
+export async function gotoHydrated(page: Page, url: string) {
+  await page.goto(url);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** A fresh address per call, so tests never share accounts and can run in parallel. */
+export function uniqueEmail(prefix: string) {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+export async function register(page: Page, name: string, email: string, password: string) {
+  await gotoHydrated(page, "/register");
+  await page.getByLabel("Full name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/user$/);
+}
+
+/** The reset link in the newest mail to `email` (mail is written in the background). */
+export async function resetLinkFor(email: string): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const files = fs.existsSync(OUTBOX_DIR) ? fs.readdirSync(OUTBOX_DIR).filter((f) => f.endsWith(".eml")) : [];
+    const mails = files
+      .map((f) => path.join(OUTBOX_DIR, f))
+      .map((f) => ({ at: fs.statSync(f).mtimeMs, text: fs.readFileSync(f, "utf8") }))
+      .filter((m) => m.text.includes(`To: ${email}`))
+      .sort((a, b) => b.at - a.at);
+    if (mails.length > 0) {
+      const text = mails[0].text.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const link = text.match(/https?:\/\/\S+\/reset-password\?token=[0-9a-f]+/);
+      if (link) return link[0];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no reset mail to ${email} in ${OUTBOX_DIR}`);
+}

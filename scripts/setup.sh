@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building and testing the help desk needs, skipping what is already present:
+# the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock, and (with
+# --e2e) Debian's Chromium and the Playwright/binaryen npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_e2e=false
+[[ "${1:-}" == "--e2e" ]] && want_e2e=true
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  step "installing cargo-leptos 0.3.10 (about 15 minutes on 2 cores, once)"
+  cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+# cargo-leptos uses the wasm-bindgen on PATH; it must match the crate version exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wbg_version}\$"; then
+  step "installing wasm-bindgen-cli ${wbg_version}"
+  cargo install wasm-bindgen-cli --version "${wbg_version}" --force
+fi
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  step "installing Node.js and npm"
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
+# binaryen's wasm-opt (npm, not Debian's outdated one) for release builds, and Playwright.
+if [[ ! -x end2end/node_modules/.bin/wasm-opt ]] || { $want_e2e && [[ ! -d end2end/node_modules/@playwright/test ]]; } \
+   || [[ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
+  step "installing npm packages in end2end/"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if $want_e2e && [[ ! -x /usr/bin/chromium ]]; then
+  step "installing Debian's Chromium"
+  apt-get update -qq && apt-get install -y -qq chromium
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# README command 2: set up what is missing, then run every test: the cargo tests (domain,
+# services, REST and pages against in-memory storage) and the Playwright tests in Chromium
+# against a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --e2e
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+# Build output outside the clone, so repeated runs (CI clones afresh) reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/helpdesk-target}"
+
+printf '\n==> cargo tests\n'
+cargo test --features ssr
+
+printf '\n==> release build\n'
+cargo leptos build --release
+
+printf '\n==> Playwright tests (Chromium)\n'
+export HELPDESK_BIN="$CARGO_TARGET_DIR/release/helpdesk"
+export HELPDESK_SITE_ROOT="$PWD/target/site"
+cd end2end
+npx playwright test
