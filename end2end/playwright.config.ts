@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { E2E_PORT, OUTBOX_DIR } from "./tests/helpers";
+import os from "node:os";
 import path from "node:path";
 
 // The release server binary and site built by `cargo leptos build --release` (scripts/test.sh
@@ -8,6 +9,9 @@ const root = path.resolve(__dirname, "..");
 const serverBinary = process.env.HELPDESK_BIN ?? path.join(root, "target/release/helpdesk");
 const siteRoot = process.env.HELPDESK_SITE_ROOT ?? path.join(root, "target/site");
 const baseURL = `http://127.0.0.1:${E2E_PORT}`;
+// A fresh database file per run: the tests exercise the durable SQLite setup a real install
+// uses (WAL, a writer connection and a reader pool), not the in-memory one.
+const database = path.join(os.tmpdir(), `helpdesk-e2e-${process.pid}-${Date.now()}.db`);
 
 export default defineConfig({
   testDir: "./tests",
@@ -47,7 +51,7 @@ export default defineConfig({
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: "ignore",
+    stdout: "pipe",
     stderr: "pipe",
     env: {
       LEPTOS_ENV: "PROD",
@@ -55,7 +59,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${E2E_PORT}`,
       HELPDESK_ADDR: `127.0.0.1:${E2E_PORT}`,
       HELPDESK_PUBLIC_URL: baseURL,
-      HELPDESK_DATABASE_URL: "sqlite::memory:",
+      HELPDESK_DATABASE_URL: `sqlite://${database}`,
       HELPDESK_DEMO: "true",
       HELPDESK_OUTBOX_DIR: OUTBOX_DIR,
       RUST_LOG: "warn",

@@ -16,6 +16,7 @@ pub enum ErrorKind {
     Forbidden,
     NotFound,
     Conflict,
+    TooLarge,
     RateLimited,
     Internal,
 }
@@ -62,6 +63,10 @@ impl AppError {
         Self { field: Some(field.to_string()), ..Self::new(ErrorKind::Conflict, message) }
     }
 
+    pub fn too_large() -> Self {
+        Self::new(ErrorKind::TooLarge, "The request body is too large.")
+    }
+
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         Self {
             retry_after: Some(retry_after_secs.max(1)),
@@ -87,6 +92,7 @@ impl AppError {
             ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::TooLarge => 413,
             ErrorKind::RateLimited => 429,
             ErrorKind::Internal => 500,
         }

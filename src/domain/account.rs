@@ -105,19 +105,36 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
-fn bounded_text(field: &str, label: &str, raw: &str, min: usize, max: usize) -> Result<String, AppError> {
+/// Trimmed text of `min..=max` characters; single-line text admits no control characters,
+/// multi-line text admits line breaks and tabs.
+pub(crate) fn checked_text(
+    field: &str,
+    label: &str,
+    raw: &str,
+    (min, max): (usize, usize),
+    multiline: bool,
+) -> Result<String, AppError> {
     let text = raw.trim();
     let chars = text.chars().count();
     if chars < min {
-        return Err(AppError::invalid(field, format!("{label} is required.")));
+        return Err(AppError::invalid(field, if min <= 1 {
+            format!("{label} is required.")
+        } else {
+            format!("{label} must be at least {min} characters.")
+        }));
     }
     if chars > max {
         return Err(AppError::invalid(field, format!("{label} must be at most {max} characters.")));
     }
-    if text.chars().any(|c| c.is_control()) {
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    if !text.chars().all(allowed) {
         return Err(AppError::invalid(field, format!("{label} must not contain control characters.")));
     }
     Ok(text.to_string())
+}
+
+fn bounded_text(field: &str, label: &str, raw: &str, min: usize, max: usize) -> Result<String, AppError> {
+    checked_text(field, label, raw, (min, max), false)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

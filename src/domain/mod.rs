@@ -1,9 +1,14 @@
 //! Types shared by the server and the browser: they can only hold valid values.
 
 mod account;
+mod lifecycle;
 mod role;
 mod ticket;
+mod tickets;
 
+pub(crate) use account::checked_text;
 pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, SessionUser};
+pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;
-pub use ticket::{HomeSummary, Priority, StatusCounts, TicketStatus, TicketSummary};
+pub use ticket::{HomeSummary, Priority, StatusCounts, TicketRow, TicketStatus};
+pub use tickets::*;

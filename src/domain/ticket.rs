@@ -83,24 +83,31 @@ pub struct StatusCounts {
     pub closed: i64,
 }
 
-/// One line of a ticket list.
+/// One line of a ticket list, with the names of requester and assignee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TicketSummary {
+pub struct TicketRow {
     pub id: i64,
     pub title: String,
     pub status: TicketStatus,
     pub priority: Priority,
     pub category: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub assigned_to: Option<i64>,
+    pub agent_name: Option<String>,
+    pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 /// A role's home page: counts and the most recently updated tickets in the caller's scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HomeSummary {
     pub counts: StatusCounts,
-    pub recent: Vec<TicketSummary>,
+    pub recent: Vec<TicketRow>,
+    /// An agent's own numbers (agents only).
+    pub agent: Option<super::AgentStats>,
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ fn Counts(counts: StatusCounts) -> impl IntoView {
 }
 
 #[component]
-fn RecentTickets(summary: Vec<crate::domain::TicketSummary>) -> impl IntoView {
+fn RecentTickets(summary: Vec<crate::domain::TicketRow>) -> impl IntoView {
     if summary.is_empty() {
         return view! { <p class="empty">"No tickets yet."</p> }.into_any();
     }

@@ -24,6 +24,7 @@ where
             Err(JsonRejection::JsonDataError(e)) => {
                 Err(AppError::invalid("body", format!("The body has a wrong field: {}", e.body_text())))
             }
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::too_large()),
             Err(e) => Err(AppError::invalid("body", e.body_text())),
         }
     }

@@ -1,18 +1,21 @@
 use super::ApiJson;
-use crate::domain::Role;
+use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::account::{self, ProfileChanges};
-use crate::server::services::dashboard;
+use crate::server::services::{dashboard, tickets};
 use crate::server::startup::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/profile", get(profile).put(update_profile)).route("/dashboard", get(home))
+    Router::new()
+        .route("/profile", get(profile).put(update_profile))
+        .route("/dashboard", get(home))
+        .route("/my-tickets", get(my_tickets))
 }
 
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
@@ -50,4 +53,13 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
         "closedTickets": c.closed,
         "recentTickets": summary.recent,
     }})))
+}
+
+async fn my_tickets(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Query(query): Query<RawTicketQuery>,
+) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::User])?;
+    Ok(Json(super::tickets::page_json(&tickets::list(&state.core, &caller, &query).await?)))
 }

@@ -17,6 +17,13 @@ pub fn scope_for(caller: &CurrentUser) -> TicketScope {
 
 pub async fn home(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppError> {
     let scope = scope_for(caller);
-    let (counts, recent) = tokio::try_join!(core.store.ticket_counts(scope), core.store.recent_tickets(scope, 5))?;
-    Ok(HomeSummary { counts, recent })
+    let agent = async {
+        match caller.role {
+            Role::Agent => core.store.agent_stats(caller.id).await.map(Some),
+            _ => Ok(None),
+        }
+    };
+    let (counts, recent, agent) =
+        tokio::try_join!(core.store.ticket_counts(scope), core.store.recent_tickets(scope, 5), agent)?;
+    Ok(HomeSummary { counts, recent, agent })
 }

@@ -4,3 +4,4 @@
 pub mod account;
 pub mod auth;
 pub mod dashboard;
+pub mod tickets;

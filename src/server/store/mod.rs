@@ -3,16 +3,21 @@
 //! the bodies here, not the services.
 
 mod secrets;
+mod settings;
 mod seed;
 mod tickets;
 mod users;
 
 pub use seed::DemoAccount;
-pub use tickets::TicketScope;
+pub use tickets::{NewEvent, NewTicket, TicketScope, TicketUpdate};
 pub use users::{NewUser, UserRecord};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::ConnectOptions;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// SQLite allows one writer at a time: all writes go through a single connection (so
@@ -21,6 +26,9 @@ use std::time::Duration;
 pub struct Store {
     read: SqlitePool,
     write: SqlitePool,
+    /// For an in-memory database: a connection outside the pool that keeps the database
+    /// alive even when the pool closes its connection (e.g. after a cancelled request).
+    _keeper: Option<Arc<Mutex<SqliteConnection>>>,
 }
 
 impl Store {
@@ -30,7 +38,8 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let store = if in_memory {
-            // One connection: the database lives exactly as long as the store.
+            let keeper = options.connect().await?;
+            // One pooled connection: SQLite's shared-cache locks do not wait like file locks do.
             let pool = SqlitePoolOptions::new()
                 .min_connections(1)
                 .max_connections(1)
@@ -38,7 +47,7 @@ impl Store {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            Store { read: pool.clone(), write: pool }
+            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))) }
         } else {
             let options = options
                 .create_if_missing(true)
@@ -46,7 +55,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal);
             let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
             let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(options).await?;
-            Store { read, write }
+            Store { read, write, _keeper: None }
         };
         sqlx::migrate!().run(&store.write).await?;
         Ok(store)
@@ -56,4 +65,31 @@ impl Store {
 /// True when a statement broke a UNIQUE constraint.
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn an_in_memory_database_survives_its_pooled_connection_closing() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO app_secrets (name, value) VALUES ('probe', 'kept')").execute(&store.write).await.unwrap();
+        // A request cancelled mid-query can make the pool drop its connection.
+        store.write.acquire().await.unwrap().detach().close().await.unwrap();
+        let kept: String = sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'probe'")
+            .fetch_one(&store.read)
+            .await
+            .unwrap();
+        assert_eq!(kept, "kept");
+    }
+
+    #[tokio::test]
+    async fn two_in_memory_stores_are_separate_databases() {
+        let a = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let b = Store::connect("sqlite::memory:", 1).await.unwrap();
+        a.secret_or_insert("k", "a").await.unwrap();
+        assert_eq!(b.secret_or_insert("k", "b").await.unwrap(), "b");
+    }
 }

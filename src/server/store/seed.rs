@@ -67,6 +67,25 @@ impl Store {
             .bind(closed.map(|_| "Export limit raised; the full file downloads now."))
             .execute(&mut *tx)
             .await?;
+            let mut history = vec![(requester, "created", "", created)];
+            if status != "open" {
+                history.push((3, "status", "open → in-progress", created + Duration::hours(1)));
+            }
+            if let Some(at) = closed {
+                history.push((3, "closed", "Export limit raised; the full file downloads now.", at));
+            }
+            for (actor, kind, detail, at) in history {
+                sqlx::query(
+                    "INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(actor)
+                .bind(kind)
+                .bind(detail)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(true)

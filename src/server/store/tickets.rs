@@ -1,7 +1,11 @@
 use super::Store;
-use crate::domain::{Priority, StatusCounts, TicketStatus, TicketSummary};
+use crate::domain::{
+    AgentStats, EventKind, Priority, StatusCounts, Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort,
+    TicketStatus,
+};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
 
 /// Whose tickets a query covers; decided by the service from the caller's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,75 +15,384 @@ pub enum TicketScope {
     All,
 }
 
-impl TicketScope {
-    /// A WHERE clause (always true for `All`) and the id to bind, if any.
-    fn filter(self) -> (&'static str, Option<i64>) {
-        match self {
-            TicketScope::RequestedBy(id) => ("user_id = ?", Some(id)),
-            TicketScope::AssignedTo(id) => ("assigned_to = ?", Some(id)),
-            TicketScope::All => ("1 = 1", None),
+pub struct NewTicket<'a> {
+    pub requester: i64,
+    pub actor: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub priority: Priority,
+}
+
+/// The columns an update sets; `None` leaves a column as it is.
+#[derive(Debug, Default)]
+pub struct TicketUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+    pub assigned_to: Option<i64>,
+    /// Closing time and resolution notes.
+    pub closed: Option<(DateTime<Utc>, String)>,
+    /// Whether this is an edit that concurrent edits must not silently overwrite.
+    pub bump_version: bool,
+}
+
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub detail: String,
+    pub internal: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketDbRow {
+    id: i64,
+    user_id: i64,
+    user_name: String,
+    title: String,
+    description: String,
+    category: String,
+    priority: String,
+    status: String,
+    assigned_to: Option<i64>,
+    agent_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    resolution_notes: Option<String>,
+    version: i64,
+}
+
+// CHECK constraints admit only the contract's names, so the fallbacks never apply.
+fn status(raw: &str) -> TicketStatus {
+    TicketStatus::parse(raw).unwrap_or(TicketStatus::Open)
+}
+fn priority(raw: &str) -> Priority {
+    Priority::parse(raw).unwrap_or(Priority::Medium)
+}
+
+impl From<TicketDbRow> for Ticket {
+    fn from(r: TicketDbRow) -> Self {
+        Ticket {
+            id: r.id,
+            user_id: r.user_id,
+            user_name: r.user_name,
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            priority: priority(&r.priority),
+            status: status(&r.status),
+            assigned_to: r.assigned_to,
+            agent_name: r.agent_name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            closed_at: r.closed_at,
+            resolution_notes: r.resolution_notes,
+            version: r.version,
         }
     }
 }
 
 #[derive(sqlx::FromRow)]
-struct SummaryRow {
+struct RowDbRow {
     id: i64,
     title: String,
     status: String,
     priority: String,
     category: String,
+    user_id: i64,
+    user_name: String,
+    assigned_to: Option<i64>,
+    agent_name: Option<String>,
+    created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
-impl From<SummaryRow> for TicketSummary {
-    fn from(row: SummaryRow) -> Self {
-        TicketSummary {
-            id: row.id,
-            title: row.title,
-            // CHECK constraints admit only the contract's names.
-            status: TicketStatus::parse(&row.status).unwrap_or(TicketStatus::Open),
-            priority: Priority::parse(&row.priority).unwrap_or(Priority::Medium),
-            category: row.category,
-            updated_at: row.updated_at,
+impl From<RowDbRow> for TicketRow {
+    fn from(r: RowDbRow) -> Self {
+        TicketRow {
+            id: r.id,
+            title: r.title,
+            status: status(&r.status),
+            priority: priority(&r.priority),
+            category: r.category,
+            user_id: r.user_id,
+            user_name: r.user_name,
+            assigned_to: r.assigned_to,
+            agent_name: r.agent_name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         }
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct EventDbRow {
+    id: i64,
+    actor_id: i64,
+    actor: String,
+    kind: String,
+    detail: String,
+    internal: bool,
+    created_at: DateTime<Utc>,
+}
+
+const TICKET_SELECT: &str = "SELECT t.id, t.user_id, ru.name AS user_name, t.title, t.description, t.category,
+        t.priority, t.status, t.assigned_to, au.name AS agent_name, t.created_at, t.updated_at, t.closed_at,
+        t.resolution_notes, t.version
+    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+
+const ROW_SELECT: &str = "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ru.name AS user_name,
+        t.assigned_to, au.name AS agent_name, t.created_at, t.updated_at
+    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+
+/// Turns what a person typed into an FTS5 query: every word must appear (as a prefix);
+/// quotes make operators and punctuation plain text.
+fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Appends the WHERE clause for a scope and filters.
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery) {
+    qb.push(" WHERE 1 = 1");
+    match scope {
+        TicketScope::RequestedBy(id) => {
+            qb.push(" AND t.user_id = ").push_bind(id);
+        }
+        TicketScope::AssignedTo(id) => {
+            qb.push(" AND t.assigned_to = ").push_bind(id);
+        }
+        TicketScope::All => {}
+    }
+    if let Some(s) = query.status {
+        qb.push(" AND t.status = ").push_bind(s.as_str());
+    }
+    if let Some(p) = query.priority {
+        qb.push(" AND t.priority = ").push_bind(p.as_str());
+    }
+    if let Some(c) = &query.category {
+        qb.push(" AND t.category = ").push_bind(c.clone());
+    }
+    if let Some(fts) = query.q.as_deref().and_then(fts_query) {
+        qb.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ").push_bind(fts).push(")");
+    }
+}
+
+fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
+    match scope {
+        TicketScope::RequestedBy(id) => ("user_id = ?", Some(id)),
+        TicketScope::AssignedTo(id) => ("assigned_to = ?", Some(id)),
+        TicketScope::All => ("1 = 1", None),
+    }
+}
+
 impl Store {
+    /// Inserts a ticket and its "created" event in one transaction; returns the new id.
+    pub async fn insert_ticket(&self, t: NewTicket<'_>) -> Result<i64, AppError> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+        )
+        .bind(t.requester)
+        .bind(t.title)
+        .bind(t.description)
+        .bind(t.category)
+        .bind(t.priority.as_str())
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO ticket_events (ticket_id, actor_id, kind, created_at) VALUES (?, ?, 'created', ?)")
+            .bind(id)
+            .bind(t.actor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
+        let sql = format!("{TICKET_SELECT} WHERE t.id = ?");
+        let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.read).await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// The ticket's history, oldest first; internal entries only when asked for.
+    pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError> {
+        let rows = sqlx::query_as::<_, EventDbRow>(
+            "SELECT e.id, e.actor_id, u.name AS actor, e.kind, e.detail, e.internal, e.created_at
+             FROM ticket_events e JOIN users u ON u.id = e.actor_id
+             WHERE e.ticket_id = ? AND (? OR e.internal = 0) ORDER BY e.id",
+        )
+        .bind(id)
+        .bind(include_internal)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(TicketEvent {
+                    id: r.id,
+                    actor_id: r.actor_id,
+                    actor: r.actor,
+                    kind: EventKind::parse(&r.kind)?,
+                    detail: r.detail,
+                    internal: r.internal,
+                    at: r.created_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Applies `update` and records `events` in one transaction. With `expected_version`,
+    /// nothing is written unless the ticket still has that version: returns `false` then.
+    pub async fn update_ticket(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        actor: i64,
+        update: &TicketUpdate,
+        events: &[NewEvent],
+    ) -> Result<bool, AppError> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tickets SET updated_at = ");
+        qb.push_bind(now);
+        if update.bump_version {
+            qb.push(", version = version + 1");
+        }
+        if let Some(v) = &update.title {
+            qb.push(", title = ").push_bind(v.clone());
+        }
+        if let Some(v) = &update.description {
+            qb.push(", description = ").push_bind(v.clone());
+        }
+        if let Some(v) = update.status {
+            qb.push(", status = ").push_bind(v.as_str());
+        }
+        if let Some(v) = update.priority {
+            qb.push(", priority = ").push_bind(v.as_str());
+        }
+        if let Some(v) = &update.category {
+            qb.push(", category = ").push_bind(v.clone());
+        }
+        if let Some(v) = update.assigned_to {
+            qb.push(", assigned_to = ").push_bind(v);
+        }
+        if let Some((at, notes)) = &update.closed {
+            qb.push(", closed_at = ").push_bind(*at).push(", resolution_notes = ").push_bind(notes.clone());
+        }
+        qb.push(" WHERE id = ").push_bind(id);
+        if let Some(version) = expected_version {
+            qb.push(" AND version = ").push_bind(version);
+        }
+        if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for event in events {
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, internal, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(actor)
+            .bind(event.kind.as_str())
+            .bind(&event.detail)
+            .bind(event.internal)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// One page of a filtered list and the number of all matching tickets.
+    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<(Vec<TicketRow>, i64), AppError> {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t");
+        push_filters(&mut count, scope, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+
+        let mut list = QueryBuilder::<Sqlite>::new(ROW_SELECT);
+        push_filters(&mut list, scope, query);
+        list.push(match query.sort {
+            TicketSort::Newest => " ORDER BY t.created_at DESC, t.id DESC",
+            TicketSort::Oldest => " ORDER BY t.created_at ASC, t.id ASC",
+            TicketSort::Updated => " ORDER BY t.updated_at DESC, t.id DESC",
+            TicketSort::Priority => " ORDER BY t.priority_rank DESC, t.created_at DESC, t.id DESC",
+        });
+        let offset = i64::from(query.page - 1) * i64::from(query.per_page);
+        list.push(" LIMIT ").push_bind(i64::from(query.per_page)).push(" OFFSET ").push_bind(offset);
+        let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+
     /// Counts by status in one aggregate query (index on the scope column and status).
     pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
-        let (filter, id) = scope.filter();
+        let (filter, id) = scope_filter(scope);
         let sql = format!("SELECT status, COUNT(*) FROM tickets WHERE {filter} GROUP BY status");
         let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
         if let Some(id) = id {
             query = query.bind(id);
         }
         let mut counts = StatusCounts::default();
-        for (status, n) in query.fetch_all(&self.read).await? {
-            match TicketStatus::parse(&status) {
-                Some(TicketStatus::Open) => counts.open = n,
-                Some(TicketStatus::InProgress) => counts.in_progress = n,
-                Some(TicketStatus::OnHold) => counts.on_hold = n,
-                Some(TicketStatus::Closed) => counts.closed = n,
-                None => {}
+        for (raw, n) in query.fetch_all(&self.read).await? {
+            match status(&raw) {
+                TicketStatus::Open => counts.open = n,
+                TicketStatus::InProgress => counts.in_progress = n,
+                TicketStatus::OnHold => counts.on_hold = n,
+                TicketStatus::Closed => counts.closed = n,
             }
             counts.total += n;
         }
         Ok(counts)
     }
 
-    pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketSummary>, AppError> {
-        let (filter, id) = scope.filter();
-        let sql = format!(
-            "SELECT id, title, status, priority, category, updated_at FROM tickets
-             WHERE {filter} ORDER BY updated_at DESC, id DESC LIMIT ?"
-        );
-        let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
-        if let Some(id) = id {
-            query = query.bind(id);
-        }
-        let rows = query.bind(limit).fetch_all(&self.read).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+    pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
+        let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
+        Ok(self.list_tickets(scope, &query).await?.0)
+    }
+
+    /// An agent's assigned, resolved and pending counts and mean resolution time, in SQL.
+    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
+        let (assigned, resolved, avg): (i64, i64, Option<f64>) = sqlx::query_as(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(status = 'closed'), 0),
+                    AVG(CASE WHEN status = 'closed' THEN (julianday(closed_at) - julianday(created_at)) * 24.0 END)
+             FROM tickets WHERE assigned_to = ?",
+        )
+        .bind(agent_id)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(AgentStats { assigned, resolved, pending: assigned - resolved, avg_resolution_hours: avg })
+    }
+
+    /// Open (not closed) tickets assigned to an agent: their current load.
+    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE assigned_to = ? AND status <> 'closed'")
+            .bind(agent_id)
+            .fetch_one(&self.read)
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_text_becomes_a_safe_prefix_query() {
+        assert_eq!(fts_query("printer jam").as_deref(), Some("\"printer\"* \"jam\"*"));
+        assert_eq!(fts_query("\"quoted\" OR x").as_deref(), Some("\"quoted\"* \"OR\"* \"x\"*"));
+        assert_eq!(fts_query("  -- ** ").as_deref(), None);
     }
 }

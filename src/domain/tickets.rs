@@ -1,0 +1,380 @@
+//! Tickets as pages and API clients see them, and the values a ticket is made of.
+
+use super::{checked_text, Priority, TicketRow, TicketStatus};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The categories a new installation offers (a system setting).
+pub const DEFAULT_CATEGORIES: [&str; 5] = ["account", "technical", "security", "billing", "general"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub assigned_to: Option<i64>,
+    pub agent_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub resolution_notes: Option<String>,
+    /// Increases with every edit; an edit based on an older version is refused (409).
+    pub version: i64,
+}
+
+/// A message on a ticket: a public reply (the requester sees it) or an internal note (staff only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketNote {
+    pub id: i64,
+    pub author_id: i64,
+    pub author: String,
+    pub text: String,
+    pub internal: bool,
+    pub timestamp: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    Created,
+    Edited,
+    Status,
+    Priority,
+    Category,
+    Assigned,
+    Reassigned,
+    Reply,
+    Note,
+    Closed,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Created,
+        EventKind::Edited,
+        EventKind::Status,
+        EventKind::Priority,
+        EventKind::Category,
+        EventKind::Assigned,
+        EventKind::Reassigned,
+        EventKind::Reply,
+        EventKind::Note,
+        EventKind::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Edited => "edited",
+            EventKind::Status => "status",
+            EventKind::Priority => "priority",
+            EventKind::Category => "category",
+            EventKind::Assigned => "assigned",
+            EventKind::Reassigned => "reassigned",
+            EventKind::Reply => "reply",
+            EventKind::Note => "note",
+            EventKind::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    /// How the timeline phrases it: "<actor> <verb> <detail>".
+    pub fn verb(self) -> &'static str {
+        match self {
+            EventKind::Created => "created the ticket",
+            EventKind::Edited => "edited",
+            EventKind::Status => "changed the status:",
+            EventKind::Priority => "changed the priority:",
+            EventKind::Category => "changed the category:",
+            EventKind::Assigned => "assigned the ticket to",
+            EventKind::Reassigned => "reassigned the ticket:",
+            EventKind::Reply => "replied",
+            EventKind::Note => "added an internal note",
+            EventKind::Closed => "closed the ticket",
+        }
+    }
+}
+
+/// One entry of a ticket's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketEvent {
+    pub id: i64,
+    pub actor_id: i64,
+    pub actor: String,
+    pub kind: EventKind,
+    pub detail: String,
+    pub internal: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// What the caller may do with a ticket; the server decides, pages only show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketPermissions {
+    pub edit_text: bool,
+    pub edit_fields: bool,
+    pub reply: bool,
+    pub internal_note: bool,
+    pub next_statuses: Vec<TicketStatus>,
+    pub close: bool,
+}
+
+/// A ticket page: the ticket, its conversation and history as the caller may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub notes: Vec<TicketNote>,
+    pub history: Vec<TicketEvent>,
+    pub can: TicketPermissions,
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTitle(String);
+
+impl TicketTitle {
+    pub const MIN: usize = 5;
+    pub const MAX: usize = 200;
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        checked_text("title", "Title", raw, (Self::MIN, Self::MAX), false).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketDescription(String);
+
+impl TicketDescription {
+    pub const MAX: usize = 10_000;
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        checked_text("description", "Description", raw, (1, Self::MAX), true).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The text of a reply, an internal note or resolution notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteText(String);
+
+impl NoteText {
+    pub const MAX: usize = 5_000;
+    pub fn parse(field: &str, label: &str, raw: &str) -> Result<Self, AppError> {
+        checked_text(field, label, raw, (1, Self::MAX), true).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub fn parse_status(field: &str, raw: &str) -> Result<TicketStatus, AppError> {
+    TicketStatus::parse(raw.trim())
+        .ok_or_else(|| AppError::invalid(field, "Status must be one of open, in-progress, on-hold, closed."))
+}
+
+pub fn parse_priority(raw: &str) -> Result<Priority, AppError> {
+    Priority::parse(raw.trim())
+        .ok_or_else(|| AppError::invalid("priority", "Priority must be one of low, medium, high, critical."))
+}
+
+/// A category must be one of the configured ones.
+pub fn parse_category(raw: &str, allowed: &[String]) -> Result<String, AppError> {
+    let raw = raw.trim();
+    allowed
+        .iter()
+        .find(|c| c.as_str() == raw)
+        .cloned()
+        .ok_or_else(|| AppError::invalid("category", format!("Category must be one of {}.", allowed.join(", "))))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TicketSort {
+    #[default]
+    Newest,
+    Oldest,
+    Updated,
+    Priority,
+}
+
+impl TicketSort {
+    pub const ALL: [TicketSort; 4] = [TicketSort::Newest, TicketSort::Oldest, TicketSort::Updated, TicketSort::Priority];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketSort::Newest => "newest",
+            TicketSort::Oldest => "oldest",
+            TicketSort::Updated => "updated",
+            TicketSort::Priority => "priority",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketSort::Newest => "Newest first",
+            TicketSort::Oldest => "Oldest first",
+            TicketSort::Updated => "Recently updated",
+            TicketSort::Priority => "Highest priority",
+        }
+    }
+}
+
+/// List filters as they arrive (query string or form): all optional text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawTicketQuery {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// Parsed list filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketQuery {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+    pub q: Option<String>,
+    pub sort: TicketSort,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl TicketQuery {
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    pub fn parse(raw: &RawTicketQuery) -> Result<Self, AppError> {
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        let number = |field: &str, v: &Option<String>, default: u32, max: u32| -> Result<u32, AppError> {
+            match given(v) {
+                None => Ok(default),
+                Some(s) => match s.parse::<u32>() {
+                    Ok(n) if n >= 1 && n <= max => Ok(n),
+                    _ => Err(AppError::invalid(field, format!("{field} must be a whole number from 1 to {max}."))),
+                },
+            }
+        };
+        let q = given(&raw.q).map(str::to_string);
+        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            return Err(AppError::invalid("q", "Search text must be at most 200 characters."));
+        }
+        Ok(TicketQuery {
+            status: given(&raw.status).map(|s| parse_status("status", s)).transpose()?,
+            priority: given(&raw.priority).map(parse_priority).transpose()?,
+            category: given(&raw.category).map(|c| c.to_string()),
+            q,
+            sort: match given(&raw.sort) {
+                None => TicketSort::default(),
+                Some(s) => TicketSort::ALL.into_iter().find(|o| o.as_str() == s).ok_or_else(|| {
+                    AppError::invalid("sort", "Sort must be one of newest, oldest, updated, priority.")
+                })?,
+            },
+            page: number("page", &raw.page, 1, 1_000_000)?,
+            per_page: number("perPage", &raw.per_page, Self::DEFAULT_PER_PAGE, Self::MAX_PER_PAGE)?,
+        })
+    }
+}
+
+/// One page of a ticket list and the total number of matching tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketPage {
+    pub tickets: Vec<TicketRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl TicketPage {
+    pub fn total_pages(&self) -> u32 {
+        ((self.total.max(0) as u32).div_ceil(self.per_page.max(1))).max(1)
+    }
+}
+
+/// An agent's numbers for their dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStats {
+    pub assigned: i64,
+    pub resolved: i64,
+    pub pending: i64,
+    /// Mean hours from creation to closing over the agent's closed tickets.
+    pub avg_resolution_hours: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_five_to_two_hundred_characters() {
+        assert_eq!(TicketTitle::parse("Help").unwrap_err().field.as_deref(), Some("title"));
+        assert!(TicketTitle::parse(" Help! ").is_ok());
+        assert!(TicketTitle::parse(&"t".repeat(200)).is_ok());
+        assert!(TicketTitle::parse(&"t".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn descriptions_are_required_and_at_most_ten_thousand_characters() {
+        assert!(TicketDescription::parse("").is_err());
+        assert!(TicketDescription::parse(&"d".repeat(10_000)).is_ok());
+        assert!(TicketDescription::parse("line one\nline two\ttabbed").is_ok());
+        assert!(TicketTitle::parse("two\nlines").is_err());
+        assert_eq!(TicketDescription::parse(&"d".repeat(10_001)).unwrap_err().field.as_deref(), Some("description"));
+    }
+
+    #[test]
+    fn categories_come_from_the_configured_set() {
+        let allowed: Vec<String> = DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect();
+        assert_eq!(parse_category("billing", &allowed).unwrap(), "billing");
+        assert_eq!(parse_category("sales", &allowed).unwrap_err().field.as_deref(), Some("category"));
+    }
+
+    #[test]
+    fn list_queries_parse_with_defaults_and_name_bad_fields() {
+        let q = TicketQuery::parse(&RawTicketQuery::default()).unwrap();
+        assert_eq!((q.page, q.per_page, q.sort), (1, 20, TicketSort::Newest));
+        let raw = RawTicketQuery { status: Some("in-progress".into()), sort: Some("priority".into()), ..Default::default() };
+        let q = TicketQuery::parse(&raw).unwrap();
+        assert_eq!((q.status, q.sort), (Some(TicketStatus::InProgress), TicketSort::Priority));
+        for (raw, field) in [
+            (RawTicketQuery { status: Some("done".into()), ..Default::default() }, "status"),
+            (RawTicketQuery { priority: Some("urgent".into()), ..Default::default() }, "priority"),
+            (RawTicketQuery { sort: Some("random".into()), ..Default::default() }, "sort"),
+            (RawTicketQuery { page: Some("0".into()), ..Default::default() }, "page"),
+            (RawTicketQuery { per_page: Some("1000".into()), ..Default::default() }, "perPage"),
+            (RawTicketQuery { q: Some("q".repeat(201)), ..Default::default() }, "q"),
+        ] {
+            assert_eq!(TicketQuery::parse(&raw).unwrap_err().field.as_deref(), Some(field));
+        }
+    }
+
+    #[test]
+    fn page_counts_round_up() {
+        let page = |total| TicketPage { tickets: vec![], total, page: 1, per_page: 20 };
+        assert_eq!(page(0).total_pages(), 1);
+        assert_eq!(page(20).total_pages(), 1);
+        assert_eq!(page(21).total_pages(), 2);
+    }
+}

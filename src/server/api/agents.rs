@@ -1,0 +1,105 @@
+use super::tickets::{page_json, parse_id};
+use super::ApiJson;
+use crate::domain::{RawTicketQuery, Role};
+use crate::error::AppError;
+use crate::server::guard::CurrentUser;
+use crate::server::services::{account, dashboard, tickets};
+use crate::server::startup::AppState;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(home))
+        .route("/assigned-tickets", get(assigned))
+        .route("/ticket/{id}/status", put(status))
+        .route("/ticket/{id}/note", post(note))
+        .route("/profile", get(profile))
+}
+
+fn agent(caller: &CurrentUser) -> Result<(), AppError> {
+    caller.require(&[Role::Agent]).map_err(|_| AppError::forbidden("Agent access required"))
+}
+
+async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    agent(&caller)?;
+    let summary = dashboard::home(&state.core, &caller).await?;
+    let stats = summary.agent.unwrap_or_else(|| crate::domain::AgentStats {
+        assigned: 0,
+        resolved: 0,
+        pending: 0,
+        avg_resolution_hours: None,
+    });
+    Ok(Json(json!({ "dashboard": {
+        "assignedTickets": stats.assigned,
+        "resolvedTickets": stats.resolved,
+        "pendingTickets": stats.pending,
+        "performance": {
+            "totalAssigned": stats.assigned,
+            "resolved": stats.resolved,
+            "pending": stats.pending,
+            "avgResolutionTime": stats.avg_resolution_hours,
+        },
+        "recentTickets": summary.recent,
+    }})))
+}
+
+async fn assigned(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Query(query): Query<RawTicketQuery>,
+) -> Result<Json<Value>, AppError> {
+    agent(&caller)?;
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StatusBody {
+    status: String,
+    notes: Option<String>,
+    version: Option<i64>,
+}
+
+async fn status(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Json<Value>, AppError> {
+    agent(&caller)?;
+    let ticket =
+        tickets::change_status(&state.core, &caller, parse_id(&id)?, &body.status, body.notes.as_deref(), body.version).await?;
+    Ok(Json(json!({ "message": "Status updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoteBody {
+    note: String,
+    /// `false` posts a public reply instead of an internal note.
+    internal: Option<bool>,
+}
+
+async fn note(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NoteBody>,
+) -> Result<Json<Value>, AppError> {
+    agent(&caller)?;
+    let internal = body.internal.unwrap_or(true);
+    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.note, internal).await?;
+    Ok(Json(json!({ "message": "Note added", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    agent(&caller)?;
+    let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), state.core.store.agent_stats(caller.id))?;
+    let mut profile = json!(profile);
+    profile["stats"] = json!({ "assigned": stats.assigned, "resolved": stats.resolved });
+    Ok(Json(json!({ "profile": profile })))
+}

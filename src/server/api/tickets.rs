@@ -1,0 +1,128 @@
+use super::{ticket_json, ApiJson};
+use crate::domain::{RawTicketQuery, Role, TicketPage};
+use crate::error::AppError;
+use crate::server::guard::CurrentUser;
+use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
+use crate::server::startup::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(show).put(update))
+        .route("/{id}/close", put(close))
+}
+
+/// A list reply: the rows plus paging figures.
+pub fn page_json(page: &TicketPage) -> Value {
+    json!({
+        "tickets": page.tickets,
+        "total": page.total,
+        "page": page.page,
+        "perPage": page.per_page,
+        "totalPages": page.total_pages(),
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Query(query): Query<RawTicketQuery>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct CreateBody {
+    title: String,
+    description: String,
+    category: String,
+    priority: Option<String>,
+    user_id: Option<i64>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let input = NewTicketInput {
+        title: &body.title,
+        description: &body.description,
+        category: &body.category,
+        priority: body.priority.as_deref(),
+        requester: body.user_id,
+    };
+    let ticket = tickets::create(&state.core, &caller, input).await?;
+    let mut reply = ticket_json(&ticket, Vec::new());
+    reply["notes"] = json!([]);
+    Ok((StatusCode::CREATED, Json(json!({ "message": "Ticket created", "ticket": reply }))))
+}
+
+pub fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("Ticket not found"))
+}
+
+async fn show(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
+    let mut ticket = ticket_json(&view.ticket, view.notes);
+    ticket["history"] = json!(view.history);
+    Ok(Json(json!({ "ticket": ticket })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct UpdateBody {
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    category: Option<String>,
+    resolution_notes: Option<String>,
+    version: Option<i64>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateBody>,
+) -> Result<Json<Value>, AppError> {
+    let edit = TicketEdit {
+        title: body.title.as_deref(),
+        description: body.description.as_deref(),
+        status: body.status.as_deref(),
+        priority: body.priority.as_deref(),
+        category: body.category.as_deref(),
+        resolution_notes: body.resolution_notes.as_deref(),
+        version: body.version,
+    };
+    let ticket = tickets::edit(&state.core, &caller, parse_id(&id)?, edit).await?;
+    Ok(Json(json!({ "message": "Ticket updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct CloseBody {
+    resolution_notes: String,
+    version: Option<i64>,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CloseBody>,
+) -> Result<Json<Value>, AppError> {
+    if caller.role == Role::User {
+        return Err(AppError::forbidden("Only the assigned agent or an admin can close a ticket."));
+    }
+    let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version).await?;
+    Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
