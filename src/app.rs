@@ -2,6 +2,7 @@ use crate::domain::Role;
 use crate::features::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, RootPage};
 use crate::features::home::HomePage;
 use crate::features::profile::ProfilePage;
+use crate::features::tickets::{NewTicketPage, TicketDetailPage, TicketListPage};
 use crate::ui::{NotFound, RequireRole};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -51,6 +52,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agent") view=|| home(&[Role::Agent]) ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| home(&[Role::Admin, Role::Superadmin]) ssr=SsrMode::Async/>
                 <Route path=path!("/superadmin") view=|| home(&[Role::Superadmin]) ssr=SsrMode::Async/>
+                <Route path=path!("/user/tickets") view=|| view! { <RequireRole roles=&[Role::User]><TicketListPage title="My tickets"/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/agent/tickets") view=|| view! { <RequireRole roles=&[Role::Agent]><TicketListPage title="Assigned tickets"/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/new") view=|| view! { <RequireRole roles=&Role::ALL><NewTicketPage/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/:id") view=|| view! { <RequireRole roles=&Role::ALL><TicketDetailPage/></RequireRole> } ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=|| view! { <RequireRole roles=&Role::ALL><ProfilePage/></RequireRole> } ssr=SsrMode::Async/>
             </Routes>
         </Router>

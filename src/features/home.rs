@@ -1,6 +1,7 @@
 //! Each role's home page: ticket counts and recent tickets in the caller's scope.
 
-use crate::domain::{HomeSummary, SessionUser, StatusCounts};
+use crate::domain::{AgentStats, HomeSummary, SessionUser, StatusCounts, TicketRow};
+use crate::features::tickets::TicketTable;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,11 +30,15 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="Dashboard"/>
-        <h1>{format!("Welcome, {}", user.name)}</h1>
+        <div class="page-head">
+            <h1>{format!("Welcome, {}", user.name)}</h1>
+            <a class="button primary" href="/tickets/new">"New ticket"</a>
+        </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
                     Ok(s) => view! {
+                        {s.agent.map(|stats| view! { <AgentNumbers stats=stats/> })}
                         <section aria-labelledby="counts-heading">
                             <h2 id="counts-heading">{scope}</h2>
                             <Counts counts=s.counts/>
@@ -66,27 +71,33 @@ fn Counts(counts: StatusCounts) -> impl IntoView {
 }
 
 #[component]
-fn RecentTickets(summary: Vec<crate::domain::TicketRow>) -> impl IntoView {
+fn AgentNumbers(stats: AgentStats) -> impl IntoView {
+    let avg = stats
+        .avg_resolution_hours
+        .map(|h| format!("{h:.1} h"))
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <section aria-labelledby="work-heading">
+            <h2 id="work-heading">"Your work"</h2>
+            <dl class="stats">
+                <div class="stat"><dt>"Assigned"</dt><dd>{stats.assigned}</dd></div>
+                <div class="stat"><dt>"Resolved"</dt><dd>{stats.resolved}</dd></div>
+                <div class="stat"><dt>"Pending"</dt><dd>{stats.pending}</dd></div>
+                <div class="stat"><dt>"Avg. resolution"</dt><dd>{avg}</dd></div>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn RecentTickets(summary: Vec<TicketRow>) -> impl IntoView {
     if summary.is_empty() {
         return view! { <p class="empty">"No tickets yet."</p> }.into_any();
     }
     view! {
         <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recently updated"</h2>
-            <table class="tickets">
-                <thead><tr><th scope="col">"#"</th><th scope="col">"Title"</th><th scope="col">"Status"</th><th scope="col">"Priority"</th><th scope="col">"Updated"</th></tr></thead>
-                <tbody>
-                    {summary.into_iter().map(|t| view! {
-                        <tr>
-                            <td>{t.id}</td>
-                            <td>{t.title}</td>
-                            <td><span class=format!("badge status-{}", t.status.as_str())>{t.status.label()}</span></td>
-                            <td><span class=format!("badge priority-{}", t.priority.as_str())>{t.priority.label()}</span></td>
-                            <td><time datetime=t.updated_at.to_rfc3339()>{t.updated_at.format("%Y-%m-%d %H:%M").to_string()}</time></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <TicketTable tickets=summary/>
         </section>
     }
     .into_any()

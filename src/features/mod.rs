@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod home;
 pub mod profile;
+pub mod tickets;

@@ -46,14 +46,18 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// True for a form posted by a browser without JavaScript (it expects an HTML answer).
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
 /// Gives a failed call its HTTP status, except for plain HTML form posts: those must get
 /// leptos' redirect back to the form (with the error in the query), which a 4xx would break.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let accepts_html = use_context::<Parts>()
-            .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-            .unwrap_or(false);
-        if !accepts_html {
+        if !is_plain_form_post() {
             if let (Some(options), Ok(status)) =
                 (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status()))
             {

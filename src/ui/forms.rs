@@ -89,3 +89,85 @@ pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) ->
         </button>
     }
 }
+
+/// The message for one field from the last submission's error.
+fn field_message(error: Signal<Option<AppError>>, key: &'static str) -> Memo<Option<String>> {
+    Memo::new(move |_| error.get().and_then(|e| e.message_for(key)))
+}
+
+/// A labelled multi-line text input with its error below.
+#[component]
+pub fn TextAreaField(
+    label: &'static str,
+    name: &'static str,
+    /// Distinguishes several forms on one page that use the same field name.
+    #[prop(default = "")]
+    id_suffix: &'static str,
+    #[prop(optional)] error_key: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 5)] rows: u32,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Textarea>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}{id_suffix}");
+    let error_id = format!("{id}-error");
+    let message = field_message(error, error_key.unwrap_or(name));
+    let described = {
+        let error_id = error_id.clone();
+        move || message.get().map(|_| error_id.clone())
+    };
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                maxlength=maxlength
+                node_ref=node_ref.unwrap_or_default()
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// A labelled select; `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "")] id_suffix: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: Option<String>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Select>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}{id_suffix}");
+    let error_id = format!("{id}-error");
+    let message = field_message(error, name);
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name node_ref=node_ref.unwrap_or_default()
+                aria-invalid=move || message.get().is_some().then_some("true")>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = selected.as_deref() == Some(value.as_str());
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}

@@ -38,7 +38,15 @@ pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoVie
 }
 
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
-    vec![(role.home(), "Dashboard"), ("/profile", "Profile")]
+    let work: &[(&str, &str)] = match role {
+        Role::User => &[("/user/tickets", "My tickets"), ("/tickets/new", "New ticket")],
+        Role::Agent => &[("/agent/tickets", "Assigned tickets")],
+        Role::Admin | Role::Superadmin => &[],
+    };
+    std::iter::once((role.home(), "Dashboard"))
+        .chain(work.iter().copied())
+        .chain(std::iter::once(("/profile", "Profile")))
+        .collect()
 }
 
 /// The signed-in layout: the role's navigation, the user's name, sign out.

@@ -3,8 +3,14 @@
 mod forms;
 mod layout;
 
-pub use forms::{Field, FormError, Notice, SubmitButton};
+pub use forms::{Field, FormError, Notice, SelectField, SubmitButton, TextAreaField};
 pub use layout::{AccessDenied, NotFound, RequireRole};
+
+/// A timestamp as people read it (UTC), inside a machine-readable `<time>`.
+pub fn when(at: chrono::DateTime<chrono::Utc>) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
+}
 
 /// Percent-encodes a URL query component.
 pub fn encode_query(raw: &str) -> String {

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub core: Arc<Core>,

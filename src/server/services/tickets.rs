@@ -13,7 +13,7 @@ use crate::server::startup::Core;
 use crate::server::store::{NewEvent, NewTicket, TicketUpdate};
 
 pub const CONFLICT_MESSAGE: &str =
-    "This ticket was changed by someone else meanwhile. Reload to see the latest version, then try again.";
+    "This ticket was changed meanwhile — reload to see the latest version, then try again.";
 
 fn not_found() -> AppError {
     AppError::not_found("Ticket not found")

@@ -20,4 +20,13 @@ impl Store {
             .await?;
         Ok(raw.and_then(|v| v.parse().ok()).unwrap_or(10))
     }
+
+    pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('maxTicketsPerAgent', ?)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(max.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
 }

@@ -1,0 +1,287 @@
+//! The ticket page: details, conversation, history, and the actions the caller may take.
+
+use super::{get_ticket, AddTicketNote, ChangeTicketStatus, CloseTicket, EditTicket, EditTicketFields};
+use crate::domain::{EventKind, Priority, Ticket, TicketEvent, TicketNote, TicketView};
+use crate::error::AppError;
+use crate::ui::{when, Field, FormError, SelectField, SubmitButton, TextAreaField};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Every action of the page; the ticket reloads after any of them.
+#[derive(Clone, Copy)]
+struct Actions {
+    edit: ServerAction<EditTicket>,
+    fields: ServerAction<EditTicketFields>,
+    status: ServerAction<ChangeTicketStatus>,
+    close: ServerAction<CloseTicket>,
+    note: ServerAction<AddTicketNote>,
+}
+
+impl Actions {
+    fn versions(&self) -> [usize; 5] {
+        [
+            self.edit.version().get(),
+            self.fields.version().get(),
+            self.status.version().get(),
+            self.close.version().get(),
+            self.note.version().get(),
+        ]
+    }
+}
+
+fn error_of(value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|raw| raw.parse::<i64>().ok()));
+    let actions = Actions {
+        edit: ServerAction::new(),
+        fields: ServerAction::new(),
+        status: ServerAction::new(),
+        close: ServerAction::new(),
+        note: ServerAction::new(),
+    };
+    let view_resource = Resource::new(
+        move || (id.get(), actions.versions()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_ticket(id).await,
+                None => Err(AppError::not_found("Ticket not found")),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_resource.await {
+                    Ok(v) => view! { <TicketBody view=v actions=actions/> }.into_any(),
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::server::rpc::set_page_status(e.status());
+                        view! {
+                            <Title text="Ticket not found"/>
+                            <h1>"Ticket not found"</h1>
+                            <p class="form-error" role="alert">{e.message}</p>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
+    let TicketView { ticket, notes, history, can, categories } = view;
+    let heading = format!("#{} {}", ticket.id, ticket.title);
+    view! {
+        <Title text=heading.clone()/>
+        <h1>{heading}</h1>
+        <div class="ticket-layout">
+            <div class="ticket-main">
+                <TicketFacts ticket=ticket.clone()/>
+                <section class="card" aria-labelledby="description-heading">
+                    <h2 id="description-heading">"Description"</h2>
+                    <p class="prose">{ticket.description.clone()}</p>
+                </section>
+                {ticket.resolution_notes.clone().map(|notes| view! {
+                    <section class="card resolution" aria-labelledby="resolution-heading">
+                        <h2 id="resolution-heading">"Resolution"</h2>
+                        <p class="prose">{notes}</p>
+                    </section>
+                })}
+                <Conversation notes=notes/>
+                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note/> })}
+                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note/> })}
+                <Timeline history=history/>
+            </div>
+            <aside class="ticket-side" aria-label="Ticket actions">
+                {(!can.next_statuses.is_empty()).then(|| view! {
+                    <StatusForm ticket=ticket.clone() next=can.next_statuses.clone() action=actions.status/>
+                })}
+                {can.close.then(|| view! { <CloseForm ticket=ticket.clone() action=actions.close/> })}
+                {can.edit_fields.then(|| view! { <FieldsForm ticket=ticket.clone() categories=categories action=actions.fields/> })}
+                {can.edit_text.then(|| view! { <EditForm ticket=ticket.clone() action=actions.edit/> })}
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn TicketFacts(ticket: Ticket) -> impl IntoView {
+    view! {
+        <section class="card" aria-label="Ticket details">
+            <dl class="details" data-testid="ticket-facts">
+                <dt>"Status"</dt>
+                <dd><span class=format!("badge status-{}", ticket.status.as_str()) data-testid="ticket-status">{ticket.status.label()}</span></dd>
+                <dt>"Priority"</dt>
+                <dd><span class=format!("badge priority-{}", ticket.priority.as_str())>{ticket.priority.label()}</span></dd>
+                <dt>"Category"</dt><dd>{ticket.category.clone()}</dd>
+                <dt>"Requester"</dt><dd>{ticket.user_name.clone()}</dd>
+                <dt>"Assignee"</dt><dd>{ticket.agent_name.clone().unwrap_or_else(|| "Unassigned".into())}</dd>
+                <dt>"Created"</dt><dd>{when(ticket.created_at)}</dd>
+                <dt>"Updated"</dt><dd>{when(ticket.updated_at)}</dd>
+                {ticket.closed_at.map(|at| view! { <dt>"Closed"</dt><dd>{when(at)}</dd> })}
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn Conversation(notes: Vec<TicketNote>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="conversation-heading">
+            <h2 id="conversation-heading">"Conversation"</h2>
+            {if notes.is_empty() {
+                view! { <p class="empty">"No replies yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="thread">
+                        {notes.into_iter().map(|n| view! {
+                            <li class="message" class:internal=n.internal>
+                                <p class="meta">
+                                    <strong>{n.author}</strong>
+                                    {n.internal.then(|| view! { <span class="badge internal-badge">"Internal note"</span> })}
+                                    " · " {when(n.timestamp)}
+                                </p>
+                                <p class="prose">{n.text}</p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn describe(event: &TicketEvent) -> String {
+    match event.kind {
+        EventKind::Reply | EventKind::Note | EventKind::Created => event.kind.verb().to_string(),
+        EventKind::Closed => format!("{}: {}", event.kind.verb(), event.detail),
+        _ => format!("{} {}", event.kind.verb(), event.detail),
+    }
+}
+
+#[component]
+fn Timeline(history: Vec<TicketEvent>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <ol class="timeline" data-testid="timeline">
+                {history.into_iter().map(|e| {
+                    let text = describe(&e);
+                    view! { <li>{when(e.at)} " " <strong>{e.actor}</strong> " " {text}</li> }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>) -> impl IntoView {
+    let error = error_of(action.value());
+    let (heading, label, button, suffix) = if internal {
+        ("Internal note", "Note for staff (the requester never sees it)", "Add internal note", "-internal")
+    } else {
+        ("Reply", "Your reply", "Send reply", "-reply")
+    };
+    // Only the form that was submitted shows its error.
+    let mine = Signal::derive(move || {
+        let submitted_internal = action.input().get().map(|i| i.internal);
+        error.get().filter(|_| submitted_internal.is_none_or(|x| x == internal))
+    });
+    view! {
+        <section class="card" class:internal=internal>
+            <h2>{heading}</h2>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket_id/>
+                <input type="hidden" name="internal" value=internal.to_string()/>
+                <FormError error=mine fields=&["note"]/>
+                <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine/>
+                <SubmitButton label=button pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StatusForm(ticket: Ticket, next: Vec<crate::domain::TicketStatus>, action: ServerAction<ChangeTicketStatus>) -> impl IntoView {
+    let error = error_of(action.value());
+    let options = next.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
+    view! {
+        <section class="card">
+            <h2>"Change status"</h2>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket.id/>
+                <input type="hidden" name="version" value=ticket.version/>
+                <FormError error=error fields=&["status", "notes"]/>
+                <SelectField label="New status" name="status" options=options error=error/>
+                <TextAreaField label="Public reply (optional)" name="reply" error_key="notes" rows=3 error=error/>
+                <SubmitButton label="Update status" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn CloseForm(ticket: Ticket, action: ServerAction<CloseTicket>) -> impl IntoView {
+    let error = error_of(action.value());
+    view! {
+        <section class="card">
+            <h2>"Close ticket"</h2>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket.id/>
+                <input type="hidden" name="version" value=ticket.version/>
+                <FormError error=error fields=&["resolutionNotes"]/>
+                <TextAreaField label="Resolution notes" name="resolution_notes" error_key="resolutionNotes"
+                    required=true rows=4 error=error hint="What fixed it; the requester sees this."/>
+                <SubmitButton label="Close ticket" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn FieldsForm(ticket: Ticket, categories: Vec<String>, action: ServerAction<EditTicketFields>) -> impl IntoView {
+    let error = error_of(action.value());
+    let priorities = Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect();
+    let categories = categories.into_iter().map(|c| (c.clone(), c)).collect();
+    view! {
+        <section class="card">
+            <h2>"Priority and category"</h2>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket.id/>
+                <input type="hidden" name="version" value=ticket.version/>
+                <FormError error=error fields=&["priority", "category"]/>
+                <SelectField label="Priority" name="priority" options=priorities selected=ticket.priority.as_str().to_string() error=error/>
+                <SelectField label="Category" name="category" options=categories selected=ticket.category.clone() error=error/>
+                <SubmitButton label="Save" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn EditForm(ticket: Ticket, action: ServerAction<EditTicket>) -> impl IntoView {
+    let error = error_of(action.value());
+    view! {
+        <section class="card">
+            <h2>"Edit ticket"</h2>
+            <p class="hint">"You can edit the title and description while the ticket is open."</p>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket.id/>
+                <input type="hidden" name="version" value=ticket.version/>
+                <FormError error=error fields=&["title", "description"]/>
+                <Field label="Title" name="title" required=true value=ticket.title.clone() error=error/>
+                <TextAreaField label="Description" name="description" id_suffix="-edit" required=true rows=6
+                    value=ticket.description.clone() error=error/>
+                <SubmitButton label="Save changes" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,132 @@
+//! Tickets: server functions, the list, the new-ticket form and the ticket page.
+
+mod detail;
+mod list;
+mod new;
+
+pub use detail::TicketPage as TicketDetailPage;
+pub use list::{TicketListPage, TicketTable};
+pub use new::NewTicketPage;
+
+use crate::domain::{RawTicketQuery, TicketPage, TicketView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server::{rpc, services::tickets as service};
+
+#[server(prefix = "/rpc", endpoint = "tickets/list")]
+pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        service::list(&core, &caller, &query).await
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/categories")]
+pub async fn ticket_categories() -> Result<Vec<String>, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        rpc::caller(&core).await?;
+        core.store.categories().await
+    }
+    .await)
+}
+
+/// Returns the new ticket's id. A plain form post (no JavaScript) is redirected to the
+/// ticket; the hydrated page navigates itself after clearing the saved draft.
+#[server(prefix = "/rpc", endpoint = "tickets/create")]
+pub async fn create_ticket(title: String, description: String, category: String, priority: String) -> Result<i64, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let input = service::NewTicketInput {
+            title: &title,
+            description: &description,
+            category: &category,
+            priority: Some(&priority),
+            requester: None,
+        };
+        let ticket = service::create(&core, &caller, input).await?;
+        if rpc::is_plain_form_post() {
+            leptos_axum::redirect(&format!("/tickets/{}", ticket.id));
+        }
+        Ok(ticket.id)
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/get")]
+pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        service::view(&core, &caller, id).await
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/edit")]
+pub async fn edit_ticket(id: i64, version: i64, title: String, description: String) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let edit = service::TicketEdit {
+            title: Some(&title),
+            description: Some(&description),
+            version: Some(version),
+            ..Default::default()
+        };
+        service::edit(&core, &caller, id, edit).await.map(|_| ())
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/fields")]
+pub async fn edit_ticket_fields(id: i64, version: i64, priority: String, category: String) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let edit = service::TicketEdit {
+            priority: Some(&priority),
+            category: Some(&category),
+            version: Some(version),
+            ..Default::default()
+        };
+        service::edit(&core, &caller, id, edit).await.map(|_| ())
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/status")]
+pub async fn change_ticket_status(id: i64, version: i64, status: String, reply: String) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        service::change_status(&core, &caller, id, &status, Some(&reply), Some(version)).await.map(|_| ())
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "tickets/close")]
+pub async fn close_ticket(id: i64, version: i64, resolution_notes: String) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        service::close(&core, &caller, id, &resolution_notes, Some(version)).await.map(|_| ())
+    }
+    .await)
+}
+
+/// A public reply (`internal` false) or an internal note.
+#[server(prefix = "/rpc", endpoint = "tickets/note")]
+pub async fn add_ticket_note(id: i64, text: String, internal: bool) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        service::add_note(&core, &caller, id, &text, internal).await.map(|_| ())
+    }
+    .await)
+}
