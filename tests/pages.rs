@@ -163,3 +163,49 @@ async fn unknown_pages_answer_404() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(html(&reply).contains("Page not found"));
 }
+
+#[tokio::test]
+async fn the_hydrated_list_can_ask_for_an_unfiltered_page() {
+    let app = TestApp::spawn().await;
+    let token = app.login("user@gmail.com", "user123").await;
+    // What the browser sends for a list with every filter empty.
+    let body = serde_json::json!({ "query": { "status": null, "priority": null, "category": null, "q": null,
+        "sort": null, "page": null, "perPage": null } });
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/rpc/tickets/list")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, format!("helpdesk_session={token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["total"], 2);
+}
+
+#[tokio::test]
+async fn ticket_pages_render_for_those_who_may_see_them_and_404_for_others() {
+    let app = TestApp::spawn().await;
+    let user = app.login("user@gmail.com", "user123").await;
+    let jane = app.login("jane@gmail.com", "jane123").await;
+    let mine = app.send(page("/tickets/1", Some(&user))).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(html(&mine).contains("Login Issue"));
+    assert!(!html(&mine).contains("Close ticket"), "a requester has no close control");
+    let theirs = app.send(page("/tickets/1", Some(&jane))).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert!(!html(&theirs).contains("Login Issue"));
+    let agent = app.login("agent@gmail.com", "agent123").await;
+    let worked = app.send(page("/tickets/2", Some(&agent))).await;
+    assert!(html(&worked).contains("Close ticket") && html(&worked).contains("Add internal note"));
+}
+
+#[tokio::test]
+async fn lists_render_on_the_server_with_filters_from_the_address() {
+    let app = TestApp::spawn().await;
+    let user = app.login("user@gmail.com", "user123").await;
+    let all = app.send(page("/user/tickets", Some(&user))).await;
+    assert!(html(&all).contains("Showing 1–2 of 2 tickets"));
+    let closed = app.send(page("/user/tickets?status=closed", Some(&user))).await;
+    assert!(html(&closed).contains("Data Export Issue") && !html(&closed).contains("Login Issue"));
+}

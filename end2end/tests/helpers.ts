@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -59,4 +59,34 @@ export async function resetLinkFor(email: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no reset mail to ${email} in ${OUTBOX_DIR}`);
+}
+
+/** Signs in through the REST API (for setting up data quickly) and returns the token. */
+export async function apiToken(request: APIRequestContext, email: string, password: string): Promise<string> {
+  const reply = await request.post("/api/auth/login", { data: { email, password } });
+  expect(reply.status()).toBe(200);
+  return (await reply.json()).token;
+}
+
+export async function apiCreateTicket(request: APIRequestContext, token: string, title: string): Promise<number> {
+  const reply = await request.post("/api/tickets", {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { title, description: `Details about: ${title}`, category: "technical", priority: "high" },
+  });
+  expect(reply.status()).toBe(201);
+  return (await reply.json()).ticket.id;
+}
+
+/** The admin assigns the ticket to the demo agent. */
+export async function apiAssignToDemoAgent(request: APIRequestContext, ticketId: number) {
+  const admin = await apiToken(request, DEMO.admin.email, DEMO.admin.password);
+  const reply = await request.put(`/api/admin/ticket/${ticketId}/assign`, {
+    headers: { Authorization: `Bearer ${admin}` },
+    data: { agentId: 3 },
+  });
+  expect(reply.status()).toBe(200);
+}
+
+export function uniqueTitle(prefix: string) {
+  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }

@@ -15,7 +15,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::{rpc, services::tickets as service};
 
-#[server(prefix = "/rpc", endpoint = "tickets/list")]
+// JSON input: a query whose filters are all empty must still arrive as a query.
+#[server(prefix = "/rpc", endpoint = "tickets/list", input = leptos::server_fn::codec::Json)]
 pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;

@@ -396,3 +396,42 @@ mod tests {
         assert_eq!(fts_query("  -- ** ").as_deref(), None);
     }
 }
+
+#[cfg(test)]
+mod plans {
+    use super::*;
+    use crate::domain::{Priority, TicketQuery, TicketSort, TicketStatus};
+
+    /// The query plan of a list query, one line per step.
+    async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
+        let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
+        qb.push(ROW_SELECT);
+        push_filters(&mut qb, scope, query);
+        qb.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT 20");
+        let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
+        rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+    }
+
+    #[tokio::test]
+    async fn every_list_filter_is_served_by_an_index() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let base = TicketQuery { page: 1, per_page: 20, sort: TicketSort::Newest, ..Default::default() };
+        let cases = [
+            (TicketScope::RequestedBy(4), base.clone()),
+            (TicketScope::AssignedTo(3), base.clone()),
+            (TicketScope::All, base.clone()),
+            (TicketScope::All, TicketQuery { status: Some(TicketStatus::Open), ..base.clone() }),
+            (TicketScope::All, TicketQuery { priority: Some(Priority::High), ..base.clone() }),
+            (TicketScope::All, TicketQuery { category: Some("billing".into()), ..base.clone() }),
+            (TicketScope::All, TicketQuery { q: Some("printer".into()), ..base.clone() }),
+        ];
+        for (scope, query) in cases {
+            let plan = plan(&store, scope, &query).await;
+            let tickets_step = plan.lines().find(|l| l.contains(" t") && (l.starts_with("SCAN") || l.starts_with("SEARCH"))).unwrap_or("");
+            assert!(
+                tickets_step.contains("USING INDEX") || tickets_step.contains("USING INTEGER PRIMARY KEY") || tickets_step.contains("USING COVERING INDEX"),
+                "{scope:?} {query:?}:\n{plan}"
+            );
+        }
+    }
+}
