@@ -48,6 +48,7 @@ impl Store {
         {
             let created = now - Duration::days(3 - n as i64);
             let closed = (status == "closed").then(|| created + Duration::hours(5));
+            let worked = (status != "open").then(|| created + Duration::hours(1));
             sqlx::query(
                 "INSERT INTO tickets (id, user_id, title, description, status, priority, category,
                                       assigned_to, created_at, updated_at, closed_at, resolution_notes)
@@ -62,7 +63,7 @@ impl Store {
             .bind(category)
             .bind(assignee)
             .bind(created)
-            .bind(closed.unwrap_or(created))
+            .bind(closed.or(worked).unwrap_or(created))
             .bind(closed)
             .bind(closed.map(|_| "Export limit raised; the full file downloads now."))
             .execute(&mut *tx)
