@@ -51,7 +51,7 @@ async fn the_profile_needs_a_token() {
 }
 
 fn caller(id: i64, email: &str) -> CurrentUser {
-    CurrentUser(SessionUser { id, name: "x".into(), email: email.into(), role: Role::User })
+    CurrentUser { user: SessionUser { id, name: "x".into(), email: email.into(), role: Role::User }, ip: "test".into() }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: they can only hold valid values.
 
 mod account;
+mod admin;
 mod lifecycle;
 mod role;
 mod ticket;
@@ -11,4 +12,5 @@ pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, Se
 pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;
 pub use ticket::{HomeSummary, Priority, StatusCounts, TicketRow, TicketStatus};
+pub use admin::*;
 pub use tickets::*;

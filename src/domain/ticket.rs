@@ -98,6 +98,9 @@ pub struct TicketRow {
     pub agent_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The SLA deadline, and whether it has passed with the ticket still not closed.
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
 }
 
 /// A role's home page: counts and the most recently updated tickets in the caller's scope.

@@ -25,6 +25,8 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub resolution_notes: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
     /// Increases with every edit; an edit based on an older version is refused (409).
     pub version: i64,
 }
@@ -244,6 +246,12 @@ pub struct RawTicketQuery {
     pub sort: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// An agent's id (admins' lists).
+    pub assigned_to: Option<String>,
+    /// `true`: only tickets nobody is assigned to.
+    pub unassigned: Option<String>,
+    /// `true`: only tickets past their SLA deadline and not closed.
+    pub overdue: Option<String>,
 }
 
 /// Parsed list filters.
@@ -256,6 +264,9 @@ pub struct TicketQuery {
     pub sort: TicketSort,
     pub page: u32,
     pub per_page: u32,
+    pub assigned_to: Option<i64>,
+    pub unassigned: bool,
+    pub overdue: bool,
 }
 
 impl TicketQuery {
@@ -275,6 +286,13 @@ impl TicketQuery {
                 },
             }
         };
+        let flag = |field: &str, v: &Option<String>| -> Result<bool, AppError> {
+            match given(v) {
+                None | Some("false") | Some("0") => Ok(false),
+                Some("true") | Some("1") | Some("on") => Ok(true),
+                Some(_) => Err(AppError::invalid(field, format!("{field} must be true or false."))),
+            }
+        };
         let q = given(&raw.q).map(str::to_string);
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
             return Err(AppError::invalid("q", "Search text must be at most 200 characters."));
@@ -290,10 +308,24 @@ impl TicketQuery {
                     AppError::invalid("sort", "Sort must be one of newest, oldest, updated, priority.")
                 })?,
             },
+            assigned_to: match given(&raw.assigned_to) {
+                None => None,
+                Some(s) => Some(s.parse::<i64>().map_err(|_| AppError::invalid("assignedTo", "assignedTo must be a user id."))?),
+            },
+            unassigned: flag("unassigned", &raw.unassigned)?,
+            overdue: flag("overdue", &raw.overdue)?,
             page: number("page", &raw.page, 1, 1_000_000)?,
             per_page: number("perPage", &raw.per_page, Self::DEFAULT_PER_PAGE, Self::MAX_PER_PAGE)?,
         })
     }
+}
+
+/// Whose tickets a query covers; decided by the service from the caller's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketScope {
+    RequestedBy(i64),
+    AssignedTo(i64),
+    All,
 }
 
 /// One page of a ticket list and the total number of matching tickets.

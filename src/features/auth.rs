@@ -17,7 +17,7 @@ use crate::server::{guard, rpc, services::auth as service};
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        Ok(rpc::optional_caller(&core).await?.map(|u| u.0))
+        Ok(rpc::optional_caller(&core).await?.map(|u| u.user))
     }
     .await)
 }
@@ -39,7 +39,7 @@ pub async fn register(name: String, email: String, password: String, confirm_pas
     rpc::finish(async {
         let core = rpc::core()?;
         let input = service::Registration { name: &name, email: &email, password: &password, confirm_password: &confirm_password };
-        let session = service::register(&core, input).await?;
+        let session = service::register(&core, input, &rpc::client_ip()).await?;
         rpc::set_cookie(&guard::session_cookie(&core, &session.token));
         leptos_axum::redirect(session.user.role.home());
         Ok(())
@@ -69,7 +69,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String, confirm_password: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        service::reset_password(&core, &token, &password, Some(&confirm_password)).await?;
+        service::reset_password(&core, &token, &password, Some(&confirm_password), &rpc::client_ip()).await?;
         leptos_axum::redirect("/login?reset=1");
         Ok(())
     }

@@ -11,14 +11,18 @@ use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "helpdesk_session";
 
-/// A signed-in, active user, as the database knows them now (role changes apply at once).
+/// A signed-in, active user, as the database knows them now (role changes apply at once),
+/// and the address the request came from (for the audit trail).
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub SessionUser);
+pub struct CurrentUser {
+    pub user: SessionUser,
+    pub ip: String,
+}
 
 impl std::ops::Deref for CurrentUser {
     type Target = SessionUser;
     fn deref(&self) -> &SessionUser {
-        &self.0
+        &self.user
     }
 }
 
@@ -51,7 +55,7 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
-pub async fn authenticate(core: &Core, headers: &HeaderMap) -> Result<CurrentUser, AppError> {
+pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Result<CurrentUser, AppError> {
     let token = token_from_headers(headers)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::unauthorized("No token provided"))?;
@@ -67,7 +71,7 @@ pub async fn authenticate(core: &Core, headers: &HeaderMap) -> Result<CurrentUse
         return Err(AppError::unauthorized("Token expired"));
     }
     let p = record.profile;
-    Ok(CurrentUser(SessionUser { id: p.id, name: p.name, email: p.email, role: p.role }))
+    Ok(CurrentUser { user: SessionUser { id: p.id, name: p.name, email: p.email, role: p.role }, ip })
 }
 
 /// The client's address, for rate limits and the audit trail.
@@ -97,6 +101,6 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        authenticate(&state.core, &parts.headers).await
+        authenticate(&state.core, &parts.headers, client_ip(&parts.extensions)).await
     }
 }

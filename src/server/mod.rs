@@ -1,6 +1,7 @@
 //! Everything that runs only on the server (feature `ssr`).
 
 pub mod api;
+pub mod csv;
 pub mod guard;
 pub mod mail;
 pub mod rate_limit;

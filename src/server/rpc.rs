@@ -24,7 +24,8 @@ fn parts() -> Result<Parts, AppError> {
 
 /// The signed-in caller, or 401.
 pub async fn caller(core: &Core) -> Result<CurrentUser, AppError> {
-    guard::authenticate(core, &parts()?.headers).await
+    let parts = parts()?;
+    guard::authenticate(core, &parts.headers, guard::client_ip(&parts.extensions)).await
 }
 
 /// The signed-in caller if there is one; a missing or stale session is simply `None`.

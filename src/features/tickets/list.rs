@@ -22,6 +22,9 @@ pub fn TicketListPage(title: &'static str) -> impl IntoView {
             sort: p.get("sort"),
             page: p.get("page"),
             per_page: p.get("perPage"),
+            assigned_to: p.get("assignedTo"),
+            unassigned: p.get("unassigned"),
+            overdue: p.get("overdue"),
         }
     });
     let page = Resource::new(move || raw.get(), list_tickets);

@@ -56,12 +56,14 @@ struct RegisterBody {
 
 async fn register(
     State(state): State<AppState>,
+    extensions: Extensions,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let confirm = body.confirm_password.as_deref().unwrap_or(&body.password);
     let session = auth::register(
         &state.core,
         Registration { name: &body.name, email: &body.email, password: &body.password, confirm_password: confirm },
+        &client_ip(&extensions),
     )
     .await?;
     let mut reply = session_json(&session);
@@ -96,9 +98,11 @@ struct ResetBody {
 
 async fn reset_password(
     State(state): State<AppState>,
+    extensions: Extensions,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Json<Value>, AppError> {
-    auth::reset_password(&state.core, &body.token, &body.password, body.confirm_password.as_deref()).await?;
+    let (token, confirm) = (&body.token, body.confirm_password.as_deref());
+    auth::reset_password(&state.core, token, &body.password, confirm, &client_ip(&extensions)).await?;
     Ok(Json(json!({ "message": "Password changed. Sign in with your new password." })))
 }
 

@@ -51,5 +51,6 @@ pub async fn change_password(
     let hash = hash_password(new.expose().to_string()).await?;
     let now = chrono::Utc::now().timestamp();
     core.store.set_password(caller.id, &hash, now).await?;
-    core.keys.issue(&caller.0)
+    crate::server::services::audit::by(core, caller, crate::server::services::audit::action::PASSWORD_CHANGED, &caller.email, "").await;
+    core.keys.issue(&caller.user)
 }

@@ -3,6 +3,7 @@
 use crate::domain::{Email, NewPassword, PersonName, Role, SessionUser};
 use crate::error::AppError;
 use crate::server::security::{hash_password, random_token, token_digest, verify_password};
+use crate::server::services::audit::{self, action};
 use crate::server::startup::Core;
 use crate::server::store::{NewUser, UserRecord};
 use std::sync::Arc;
@@ -42,15 +43,19 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result
         _ => {
             core.limiter.record_failure(&email, ip);
             tracing::info!(ip, "failed sign-in");
+            let known = record.as_ref().map(|r| r.profile.id);
+            audit::record(core, known, &email, action::SIGN_IN_FAILED, &email, "wrong email or password", ip).await;
             return Err(AppError::unauthorized("Invalid email or password."));
         }
     };
     if !record.profile.is_active {
+        audit::record(core, Some(record.profile.id), &email, action::SIGN_IN_FAILED, &email, "account deactivated", ip).await;
         // Only said to someone who knows the password, so it reveals nothing new.
         return Err(AppError::unauthorized("This account has been deactivated. Contact your administrator."));
     }
     core.limiter.record_success(&email);
     tracing::info!(user_id = record.profile.id, ip, "signed in");
+    audit::record(core, Some(record.profile.id), &email, action::SIGN_IN, &email, "", ip).await;
     open_session(core, &record)
 }
 
@@ -62,7 +67,7 @@ pub struct Registration<'a> {
 }
 
 /// Self-registration always creates role `user` and signs the new account in.
-pub async fn register(core: &Core, input: Registration<'_>) -> Result<Session, AppError> {
+pub async fn register(core: &Core, input: Registration<'_>, ip: &str) -> Result<Session, AppError> {
     let name = PersonName::parse(input.name)?;
     let email = Email::parse(input.email)?;
     let password = NewPassword::parse("password", input.password, Some(input.confirm_password))?;
@@ -79,6 +84,8 @@ pub async fn register(core: &Core, input: Registration<'_>) -> Result<Session, A
         })
         .await?;
     tracing::info!(user_id = record.profile.id, "registered");
+    let email = &record.profile.email;
+    audit::record(core, Some(record.profile.id), email, action::REGISTERED, email, "", ip).await;
     open_session(core, &record)
 }
 
@@ -110,7 +117,7 @@ pub async fn forgot_password(core: Arc<Core>, email: &str) -> Result<(), AppErro
     Ok(())
 }
 
-pub async fn reset_password(core: &Core, token: &str, password: &str, confirm: Option<&str>) -> Result<(), AppError> {
+pub async fn reset_password(core: &Core, token: &str, password: &str, confirm: Option<&str>, ip: &str) -> Result<(), AppError> {
     let token = token.trim();
     if token.is_empty() {
         return Err(AppError::invalid("token", "The reset link is missing its token."));
@@ -121,6 +128,8 @@ pub async fn reset_password(core: &Core, token: &str, password: &str, confirm: O
     match core.store.redeem_password_reset(&token_digest(token), &hash, now).await? {
         Some(user_id) => {
             tracing::info!(user_id, "password reset");
+            let email = core.store.user_by_id(user_id).await?.map(|u| u.profile.email).unwrap_or_default();
+            audit::record(core, Some(user_id), &email, action::PASSWORD_RESET, &email, "with a mailed link", ip).await;
             Ok(())
         }
         None => Err(AppError::invalid("token", "This reset link is invalid, used or expired. Ask for a new one.")),

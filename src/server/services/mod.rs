@@ -2,6 +2,9 @@
 //! REST handlers both call these functions.
 
 pub mod account;
+pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod superadmin;
 pub mod tickets;

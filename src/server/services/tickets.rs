@@ -8,6 +8,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
+use crate::server::services::audit;
 use crate::server::services::dashboard::scope_for;
 use crate::server::startup::Core;
 use crate::server::store::{NewEvent, NewTicket, TicketUpdate};
@@ -75,7 +76,8 @@ pub struct NewTicketInput<'a> {
 pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>) -> Result<Ticket, AppError> {
     let title = TicketTitle::parse(input.title)?;
     let description = TicketDescription::parse(input.description)?;
-    let category = parse_category(input.category, &core.store.categories().await?)?;
+    let settings = core.store.system_settings().await?;
+    let category = parse_category(input.category, &settings.categories)?;
     let priority = match input.priority.map(str::trim).filter(|p| !p.is_empty()) {
         Some(raw) => parse_priority(raw)?,
         None => crate::domain::Priority::Medium,
@@ -100,6 +102,7 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
             description: description.as_str(),
             category: &category,
             priority,
+            due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
         })
         .await?;
     tracing::info!(ticket_id = id, user_id = caller.id, "ticket created");
@@ -216,6 +219,9 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
     if let Some(p) = priority {
         event(EventKind::Priority, format!("{} → {}", ticket.priority.as_str(), p.as_str()));
         update.priority = Some(p);
+        // The SLA deadline follows the priority.
+        let sla = core.store.system_settings().await?.sla;
+        update.due_at = Some(sla.due(p, ticket.created_at).timestamp());
     }
     if let Some(c) = category {
         event(EventKind::Category, format!("{} → {}", ticket.category, c));
@@ -333,16 +339,8 @@ pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, in
     commit(core, caller, &ticket, None, TicketUpdate::default(), events).await
 }
 
-/// Assigns an unassigned ticket to an active agent with room for it (admins only).
-pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -> Result<Ticket, AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let ticket = load_visible(core, caller, id).await?;
-    if ticket.status == TicketStatus::Closed {
-        return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be assigned."));
-    }
-    if let Some(name) = &ticket.agent_name {
-        return Err(AppError::conflict(format!("This ticket is already assigned to {name}. Use reassign to change it.")));
-    }
+/// An active agent with room for one more open ticket, or 409 saying why not.
+async fn available_agent(core: &Core, agent_id: i64) -> Result<crate::domain::Profile, AppError> {
     let agent = match core.store.user_by_id(agent_id).await? {
         Some(a) if a.profile.role == Role::Agent && a.profile.is_active => a.profile,
         _ => return Err(AppError::conflict("Tickets can be assigned only to an active agent.")),
@@ -354,7 +352,68 @@ pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -
             agent.name
         )));
     }
+    Ok(agent)
+}
+
+/// Assigns an unassigned ticket to an active agent with room for it (admins only).
+pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -> Result<Ticket, AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin])?;
+    let ticket = load_visible(core, caller, id).await?;
+    if ticket.status == TicketStatus::Closed {
+        return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be assigned."));
+    }
+    if let Some(name) = &ticket.agent_name {
+        return Err(AppError::conflict(format!("This ticket is already assigned to {name}. Use reassign to change it.")));
+    }
+    let agent = available_agent(core, agent_id).await?;
     let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
     let events = vec![NewEvent { kind: EventKind::Assigned, detail: agent.name.clone(), internal: false }];
     commit(core, caller, &ticket, Some(ticket.version), update, events).await
+}
+
+/// Assigns an unassigned ticket to the active agent with the fewest open tickets.
+pub async fn assign_least_loaded(core: &Core, caller: &CurrentUser, id: i64) -> Result<Ticket, AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin])?;
+    let max = core.store.max_tickets_per_agent().await?;
+    match core.store.least_loaded_agent(max).await? {
+        Some(agent_id) => assign(core, caller, id, agent_id).await,
+        None => Err(AppError::conflict("No active agent has room for another ticket.")),
+    }
+}
+
+/// Moves an assigned ticket to another agent: a separate, explicit admin action.
+pub async fn reassign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -> Result<Ticket, AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin])?;
+    let ticket = load_visible(core, caller, id).await?;
+    if ticket.status == TicketStatus::Closed {
+        return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be reassigned."));
+    }
+    let Some(from) = ticket.agent_name.clone() else {
+        return Err(AppError::conflict("This ticket is not assigned yet; assign it instead."));
+    };
+    if ticket.assigned_to == Some(agent_id) {
+        return Err(AppError::conflict(format!("This ticket is already assigned to {from}.")));
+    }
+    let agent = available_agent(core, agent_id).await?;
+    let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
+    let detail = format!("{from} → {}", agent.name);
+    let events = vec![NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false }];
+    let ticket = commit(core, caller, &ticket, Some(ticket.version), update, events).await?;
+    audit::by(core, caller, audit::action::TICKET_REASSIGNED, &format!("ticket #{id}"), &detail).await;
+    Ok(ticket)
+}
+
+/// Deletes a ticket for good (admins only, after confirming); the audit log keeps a record.
+pub async fn delete(core: &Core, caller: &CurrentUser, id: i64, confirmed: bool) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin])?;
+    let ticket = load_visible(core, caller, id).await?;
+    if !confirmed {
+        return Err(AppError::invalid("confirm", "Tick the box to confirm that this ticket should be deleted."));
+    }
+    if !core.store.delete_ticket(id).await? {
+        return Err(not_found());
+    }
+    let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
+    audit::by(core, caller, audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail).await;
+    Ok(())
 }

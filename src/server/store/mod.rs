@@ -2,6 +2,8 @@
 //! Services call named functions with domain types; a PostgreSQL backend would replace
 //! the bodies here, not the services.
 
+mod audit;
+mod reports;
 mod secrets;
 mod settings;
 mod seed;
@@ -9,8 +11,10 @@ mod tickets;
 mod users;
 
 pub use seed::DemoAccount;
-pub use tickets::{NewEvent, NewTicket, TicketScope, TicketUpdate};
-pub use users::{NewUser, UserRecord};
+pub use audit::AuditRecord;
+pub use tickets::{NewEvent, NewTicket, TicketUpdate};
+pub use crate::domain::TicketScope;
+pub use users::{NewUser, UserChange, UserRecord};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

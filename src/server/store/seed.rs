@@ -1,5 +1,5 @@
 use super::Store;
-use crate::domain::Role;
+use crate::domain::{Priority, Role, SlaHours};
 use crate::error::AppError;
 use crate::server::security::PasswordHash;
 use chrono::{Duration, Utc};
@@ -66,6 +66,7 @@ impl Store {
             .bind(closed.or(worked).unwrap_or(created))
             .bind(closed)
             .bind(closed.map(|_| "Export limit raised; the full file downloads now."))
+            .bind(SlaHours::default().due(Priority::parse(priority).unwrap_or(Priority::Medium), created).timestamp())
             .execute(&mut *tx)
             .await?;
             let mut history = vec![(requester, "created", "", created)];

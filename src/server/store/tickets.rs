@@ -7,13 +7,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
-/// Whose tickets a query covers; decided by the service from the caller's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketScope {
-    RequestedBy(i64),
-    AssignedTo(i64),
-    All,
-}
+pub use crate::domain::TicketScope;
 
 pub struct NewTicket<'a> {
     pub requester: i64,
@@ -22,6 +16,8 @@ pub struct NewTicket<'a> {
     pub description: &'a str,
     pub category: &'a str,
     pub priority: Priority,
+    /// SLA deadline, unix seconds.
+    pub due_at: i64,
 }
 
 /// The columns an update sets; `None` leaves a column as it is.
@@ -33,6 +29,8 @@ pub struct TicketUpdate {
     pub priority: Option<Priority>,
     pub category: Option<String>,
     pub assigned_to: Option<i64>,
+    /// A new SLA deadline (unix seconds), when the priority changes.
+    pub due_at: Option<i64>,
     /// Closing time and resolution notes.
     pub closed: Option<(DateTime<Utc>, String)>,
     /// Whether this is an edit that concurrent edits must not silently overwrite.
@@ -61,6 +59,7 @@ struct TicketDbRow {
     updated_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
     resolution_notes: Option<String>,
+    due_at: Option<i64>,
     version: i64,
 }
 
@@ -72,8 +71,17 @@ fn priority(raw: &str) -> Priority {
     Priority::parse(raw).unwrap_or(Priority::Medium)
 }
 
+/// The deadline as a time, and whether it has passed for a ticket still not closed.
+fn sla(due_at: Option<i64>, status: TicketStatus) -> (Option<DateTime<Utc>>, bool) {
+    let due = due_at.and_then(|secs| DateTime::from_timestamp(secs, 0));
+    let overdue = status != TicketStatus::Closed && due.is_some_and(|d| d < Utc::now());
+    (due, overdue)
+}
+
 impl From<TicketDbRow> for Ticket {
     fn from(r: TicketDbRow) -> Self {
+        let status = status(&r.status);
+        let (due_at, overdue) = sla(r.due_at, status);
         Ticket {
             id: r.id,
             user_id: r.user_id,
@@ -82,13 +90,15 @@ impl From<TicketDbRow> for Ticket {
             description: r.description,
             category: r.category,
             priority: priority(&r.priority),
-            status: status(&r.status),
+            status,
             assigned_to: r.assigned_to,
             agent_name: r.agent_name,
             created_at: r.created_at,
             updated_at: r.updated_at,
             closed_at: r.closed_at,
             resolution_notes: r.resolution_notes,
+            due_at,
+            overdue,
             version: r.version,
         }
     }
@@ -107,14 +117,17 @@ struct RowDbRow {
     agent_name: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    due_at: Option<i64>,
 }
 
 impl From<RowDbRow> for TicketRow {
     fn from(r: RowDbRow) -> Self {
+        let status = status(&r.status);
+        let (due_at, overdue) = sla(r.due_at, status);
         TicketRow {
             id: r.id,
             title: r.title,
-            status: status(&r.status),
+            status,
             priority: priority(&r.priority),
             category: r.category,
             user_id: r.user_id,
@@ -123,6 +136,8 @@ impl From<RowDbRow> for TicketRow {
             agent_name: r.agent_name,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            due_at,
+            overdue,
         }
     }
 }
@@ -138,14 +153,26 @@ struct EventDbRow {
     created_at: DateTime<Utc>,
 }
 
-const TICKET_SELECT: &str = "SELECT t.id, t.user_id, ru.name AS user_name, t.title, t.description, t.category,
-        t.priority, t.status, t.assigned_to, au.name AS agent_name, t.created_at, t.updated_at, t.closed_at,
-        t.resolution_notes, t.version
-    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+/// A user's name as tickets show it: deleted users keep their name, marked "(deleted)".
+macro_rules! shown_name {
+    ($alias:literal) => {
+        concat!("CASE WHEN ", $alias, ".deleted_at IS NULL THEN ", $alias, ".name ELSE ", $alias, ".name || ' (deleted)' END")
+    };
+}
+pub(super) use shown_name;
 
-const ROW_SELECT: &str = "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ru.name AS user_name,
-        t.assigned_to, au.name AS agent_name, t.created_at, t.updated_at
-    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+const TICKET_SELECT: &str = concat!(
+    "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
+        t.priority, t.status, t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at,
+        t.closed_at, t.resolution_notes, t.due_at, t.version
+    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
+);
+
+const ROW_SELECT: &str = concat!(
+    "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ", shown_name!("ru"), " AS user_name,
+        t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at
+    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
+);
 
 /// Turns what a person typed into an FTS5 query: every word must appear (as a prefix);
 /// quotes make operators and punctuation plain text.
@@ -180,6 +207,15 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &T
     if let Some(c) = &query.category {
         qb.push(" AND t.category = ").push_bind(c.clone());
     }
+    if let Some(agent) = query.assigned_to {
+        qb.push(" AND t.assigned_to = ").push_bind(agent);
+    }
+    if query.unassigned {
+        qb.push(" AND t.assigned_to IS NULL");
+    }
+    if query.overdue {
+        qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(Utc::now().timestamp());
+    }
     if let Some(fts) = query.q.as_deref().and_then(fts_query) {
         qb.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ").push_bind(fts).push(")");
     }
@@ -199,8 +235,8 @@ impl Store {
         let now = Utc::now();
         let mut tx = self.write.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
         )
         .bind(t.requester)
         .bind(t.title)
@@ -209,6 +245,7 @@ impl Store {
         .bind(t.priority.as_str())
         .bind(now)
         .bind(now)
+        .bind(t.due_at)
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO ticket_events (ticket_id, actor_id, kind, created_at) VALUES (?, ?, 'created', ?)")
@@ -230,9 +267,11 @@ impl Store {
     /// The ticket's history, oldest first; internal entries only when asked for.
     pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError> {
         let rows = sqlx::query_as::<_, EventDbRow>(
-            "SELECT e.id, e.actor_id, u.name AS actor, e.kind, e.detail, e.internal, e.created_at
-             FROM ticket_events e JOIN users u ON u.id = e.actor_id
-             WHERE e.ticket_id = ? AND (? OR e.internal = 0) ORDER BY e.id",
+            concat!(
+                "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
+                 FROM ticket_events e JOIN users u ON u.id = e.actor_id
+                 WHERE e.ticket_id = ? AND (? OR e.internal = 0) ORDER BY e.id"
+            ),
         )
         .bind(id)
         .bind(include_internal)
@@ -288,6 +327,9 @@ impl Store {
         }
         if let Some(v) = update.assigned_to {
             qb.push(", assigned_to = ").push_bind(v);
+        }
+        if let Some(v) = update.due_at {
+            qb.push(", due_at = ").push_bind(v);
         }
         if let Some((at, notes)) = &update.closed {
             qb.push(", closed_at = ").push_bind(*at).push(", resolution_notes = ").push_bind(notes.clone());

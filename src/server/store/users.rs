@@ -1,5 +1,6 @@
 use super::{is_unique_violation, Store};
-use crate::domain::{Profile, Role};
+use crate::domain::{Profile, Role, RoleCounts};
+use sqlx::{QueryBuilder, Sqlite};
 use crate::error::AppError;
 use crate::server::security::PasswordHash;
 use chrono::{DateTime, Utc};
@@ -10,6 +11,14 @@ pub struct UserRecord {
     pub profile: Profile,
     pub password_hash: PasswordHash,
     pub tokens_valid_after: i64,
+}
+
+pub struct UserChange<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub is_active: bool,
+    pub department: &'a str,
+    pub phone: &'a str,
 }
 
 pub struct NewUser<'a> {
@@ -57,15 +66,18 @@ impl From<UserRow> for UserRecord {
 
 const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_active, department, phone, created_at, tokens_valid_after";
 
+/// Deleted users are kept (their tickets still name them) but never found as accounts.
+const LIVE: &str = "deleted_at IS NULL";
+
 impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(&self.read).await?;
         Ok(row.map(Into::into))
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.read).await?;
         Ok(row.map(Into::into))
     }
@@ -136,7 +148,102 @@ impl Store {
     }
 
     pub async fn count_users(&self) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.read).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").fetch_one(&self.read).await?)
+    }
+
+    /// Live users by role, in one aggregate.
+    pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT role, COUNT(*) FROM users WHERE deleted_at IS NULL GROUP BY role").fetch_all(&self.read).await?;
+        let mut counts = RoleCounts::default();
+        for (role, n) in rows {
+            match Role::parse(&role) {
+                Some(Role::User) => counts.users = n,
+                Some(Role::Agent) => counts.agents = n,
+                Some(Role::Admin) => counts.admins = n,
+                Some(Role::Superadmin) => counts.superadmins = n,
+                None => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    pub async fn count_active_superadmins(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'superadmin' AND is_active = 1 AND deleted_at IS NULL")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    /// A page of live users, newest first, optionally filtered by role and by text in the
+    /// name or email.
+    pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
+        fn filters(qb: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, role: Option<Role>) {
+            qb.push(" WHERE deleted_at IS NULL");
+            if let Some(role) = role {
+                qb.push(" AND role = ").push_bind(role.as_str());
+            }
+            if let Some(search) = search {
+                let like = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                qb.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\' OR email LIKE ").push_bind(like).push(" ESCAPE '\\')");
+            }
+        }
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM users");
+        filters(&mut count, search, role);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+        let mut list = QueryBuilder::<Sqlite>::new(format!("SELECT {USER_COLUMNS} FROM users"));
+        filters(&mut list, search, role);
+        list.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(per_page));
+        list.push(" OFFSET ").push_bind(i64::from(page - 1) * i64::from(per_page));
+        let rows = list.build_query_as::<UserRow>().fetch_all(&self.read).await?;
+        Ok((rows.into_iter().map(|r| UserRecord::from(r).profile).collect(), total))
+    }
+
+    /// Updates what a super admin may change about an account.
+    pub async fn update_user(&self, id: i64, change: &UserChange<'_>) -> Result<Option<Profile>, AppError> {
+        let sql = format!(
+            "UPDATE users SET name = ?, role = ?, is_active = ?, department = ?, phone = ?
+             WHERE id = ? AND {LIVE} RETURNING {USER_COLUMNS}"
+        );
+        let row = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(change.name)
+            .bind(change.role.as_str())
+            .bind(change.is_active)
+            .bind(change.department)
+            .bind(change.phone)
+            .bind(id)
+            .fetch_optional(&self.write)
+            .await?;
+        Ok(row.map(|r| UserRecord::from(r).profile))
+    }
+
+    /// Deletes an account but keeps its row for the history: the address is freed for reuse,
+    /// the account can no longer sign in, and open tickets assigned to it become unassigned.
+    pub async fn delete_user(&self, id: i64) -> Result<bool, AppError> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET deleted_at = ?, is_active = 0, email = 'deleted-' || id || '@deleted.invalid',
+                 password_hash = '!', tokens_valid_after = ?
+             WHERE id = ? AND deleted_at IS NULL",
+        )
+        .bind(Utc::now())
+        .bind(Utc::now().timestamp() + 1)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE tickets SET assigned_to = NULL, version = version + 1 WHERE assigned_to = ? AND status <> 'closed'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM password_resets WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
+        Ok(self.list_users(None, None, 1, limit as u32).await?.0)
     }
 
     pub async fn insert_password_reset(

@@ -1,0 +1,92 @@
+//! The admin's view of the queue: dashboard, reports and exports.
+
+use crate::domain::{AdminDashboard, RawTicketQuery, Report, Role, TicketQuery, TicketRow, TicketScope};
+use crate::error::AppError;
+use crate::server::csv;
+use crate::server::guard::CurrentUser;
+use crate::server::startup::Core;
+
+fn admin(caller: &CurrentUser) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
+}
+
+pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<AdminDashboard, AppError> {
+    admin(caller)?;
+    let (counts, (unassigned, overdue), agents, recent) = tokio::try_join!(
+        core.store.ticket_counts(TicketScope::All),
+        core.store.unassigned_and_overdue(),
+        core.store.agent_performance(None),
+        core.store.recent_tickets(TicketScope::All, 5),
+    )?;
+    Ok(AdminDashboard { counts, unassigned, overdue, agents, recent })
+}
+
+pub async fn report(core: &Core, caller: &CurrentUser, from: Option<&str>, to: Option<&str>) -> Result<Report, AppError> {
+    admin(caller)?;
+    let (from, to) = Report::parse_range(from, to, chrono::Utc::now().date_naive())?;
+    core.store.report(from, to).await
+}
+
+const TICKET_HEADER: [&str; 12] = [
+    "id", "title", "status", "priority", "category", "requester", "assignee", "created", "updated", "due", "overdue",
+    "requesterId",
+];
+
+fn ticket_record(t: &TicketRow) -> String {
+    csv::record(&[
+        t.id.to_string(),
+        t.title.clone(),
+        t.status.as_str().to_string(),
+        t.priority.as_str().to_string(),
+        t.category.clone(),
+        t.user_name.clone(),
+        t.agent_name.clone().unwrap_or_default(),
+        t.created_at.to_rfc3339(),
+        t.updated_at.to_rfc3339(),
+        t.due_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        t.overdue.to_string(),
+        t.user_id.to_string(),
+    ])
+}
+
+/// The filtered ticket list as CSV: every matching ticket, in the list's order.
+pub async fn tickets_csv(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<String, AppError> {
+    admin(caller)?;
+    let query = TicketQuery::parse(raw)?;
+    let rows = core.store.export_rows(TicketScope::All, &query).await?;
+    let mut out = csv::record(&TICKET_HEADER);
+    for row in &rows {
+        out.push_str(&ticket_record(row));
+    }
+    Ok(out)
+}
+
+/// The report as CSV: one section per table, each with its own header.
+pub async fn report_csv(core: &Core, caller: &CurrentUser, from: Option<&str>, to: Option<&str>) -> Result<String, AppError> {
+    let r = report(core, caller, from, to).await?;
+    let mut out = csv::record(&["section", "key", "value", "extra"]);
+    let mut row = |section: &str, key: String, value: String, extra: String| {
+        out.push_str(&csv::record(&[section.to_string(), key, value, extra]));
+    };
+    row("range", r.from.to_string(), r.to.to_string(), String::new());
+    let s = &r.by_status;
+    for (k, v) in [("open", s.open), ("in-progress", s.in_progress), ("on-hold", s.on_hold), ("closed", s.closed)] {
+        row("status", k.into(), v.to_string(), String::new());
+    }
+    for (k, v) in &r.by_priority {
+        row("priority", k.clone(), v.to_string(), String::new());
+    }
+    for (k, v) in &r.by_category {
+        row("category", k.clone(), v.to_string(), String::new());
+    }
+    for d in &r.per_day {
+        row("day", d.day.to_string(), d.opened.to_string(), d.closed.to_string());
+    }
+    let hours = |h: Option<f64>| h.map(|h| format!("{h:.2}")).unwrap_or_default();
+    row("avgResolutionHours", "all".into(), hours(r.avg_resolution_hours), String::new());
+    for a in &r.agents {
+        row("agent", a.agent_name.clone(), a.resolved.to_string(), hours(a.avg_resolution_hours));
+    }
+    row("slaCompliancePercent", r.sla_met.to_string(), r.sla_compliance().map(|p| format!("{p:.1}")).unwrap_or_default(), r.sla_closed.to_string());
+    Ok(out)
+}
