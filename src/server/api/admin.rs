@@ -1,22 +1,68 @@
-use super::tickets::parse_id;
+use super::tickets::{page_json, parse_id};
 use super::ApiJson;
-use crate::domain::Role;
+use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
-use crate::server::services::tickets;
+use crate::server::services::{account, admin as service, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Path, State};
-use axum::routing::put;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/ticket/{id}/assign", put(assign))
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/tickets", get(list))
+        .route("/tickets/export.csv", get(tickets_csv))
+        .route("/ticket/{id}/assign", put(assign))
+        .route("/ticket/{id}/reassign", put(reassign))
+        .route("/ticket/{id}/assign-least-loaded", put(assign_least_loaded))
+        .route("/agents", get(agents))
+        .route("/reports", get(reports))
+        .route("/reports/export.csv", get(reports_csv))
+        .route("/profile", get(profile))
 }
 
 pub fn admin(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
+}
+
+async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    let d = service::dashboard(&state.core, &caller).await?;
+    let c = &d.counts;
+    Ok(Json(json!({ "dashboard": {
+        "stats": {
+            "totalTickets": c.total, "openTickets": c.open, "inProgressTickets": c.in_progress,
+            "onHoldTickets": c.on_hold, "closedTickets": c.closed,
+            "unassignedTickets": d.unassigned, "overdueTickets": d.overdue,
+        },
+        "agentPerformance": d.agents,
+        "recentTickets": d.recent,
+    }})))
+}
+
+async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+}
+
+pub fn csv_response(filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Response, AppError> {
+    Ok(csv_response("tickets.csv", service::tickets_csv(&state.core, &caller, &query).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -25,15 +71,62 @@ struct AssignBody {
     agent_id: Option<i64>,
 }
 
-async fn assign(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AssignBody>,
-) -> Result<Json<Value>, AppError> {
+fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
+    body.agent_id.ok_or_else(|| AppError::invalid("agentId", "agentId is required."))
+}
+
+async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
-    let agent_id = body.agent_id.ok_or_else(|| AppError::invalid("agentId", "agentId is required."))?;
-    let ticket = tickets::assign(&state.core, &caller, parse_id(&id)?, agent_id).await?;
+    let ticket = tickets::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    let ticket = tickets::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
+    Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    let ticket = tickets::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
+    Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+async fn agents(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    Ok(Json(json!({ "agents": state.core.store.agent_performance(None).await? })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Json<Value>, AppError> {
+    let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
+    let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
+    let s = &r.by_status;
+    Ok(Json(json!({ "reports": {
+        "from": r.from, "to": r.to,
+        "totalTickets": r.total,
+        "byStatus": { "open": s.open, "in-progress": s.in_progress, "on-hold": s.on_hold, "closed": s.closed },
+        "byPriority": pairs(&r.by_priority),
+        "byCategory": pairs(&r.by_category),
+        "perDay": r.per_day,
+        "avgResolutionTime": r.avg_resolution_hours,
+        "agentPerformance": r.agents,
+        "sla": { "closed": r.sla_closed, "met": r.sla_met, "compliancePercent": r.sla_compliance() },
+    }})))
+}
+
+async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Response, AppError> {
+    Ok(csv_response("report.csv", service::report_csv(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?))
+}
+
+async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))
+}

@@ -5,6 +5,7 @@ mod admin;
 mod agents;
 mod auth;
 mod json;
+mod superadmin;
 mod tickets;
 mod users;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .nest("/tickets", tickets::router())
         .nest("/agents", agents::router())
         .nest("/admin", admin::router())
+        .nest("/superadmin", superadmin::router())
         .fallback(|| async { AppError::not_found("Not found") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(list).post(create))
-        .route("/{id}", get(show).put(update))
+        .route("/{id}", get(show).put(update).delete(delete))
         .route("/{id}/close", put(close))
 }
 
@@ -125,4 +125,9 @@ async fn close(
     }
     let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version).await?;
     Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+}
+
+async fn delete(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    tickets::delete(&state.core, &caller, parse_id(&id)?, true).await?;
+    Ok(Json(json!({ "message": "Ticket deleted" })))
 }

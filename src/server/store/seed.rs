@@ -51,8 +51,8 @@ impl Store {
             let worked = (status != "open").then(|| created + Duration::hours(1));
             sqlx::query(
                 "INSERT INTO tickets (id, user_id, title, description, status, priority, category,
-                                      assigned_to, created_at, updated_at, closed_at, resolution_notes)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      assigned_to, created_at, updated_at, closed_at, resolution_notes, due_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(requester)
