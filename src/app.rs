@@ -1,6 +1,8 @@
 use crate::domain::Role;
 use crate::features::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, RootPage};
+use crate::features::admin::{AdminHome, ReportsPage};
 use crate::features::home::HomePage;
+use crate::features::superadmin::{AuditLogPage, SettingsPage, SuperHome, UserEditPage, UsersPage};
 use crate::features::profile::ProfilePage;
 use crate::features::tickets::{NewTicketPage, TicketDetailPage, TicketListPage};
 use crate::ui::{NotFound, RequireRole};
@@ -50,8 +52,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=ResetPasswordPage/>
                 <Route path=path!("/user") view=|| home(&[Role::User]) ssr=SsrMode::Async/>
                 <Route path=path!("/agent") view=|| home(&[Role::Agent]) ssr=SsrMode::Async/>
-                <Route path=path!("/admin") view=|| home(&[Role::Admin, Role::Superadmin]) ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin") view=|| home(&[Role::Superadmin]) ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=|| view! { <RequireRole roles=ADMINS><AdminHome/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/tickets") view=|| view! { <RequireRole roles=ADMINS><TicketListPage title="All tickets" admin=true/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin/reports") view=|| view! { <RequireRole roles=ADMINS><ReportsPage/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin") view=|| superadmin(SuperHome) ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/users") view=|| superadmin(UsersPage) ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/users/:id") view=|| superadmin(UserEditPage) ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/settings") view=|| superadmin(SettingsPage) ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/audit") view=|| superadmin(AuditLogPage) ssr=SsrMode::Async/>
                 <Route path=path!("/user/tickets") view=|| view! { <RequireRole roles=&[Role::User]><TicketListPage title="My tickets"/></RequireRole> } ssr=SsrMode::Async/>
                 <Route path=path!("/agent/tickets") view=|| view! { <RequireRole roles=&[Role::Agent]><TicketListPage title="Assigned tickets"/></RequireRole> } ssr=SsrMode::Async/>
                 <Route path=path!("/tickets/new") view=|| view! { <RequireRole roles=&Role::ALL><NewTicketPage/></RequireRole> } ssr=SsrMode::Async/>
@@ -61,6 +69,12 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+fn superadmin<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+    view! { <RequireRole roles=&[Role::Superadmin]>{page()}</RequireRole> }
+}
+
+const ADMINS: &[Role] = &[Role::Admin, Role::Superadmin];
 
 fn home(roles: &'static [Role]) -> impl IntoView {
     view! { <RequireRole roles=roles><HomePage/></RequireRole> }

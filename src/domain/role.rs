@@ -44,6 +44,10 @@ impl Role {
         }
     }
 
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::Superadmin)
+    }
+
     pub fn is_staff(self) -> bool {
         self != Role::User
     }

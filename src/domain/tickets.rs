@@ -131,6 +131,9 @@ pub struct TicketPermissions {
     pub internal_note: bool,
     pub next_statuses: Vec<TicketStatus>,
     pub close: bool,
+    /// Admins: assign or reassign (while not closed), and delete.
+    pub assign: bool,
+    pub delete: bool,
 }
 
 /// A ticket page: the ticket, its conversation and history as the caller may see them.

@@ -53,7 +53,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn Counts(counts: StatusCounts) -> impl IntoView {
+pub fn Counts(counts: StatusCounts) -> impl IntoView {
     let cards = [
         ("Total", counts.total),
         ("Open", counts.open),

@@ -41,7 +41,14 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     let work: &[(&str, &str)] = match role {
         Role::User => &[("/user/tickets", "My tickets"), ("/tickets/new", "New ticket")],
         Role::Agent => &[("/agent/tickets", "Assigned tickets")],
-        Role::Admin | Role::Superadmin => &[],
+        Role::Admin => &[("/admin/tickets", "All tickets"), ("/admin/reports", "Reports")],
+        Role::Superadmin => &[
+            ("/superadmin/users", "Users"),
+            ("/admin/tickets", "All tickets"),
+            ("/admin/reports", "Reports"),
+            ("/superadmin/settings", "Settings"),
+            ("/superadmin/audit", "Audit log"),
+        ],
     };
     std::iter::once((role.home(), "Dashboard"))
         .chain(work.iter().copied())

@@ -2,6 +2,7 @@
 
 use super::{get_ticket, AddTicketNote, ChangeTicketStatus, CloseTicket, EditTicket, EditTicketFields};
 use crate::domain::{EventKind, Priority, Ticket, TicketEvent, TicketNote, TicketView};
+use crate::features::admin::{admin_agents, AssignTicket, DeleteTicket};
 use crate::error::AppError;
 use crate::ui::{when, Field, FormError, SelectField, SubmitButton, TextAreaField};
 use leptos::form::ActionForm;
@@ -17,16 +18,18 @@ struct Actions {
     status: ServerAction<ChangeTicketStatus>,
     close: ServerAction<CloseTicket>,
     note: ServerAction<AddTicketNote>,
+    assign: ServerAction<AssignTicket>,
 }
 
 impl Actions {
-    fn versions(&self) -> [usize; 5] {
+    fn versions(&self) -> [usize; 6] {
         [
             self.edit.version().get(),
             self.fields.version().get(),
             self.status.version().get(),
             self.close.version().get(),
             self.note.version().get(),
+            self.assign.version().get(),
         ]
     }
 }
@@ -45,6 +48,7 @@ pub fn TicketPage() -> impl IntoView {
         status: ServerAction::new(),
         close: ServerAction::new(),
         note: ServerAction::new(),
+        assign: ServerAction::new(),
     };
     let view_resource = Resource::new(
         move || (id.get(), actions.versions()),
@@ -107,6 +111,8 @@ fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
                 {can.close.then(|| view! { <CloseForm ticket=ticket.clone() action=actions.close/> })}
                 {can.edit_fields.then(|| view! { <FieldsForm ticket=ticket.clone() categories=categories action=actions.fields/> })}
                 {can.edit_text.then(|| view! { <EditForm ticket=ticket.clone() action=actions.edit/> })}
+                {can.assign.then(|| view! { <AssignForm ticket=ticket.clone() action=actions.assign/> })}
+                {can.delete.then(|| view! { <DeleteForm ticket=ticket.clone()/> })}
             </aside>
         </div>
     }
@@ -281,6 +287,69 @@ fn EditForm(ticket: Ticket, action: ServerAction<EditTicket>) -> impl IntoView {
                 <TextAreaField label="Description" name="description" id_suffix="-edit" required=true rows=6
                     value=ticket.description.clone() error=error/>
                 <SubmitButton label="Save changes" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Admins assign an unassigned ticket (to a chosen or the least-loaded agent) or, as a
+/// separate explicit action, reassign an assigned one.
+#[component]
+fn AssignForm(ticket: Ticket, action: ServerAction<AssignTicket>) -> impl IntoView {
+    let error = error_of(action.value());
+    let agents = Resource::new(|| (), |_| admin_agents());
+    let reassign = ticket.assigned_to.is_some();
+    let (heading, button) = if reassign { ("Reassign", "Reassign") } else { ("Assign", "Assign") };
+    view! {
+        <section class="card">
+            <h2>{heading}</h2>
+            <FormError error=error fields=&["agent_id"]/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let choices: Vec<(String, String)> = agents
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|a| a.is_active && Some(a.agent_id) != ticket.assigned_to)
+                        .map(|a| (a.agent_id.to_string(), format!("{} ({} open)", a.agent_name, a.open)))
+                        .collect();
+                    view! {
+                        <ActionForm action=action attr:novalidate=true>
+                            <input type="hidden" name="id" value=ticket.id/>
+                            {reassign.then(|| view! { <input type="hidden" name="reassign" value="true"/> })}
+                            <SelectField label="Agent" name="agent_id" options=choices error=error/>
+                            <SubmitButton label=button pending=action.pending()/>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            {(!reassign).then(|| view! {
+                <ActionForm action=action attr:class="secondary-action">
+                    <input type="hidden" name="id" value=ticket.id/>
+                    <button type="submit" class="secondary">"Assign to the least-loaded agent"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// Deleting needs a confirmation step: the box must be ticked (checked on the server too).
+#[component]
+fn DeleteForm(ticket: Ticket) -> impl IntoView {
+    let action = ServerAction::<DeleteTicket>::new();
+    let error = error_of(action.value());
+    view! {
+        <section class="card danger-zone">
+            <h2>"Delete ticket"</h2>
+            <ActionForm action=action attr:novalidate=true>
+                <input type="hidden" name="id" value=ticket.id/>
+                <FormError error=error fields=&["confirm"]/>
+                <div class="check">
+                    <input id="confirm-delete" type="checkbox" name="confirm" value="yes"/>
+                    <label for="confirm-delete">"Yes, delete this ticket and its history for good"</label>
+                </div>
+                {move || error.get().and_then(|e| e.message_for("confirm")).map(|m| view! { <p class="field-error">{m}</p> })}
+                <button type="submit" class="danger">"Delete ticket"</button>
             </ActionForm>
         </section>
     }

@@ -2,6 +2,10 @@
 //! the address (a GET form), so a list can be bookmarked and works without JavaScript.
 
 use super::{list_tickets, ticket_categories};
+use crate::domain::AgentPerformance;
+use crate::features::admin::{admin_agents, BulkAssign};
+use crate::ui::{FormError, Notice, SelectField};
+use leptos::form::ActionForm;
 use crate::domain::{Priority, RawTicketQuery, TicketPage, TicketRow, TicketSort, TicketStatus};
 use crate::ui::{encode_query, when};
 use leptos::prelude::*;
@@ -10,7 +14,12 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
-pub fn TicketListPage(title: &'static str) -> impl IntoView {
+pub fn TicketListPage(
+    title: &'static str,
+    /// Admins' list: assignee, unassigned and overdue filters, bulk assignment, CSV export.
+    #[prop(optional)]
+    admin: bool,
+) -> impl IntoView {
     let params = use_query_map();
     let raw = Memo::new(move |_| {
         let p = params.read();
@@ -27,20 +36,29 @@ pub fn TicketListPage(title: &'static str) -> impl IntoView {
             overdue: p.get("overdue"),
         }
     });
-    let page = Resource::new(move || raw.get(), list_tickets);
+    let bulk = ServerAction::<BulkAssign>::new();
+    let page = Resource::new(move || (raw.get(), bulk.version().get()), |(raw, _)| list_tickets(raw));
     let categories = Resource::new(|| (), |_| ticket_categories());
+    let agents = Resource::new(move || admin, |admin| async move {
+        if admin { admin_agents().await.unwrap_or_default() } else { Vec::new() }
+    });
     view! {
         <Title text=title/>
         <h1>{title}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let categories = categories.await.unwrap_or_default();
-                view! { <Filters current=raw.get_untracked() categories=categories/> }
+                let agents = agents.await;
+                view! { <Filters current=raw.get_untracked() categories=categories admin=admin agents=agents/> }
             })}
         </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
+                    Ok(page) if admin => {
+                        let agents = agents.await;
+                        view! { <AdminResults page=page bulk=bulk agents=agents/> }.into_any()
+                    }
                     Ok(page) => view! { <Results page=page/> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
                 }
@@ -72,7 +90,7 @@ fn FilterSelect(label: &'static str, name: &'static str, options: Vec<(String, S
 }
 
 #[component]
-fn Filters(current: RawTicketQuery, categories: Vec<String>) -> impl IntoView {
+fn Filters(current: RawTicketQuery, categories: Vec<String>, admin: bool, agents: Vec<AgentPerformance>) -> impl IntoView {
     let category_options = std::iter::once((String::new(), "Any category".to_string()))
         .chain(categories.into_iter().map(|c| (c.clone(), c)))
         .collect();
@@ -90,34 +108,97 @@ fn Filters(current: RawTicketQuery, categories: Vec<String>) -> impl IntoView {
             <FilterSelect label="Category" name="category" selected=current.category.clone() options=category_options/>
             <FilterSelect label="Sort" name="sort" selected=current.sort.clone()
                 options=TicketSort::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect()/>
+            {admin.then(|| {
+                let assignees = std::iter::once((String::new(), "Anyone".to_string()))
+                    .chain(agents.iter().map(|a| (a.agent_id.to_string(), a.agent_name.clone())))
+                    .collect();
+                let checked = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "true" || v == "on");
+                view! {
+                    <FilterSelect label="Assignee" name="assignedTo" selected=current.assigned_to.clone() options=assignees/>
+                    <div class="check">
+                        <input id="filter-unassigned" type="checkbox" name="unassigned" value="true" checked=checked(&current.unassigned)/>
+                        <label for="filter-unassigned">"Unassigned only"</label>
+                    </div>
+                    <div class="check">
+                        <input id="filter-overdue" type="checkbox" name="overdue" value="true" checked=checked(&current.overdue)/>
+                        <label for="filter-overdue">"Overdue only"</label>
+                    </div>
+                }
+            })}
             <button type="submit" class="primary">"Apply"</button>
         </Form>
     }
 }
 
-#[component]
-fn Results(page: TicketPage) -> impl IntoView {
+fn summary(page: &TicketPage) -> String {
     let first = (page.page as i64 - 1) * page.per_page as i64 + 1;
     let last = (first + page.tickets.len() as i64 - 1).max(0);
-    let summary = if page.total == 0 {
+    if page.total == 0 {
         "No tickets match.".to_string()
     } else {
         format!("Showing {first}–{last} of {} tickets", page.total)
-    };
+    }
+}
+
+#[component]
+fn Results(page: TicketPage) -> impl IntoView {
     view! {
-        <p class="result-count" role="status" data-testid="result-count">{summary}</p>
+        <p class="result-count" role="status" data-testid="result-count">{summary(&page)}</p>
         {(!page.tickets.is_empty()).then(|| view! { <TicketTable tickets=page.tickets.clone()/> })}
         <Pager page=page.page total_pages=page.total_pages()/>
     }
 }
 
+/// The admin's results: select tickets and assign them in one go; export the filtered list.
+#[component]
+fn AdminResults(page: TicketPage, bulk: ServerAction<BulkAssign>, agents: Vec<AgentPerformance>) -> impl IntoView {
+    let error = Signal::derive(move || bulk.value().get().and_then(Result::err));
+    let done = move || bulk.value().get().and_then(Result::ok);
+    let location = use_location();
+    // The export takes the same filters as the list (the page number does not matter there).
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let export = if search.is_empty() {
+        "/api/admin/tickets/export.csv".to_string()
+    } else {
+        format!("/api/admin/tickets/export.csv?{search}")
+    };
+    let choices = std::iter::once(("least-loaded".to_string(), "The least-loaded agent".to_string()))
+        .chain(agents.into_iter().filter(|a| a.is_active).map(|a| (a.agent_id.to_string(), format!("{} ({} open)", a.agent_name, a.open))))
+        .collect::<Vec<_>>();
+    let (current, total_pages, count) = (page.page, page.total_pages(), summary(&page));
+    let tickets = page.tickets;
+    view! {
+        <div class="page-head">
+            <p class="result-count" role="status" data-testid="result-count">{count}</p>
+            <a class="button" href=export download="tickets.csv">"Download CSV"</a>
+        </div>
+        {move || done().map(|m| view! { <Notice>{m}</Notice> })}
+        <ActionForm action=bulk attr:class="bulk" attr:novalidate=true>
+            <FormError error=error fields=&[]/>
+            {(!tickets.is_empty()).then(|| view! { <TicketTable tickets=tickets selectable=true/> })}
+            <div class="row bulk-bar">
+                <SelectField label="Assign selected tickets to" name="agent_id" options=choices error=error/>
+                <button type="submit" class="primary">"Assign selected"</button>
+            </div>
+        </ActionForm>
+        <Pager page=current total_pages=total_pages/>
+    }
+}
+
 /// Tickets as a table; the title links to the ticket page.
 #[component]
-pub fn TicketTable(tickets: Vec<TicketRow>) -> impl IntoView {
+pub fn TicketTable(
+    tickets: Vec<TicketRow>,
+    /// Adds a checkbox per row (named `ids[n]`) for bulk actions.
+    #[prop(optional)]
+    selectable: bool,
+) -> impl IntoView {
     view! {
         <table class="tickets">
             <thead>
                 <tr>
+                    {selectable.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                     <th scope="col">"#"</th>
                     <th scope="col">"Title"</th>
                     <th scope="col">"Status"</th>
@@ -129,11 +210,18 @@ pub fn TicketTable(tickets: Vec<TicketRow>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {tickets.into_iter().map(|t| view! {
-                    <tr>
+                {tickets.into_iter().enumerate().map(|(n, t)| view! {
+                    <tr class:overdue=t.overdue>
+                        {selectable.then(|| view! {
+                            <td><input type="checkbox" name=format!("ids[{n}]") value=t.id
+                                aria-label=format!("Select ticket #{}", t.id)/></td>
+                        })}
                         <td>{t.id}</td>
                         <td><a href=format!("/tickets/{}", t.id)>{t.title}</a></td>
-                        <td><span class=format!("badge status-{}", t.status.as_str())>{t.status.label()}</span></td>
+                        <td>
+                            <span class=format!("badge status-{}", t.status.as_str())>{t.status.label()}</span>
+                            {t.overdue.then(|| view! { <span class="badge overdue-badge">"Overdue"</span> })}
+                        </td>
                         <td><span class=format!("badge priority-{}", t.priority.as_str())>{t.priority.label()}</span></td>
                         <td>{t.category}</td>
                         <td>{t.user_name}</td>

@@ -60,6 +60,8 @@ pub fn permissions(caller: &CurrentUser, ticket: &Ticket) -> TicketPermissions {
             Vec::new()
         },
         close: staff && transition(ticket.status, TicketStatus::Closed, caller.role).is_ok(),
+        assign: caller.role.is_admin() && open_for_work,
+        delete: caller.role.is_admin(),
     }
 }
 

@@ -1,0 +1,116 @@
+//! The admin's pages: dashboard, all tickets with bulk assignment, reports.
+
+mod charts;
+mod dashboard;
+mod reports;
+
+pub use dashboard::AdminHome;
+pub use reports::ReportsPage;
+
+use crate::domain::{AdminDashboard, AgentPerformance, Report};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server::{rpc, services::admin as service, services::tickets};
+
+#[server(prefix = "/rpc", endpoint = "admin/dashboard")]
+pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        service::dashboard(&core, &rpc::caller(&core).await?).await
+    }
+    .await)
+}
+
+/// Agents with their current load, for assignment choices.
+#[server(prefix = "/rpc", endpoint = "admin/agents")]
+pub async fn admin_agents() -> Result<Vec<AgentPerformance>, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        caller.require(&[crate::domain::Role::Admin, crate::domain::Role::Superadmin])?;
+        core.store.agent_performance(None).await
+    }
+    .await)
+}
+
+/// Assigns (or, with `reassign`, moves) a ticket; an empty agent means the least-loaded one.
+#[server(prefix = "/rpc", endpoint = "admin/assign")]
+pub async fn assign_ticket(id: i64, agent_id: Option<String>, reassign: Option<String>) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let agent = parse_agent(agent_id.as_deref())?;
+        match (agent, reassign.is_some()) {
+            (Some(agent), false) => tickets::assign(&core, &caller, id, agent).await?,
+            (Some(agent), true) => tickets::reassign(&core, &caller, id, agent).await?,
+            (None, false) => tickets::assign_least_loaded(&core, &caller, id).await?,
+            (None, true) => return Err(AppError::invalid("agent_id", "Choose the agent to reassign the ticket to.")),
+        };
+        Ok(())
+    }
+    .await)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_agent(raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty() && *s != "least-loaded") {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| AppError::invalid("agent_id", "Choose an agent from the list.")),
+    }
+}
+
+/// Assigns every selected ticket; reports how many went through and why others did not.
+#[server(prefix = "/rpc", endpoint = "admin/bulk-assign")]
+pub async fn bulk_assign(ids: Option<Vec<i64>>, agent_id: Option<String>) -> Result<String, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let ids = ids.unwrap_or_default();
+        if ids.is_empty() {
+            return Err(AppError::invalid("ids", "Select at least one ticket."));
+        }
+        let agent = parse_agent(agent_id.as_deref())?;
+        let mut done = 0;
+        let mut refused = Vec::new();
+        for id in &ids {
+            let result = match agent {
+                Some(agent) => tickets::assign(&core, &caller, *id, agent).await,
+                None => tickets::assign_least_loaded(&core, &caller, *id).await,
+            };
+            match result {
+                Ok(_) => done += 1,
+                Err(e) if e.status() == 409 || e.status() == 404 => refused.push(format!("#{id}: {}", e.message)),
+                Err(e) => return Err(e),
+            }
+        }
+        let mut summary = format!("Assigned {done} of {} selected tickets.", ids.len());
+        if !refused.is_empty() {
+            summary.push_str(&format!(" Not assigned: {}", refused.join(" ")));
+        }
+        Ok(summary)
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/delete-ticket")]
+pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        tickets::delete(&core, &caller, id, confirm.is_some()).await?;
+        leptos_axum::redirect("/admin/tickets?deleted=1");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/report")]
+pub async fn load_report(from: Option<String>, to: Option<String>) -> Result<Report, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        service::report(&core, &rpc::caller(&core).await?, from.as_deref(), to.as_deref()).await
+    }
+    .await)
+}
