@@ -13,6 +13,19 @@ const baseURL = `http://127.0.0.1:${E2E_PORT}`;
 // uses (WAL, a writer connection and a reader pool), not the in-memory one.
 const database = path.join(os.tmpdir(), `helpdesk-e2e-${process.pid}-${Date.now()}.db`);
 
+const launchOptions = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
@@ -29,21 +42,15 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
-        },
-      },
+      testIgnore: /\.serial\.spec\.ts$/,
+      use: { ...devices["Desktop Chrome"], launchOptions },
+    },
+    {
+      // Tests that change global settings run alone, after all the others.
+      name: "serial",
+      testMatch: /\.serial\.spec\.ts$/,
+      dependencies: ["chromium"],
+      use: { ...devices["Desktop Chrome"], launchOptions },
     },
   ],
   webServer: {

@@ -209,3 +209,87 @@ async fn lists_render_on_the_server_with_filters_from_the_address() {
     let closed = app.send(page("/user/tickets?status=closed", Some(&user))).await;
     assert!(html(&closed).contains("Data Export Issue") && !html(&closed).contains("Login Issue"));
 }
+
+fn rpc_form(path: &str, token: &str, form: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("helpdesk_session={token}"))
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bulk_assignment_takes_the_checked_rows_of_the_form() {
+    let app = TestApp::spawn().await;
+    let user = app.login("user@gmail.com", "user123").await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let body = serde_json::json!({ "title": format!("Bulk ticket {n}"), "description": "x", "category": "general" });
+        ids.push(app.post("/api/tickets", Some(&user), body).await.body["ticket"]["id"].as_i64().unwrap());
+    }
+    // Checkboxes are named by row; unchecked rows send nothing. Ticket 1 is already assigned.
+    let form = format!("ids[0]={}&ids[3]={}&ids[4]=1&agent_id=3", ids[0], ids[1]);
+    let reply = app.send(rpc_form("/rpc/admin/bulk-assign", &admin, &form)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let summary = reply.body.as_str().unwrap();
+    assert!(summary.starts_with("Assigned 2 of 3 selected tickets."), "{summary}");
+    assert!(summary.contains("#1: This ticket is already assigned to Agent John"), "{summary}");
+    let none = app.send(rpc_form("/rpc/admin/bulk-assign", &admin, "agent_id=3")).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    let as_user = app.send(rpc_form("/rpc/admin/bulk-assign", &user, &format!("ids[0]={}&agent_id=3", ids[0]))).await;
+    assert_eq!(as_user.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn deleting_from_the_page_needs_the_confirmation_box() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let unconfirmed = app.send(rpc_form("/rpc/admin/delete-ticket", &admin, "id=1")).await;
+    assert_eq!(unconfirmed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/tickets/1", Some(&admin)).await.status, StatusCode::OK);
+    let confirmed = app.send(rpc_form("/rpc/admin/delete-ticket", &admin, "id=1&confirm=yes")).await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    assert_eq!(app.get("/api/tickets/1", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn admin_and_super_admin_pages_render_on_the_server() {
+    let app = TestApp::spawn().await;
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let pages = [
+        ("/admin", "Agent performance"),
+        ("/admin/tickets?overdue=true", "All tickets"),
+        ("/admin/reports", "Opened and closed per day"),
+        ("/superadmin", "Users by role"),
+        ("/superadmin/users", "Create a user"),
+        ("/superadmin/users/5", "jane@gmail.com"),
+        ("/superadmin/settings", "Max open tickets per agent"),
+        ("/superadmin/audit", "sign-in"),
+        ("/tickets/1", "Reassign"),
+    ];
+    for (path, text) in pages {
+        let reply = app.send(page(path, Some(&superadmin))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(html(&reply).contains(text), "{path} shows {text}");
+    }
+    assert!(html(&app.send(page("/admin/reports", Some(&superadmin))).await).contains("<svg"));
+    assert_eq!(app.send(page("/superadmin/users/999", Some(&superadmin))).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn settings_saved_from_the_form_name_the_bad_field() {
+    let app = TestApp::spawn().await;
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let form = "categories=hardware%0Anetwork&sla_low=72&sla_medium=48&sla_high=x&sla_critical=4&max_tickets_per_agent=5";
+    let reply = app.send(rpc_form("/rpc/super/settings/save", &superadmin, form)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["field"], "sla.high");
+    let ok = form.replace("sla_high=x", "sla_high=24");
+    assert_eq!(app.send(rpc_form("/rpc/super/settings/save", &superadmin, &ok)).await.status, StatusCode::OK);
+    let saved = app.get("/api/superadmin/settings", Some(&superadmin)).await.body["settings"].clone();
+    assert_eq!(saved["categories"], serde_json::json!(["hardware", "network"]));
+    assert_eq!(saved["maxTicketsPerAgent"], 5);
+}

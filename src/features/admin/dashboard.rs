@@ -11,11 +11,12 @@ pub fn hours(h: Option<f64>) -> String {
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
+    let user = expect_context::<crate::domain::SessionUser>();
     let data = Resource::new(|| (), |_| load_admin_dashboard());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head">
-            <h1>"Help desk overview"</h1>
+            <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/admin/tickets?unassigned=true">"Assign tickets"</a>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

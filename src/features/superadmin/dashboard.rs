@@ -7,11 +7,12 @@ use leptos_meta::Title;
 
 #[component]
 pub fn SuperHome() -> impl IntoView {
+    let user = expect_context::<crate::domain::SessionUser>();
     let data = Resource::new(|| (), |_| load_super_dashboard());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head">
-            <h1>"System overview"</h1>
+            <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/superadmin/users">"Manage users"</a>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
