@@ -11,7 +11,7 @@ async function selectAgent(page: Page, name: string) {
 }
 
 async function newUserTicket(page: Page, request: import("@playwright/test").APIRequestContext, prefix: string) {
-  const email = uniqueEmail(prefix);
+  const email = uniqueEmail(prefix.toLowerCase().replace(/\s+/g, "-"));
   await register(page, "Queue Person", email, "queue-password");
   const token = await apiToken(request, email, "queue-password");
   const title = uniqueTitle(prefix);
@@ -81,6 +81,7 @@ test("reports show the charts, and the CSV download matches the filtered table",
   expect(reportCsv.split("\r\n")[0]).toBe("section,key,value,extra");
 
   await gotoHydrated(page, "/admin/tickets?priority=high&sort=oldest");
+  await expect(page.locator("table.tickets tbody tr").first()).toBeVisible();
   const shown = await page.locator("table.tickets tbody tr td:nth-child(2)").allTextContents();
   expect(shown.length).toBeGreaterThan(0);
   const download = page.waitForEvent("download");
@@ -96,7 +97,7 @@ test("reports show the charts, and the CSV download matches the filtered table",
 test("the super admin creates an agent who can sign in; a deactivated user cannot; the audit log shows it", async ({ browser }) => {
   const admin = await browser.newPage();
   await signIn(admin, DEMO.superadmin.email, DEMO.superadmin.password);
-  await admin.getByRole("link", { name: "Users" }).click();
+  await admin.getByRole("link", { name: "Users", exact: true }).click();
   await expect(admin.locator("body[data-hydrated]")).toHaveCount(1);
   const agentEmail = uniqueEmail("new-agent");
   await admin.getByLabel("Full name").fill("Nadia Agent");
