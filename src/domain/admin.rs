@@ -190,6 +190,12 @@ impl Report {
     }
 }
 
+/// Every action the audit log records, as stored.
+pub const AUDIT_ACTIONS: [&str; 14] = [
+    "sign-in", "sign-in-failed", "registered", "password-reset", "password-changed", "user-created", "user-updated",
+    "role-changed", "activated", "deactivated", "user-deleted", "settings-changed", "ticket-deleted", "ticket-reassigned",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {

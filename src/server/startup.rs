@@ -11,8 +11,8 @@ use crate::server::store::{DemoAccount, NewUser, Store};
 use axum::extract::FromRef;
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 
 /// What every request handler shares.
 pub struct Core {
@@ -119,7 +119,11 @@ async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(
 /// The whole HTTP application: REST API under `/api`, server functions under `/rpc`, pages.
 pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     let state = AppState { leptos_options, core };
-    let routes = generate_route_list(App);
+    // Generated once per process: generating suppresses resource loading process-wide for a
+    // moment (leptos#4773), which would stall pages rendering meanwhile in another app
+    // instance of the same process (tests run several).
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     Router::new()
         .nest("/api", crate::server::api::router())
         .leptos_routes_with_context(

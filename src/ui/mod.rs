@@ -2,9 +2,11 @@
 
 mod forms;
 mod layout;
+mod pager;
 
 pub use forms::{Field, FormError, Notice, SelectField, SubmitButton, TextAreaField};
 pub use layout::{AccessDenied, NotFound, RequireRole};
+pub use pager::Pager;
 
 /// A timestamp as people read it (UTC), inside a machine-readable `<time>`.
 pub fn when(at: chrono::DateTime<chrono::Utc>) -> impl leptos::IntoView {

@@ -33,6 +33,20 @@ impl Reply {
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// Requests are served by one multi-threaded runtime, as in production (each `#[tokio::test]`
+/// has a single-threaded runtime of its own), so pages render across worker threads here too.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a test runtime")
+});
+
+async fn on_shared_runtime<F, T>(future: F) -> T
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    RUNTIME.spawn(future).await.expect("the task finishes")
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -44,7 +58,7 @@ impl TestApp {
         let _ = std::fs::remove_dir_all(&outbox);
         let mut settings = Settings::ephemeral(outbox.clone());
         adjust(&mut settings);
-        let core = Arc::new(Core::start(settings).await.expect("the app starts"));
+        let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));
         let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();
         TestApp { router: build_router(options, core.clone()), core, outbox }
     }
@@ -65,10 +79,15 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
+        let router = self.router.clone();
+        let (status, headers, bytes) = on_shared_runtime(async move {
+            let response = router.oneshot(request).await.expect("the router answers");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
+            (status, headers, bytes)
+        })
+        .await;
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         Reply { status, headers, body }
     }

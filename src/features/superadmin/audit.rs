@@ -1,16 +1,12 @@
 //! The audit log: who did what, when, from where; filterable and paged.
 
 use super::load_audit;
-use crate::ui::{encode_query, when};
+use crate::ui::{when, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-const ACTIONS: [&str; 14] = [
-    "sign-in", "sign-in-failed", "registered", "password-reset", "password-changed", "user-created", "user-updated",
-    "role-changed", "activated", "deactivated", "user-deleted", "settings-changed", "ticket-deleted", "ticket-reassigned",
-];
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -28,7 +24,7 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="audit-action">"Action"</label>
                 <select id="audit-action" name="action">
                     <option value="">"Any action"</option>
-                    {ACTIONS.iter().map(|a| view! {
+                    {crate::domain::AUDIT_ACTIONS.iter().map(|a| view! {
                         <option value=*a selected=move || query.get().0.as_deref() == Some(*a)>{*a}</option>
                     }).collect_view()}
                 </select>
@@ -44,11 +40,6 @@ pub fn AuditPage() -> impl IntoView {
                 match entries.await {
                     Ok(page) => {
                         let pages = ((page.total.max(0) as u32).div_ceil(page.per_page)).max(1);
-                        let (action, q, _) = query.get_untracked();
-                        let link = move |to: u32| format!(
-                            "/superadmin/audit?action={}&q={}&page={to}",
-                            encode_query(&action.clone().unwrap_or_default()), encode_query(&q.clone().unwrap_or_default())
-                        );
                         let current = page.page;
                         view! {
                             <p class="result-count" role="status">{format!("{} entries", page.total)}</p>
@@ -66,13 +57,7 @@ pub fn AuditPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            {(pages > 1).then(|| view! {
-                                <nav class="pager" aria-label="Pages">
-                                    {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
-                                    <span>{format!("Page {current} of {pages}")}</span>
-                                    {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
-                                </nav>
-                            })}
+                            <Pager page=current total_pages=pages/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),

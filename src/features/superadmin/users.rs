@@ -3,7 +3,7 @@
 use super::dashboard::UserTable;
 use super::{get_user, list_users, CreateUser, DeleteUser, UpdateUser};
 use crate::domain::{Profile, Role};
-use crate::ui::{encode_query, Field, FormError, Notice, SelectField, SubmitButton};
+use crate::ui::{Field, FormError, Notice, Pager, SelectField, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,22 +52,11 @@ pub fn UsersPage() -> impl IntoView {
                 match users.await {
                     Ok(page) => {
                         let pages = ((page.total.max(0) as u32).div_ceil(page.per_page)).max(1);
-                        let (q, role, current, _) = query.get_untracked();
-                        let link = move |to: u32| format!(
-                            "/superadmin/users?q={}&role={}&page={to}",
-                            encode_query(&q.clone().unwrap_or_default()), encode_query(&role.clone().unwrap_or_default())
-                        );
-                        let current: u32 = current.and_then(|p| p.parse().ok()).unwrap_or(1);
+                        let current = page.page;
                         view! {
                             <p class="result-count" role="status">{format!("{} users", page.total)}</p>
                             <UserTable users=page.users/>
-                            {(pages > 1).then(|| view! {
-                                <nav class="pager" aria-label="Pages">
-                                    {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"← Previous"</a> })}
-                                    <span>{format!("Page {current} of {pages}")}</span>
-                                    {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next →"</a> })}
-                                </nav>
-                            })}
+                            <Pager page=current total_pages=pages/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),

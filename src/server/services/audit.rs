@@ -21,10 +21,18 @@ pub mod action {
     pub const TICKET_DELETED: &str = "ticket-deleted";
     pub const TICKET_REASSIGNED: &str = "ticket-reassigned";
 
-    pub const ALL: [&str; 14] = [
-        SIGN_IN, SIGN_IN_FAILED, REGISTERED, PASSWORD_RESET, PASSWORD_CHANGED, USER_CREATED, USER_UPDATED,
-        ROLE_CHANGED, ACTIVATED, DEACTIVATED, USER_DELETED, SETTINGS_CHANGED, TICKET_DELETED, TICKET_REASSIGNED,
-    ];
+    pub const ALL: [&str; 14] = crate::domain::AUDIT_ACTIONS;
+
+    #[cfg(test)]
+    #[test]
+    fn every_named_action_is_listed_for_the_filter() {
+        for a in [
+            SIGN_IN, SIGN_IN_FAILED, REGISTERED, PASSWORD_RESET, PASSWORD_CHANGED, USER_CREATED, USER_UPDATED,
+            ROLE_CHANGED, ACTIVATED, DEACTIVATED, USER_DELETED, SETTINGS_CHANGED, TICKET_DELETED, TICKET_REASSIGNED,
+        ] {
+            assert!(ALL.contains(&a), "{a}");
+        }
+    }
 }
 
 pub async fn record(core: &Core, actor_id: Option<i64>, actor_email: &str, action: &str, target: &str, detail: &str, ip: &str) {

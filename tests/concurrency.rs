@@ -1,0 +1,46 @@
+//! Many app instances rendering pages at once, as the test suite itself does: no render may
+//! stall. (Generating the route list while another instance renders once stalled resources
+//! for good: leptos#4773. The route list is now generated once per process.)
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use std::time::Duration;
+
+const PAGES: [&str; 10] = [
+    "/admin", "/admin/tickets?overdue=true", "/admin/reports", "/superadmin", "/superadmin/users",
+    "/superadmin/users/5", "/superadmin/settings", "/superadmin/audit", "/tickets/1", "/user/tickets",
+];
+
+async fn render_every_page_repeatedly(instance: usize) {
+    let app = TestApp::spawn().await;
+    let token = app.login("superadmin@gmail.com", "superadmin123").await;
+    for round in 0..4 {
+        for path in PAGES {
+            let request = Request::builder()
+                .uri(path)
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, format!("helpdesk_session={token}"))
+                .body(Body::empty())
+                .unwrap();
+            let reply = tokio::time::timeout(Duration::from_secs(30), app.send(request)).await;
+            let reply = reply.unwrap_or_else(|_| panic!("instance {instance}, round {round}: {path} stalled"));
+            assert!(reply.status == StatusCode::OK || reply.status == StatusCode::FORBIDDEN, "{path}: {}", reply.status);
+        }
+    }
+}
+
+macro_rules! instances {
+    ($($name:ident $n:literal),*) => {
+        $( #[tokio::test] async fn $name() { render_every_page_repeatedly($n).await } )*
+    };
+}
+
+instances!(
+    pages_render_concurrently_in_instance_1 1, pages_render_concurrently_in_instance_2 2,
+    pages_render_concurrently_in_instance_3 3, pages_render_concurrently_in_instance_4 4,
+    pages_render_concurrently_in_instance_5 5, pages_render_concurrently_in_instance_6 6,
+    pages_render_concurrently_in_instance_7 7, pages_render_concurrently_in_instance_8 8
+);
