@@ -12,7 +12,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{rpc, services::admin as service, services::tickets};
+use crate::server::{rpc, services::admin as service, services::assignment};
 
 #[server(prefix = "/rpc", endpoint = "admin/dashboard")]
 pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
@@ -43,9 +43,9 @@ pub async fn assign_ticket(id: i64, agent_id: Option<String>, reassign: Option<S
         let caller = rpc::caller(&core).await?;
         let agent = parse_agent(agent_id.as_deref())?;
         match (agent, reassign.is_some()) {
-            (Some(agent), false) => tickets::assign(&core, &caller, id, agent).await?,
-            (Some(agent), true) => tickets::reassign(&core, &caller, id, agent).await?,
-            (None, false) => tickets::assign_least_loaded(&core, &caller, id).await?,
+            (Some(agent), false) => assignment::assign(&core, &caller, id, agent).await?,
+            (Some(agent), true) => assignment::reassign(&core, &caller, id, agent).await?,
+            (None, false) => assignment::assign_least_loaded(&core, &caller, id).await?,
             (None, true) => return Err(AppError::invalid("agent_id", "Choose the agent to reassign the ticket to.")),
         };
         Ok(())
@@ -76,8 +76,8 @@ pub async fn bulk_assign(ids: Option<Vec<i64>>, agent_id: Option<String>) -> Res
         let mut refused = Vec::new();
         for id in &ids {
             let result = match agent {
-                Some(agent) => tickets::assign(&core, &caller, *id, agent).await,
-                None => tickets::assign_least_loaded(&core, &caller, *id).await,
+                Some(agent) => assignment::assign(&core, &caller, *id, agent).await,
+                None => assignment::assign_least_loaded(&core, &caller, *id).await,
             };
             match result {
                 Ok(_) => done += 1,
@@ -99,7 +99,7 @@ pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppEr
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
-        tickets::delete(&core, &caller, id, confirm.is_some()).await?;
+        assignment::delete(&core, &caller, id, confirm.is_some()).await?;
         leptos_axum::redirect("/admin/tickets?deleted=1");
         Ok(())
     }

@@ -3,7 +3,7 @@ use super::ApiJson;
 use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
-use crate::server::services::{account, admin as service, tickets};
+use crate::server::services::{account, admin as service, assignment, tickets};
 use crate::server::startup::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -77,19 +77,19 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
 
 async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
-    let ticket = tickets::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
+    let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
 async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
-    let ticket = tickets::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
+    let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
 async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
-    let ticket = tickets::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
+    let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 

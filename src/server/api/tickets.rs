@@ -2,6 +2,7 @@ use super::{ticket_json, ApiJson};
 use crate::domain::{RawTicketQuery, Role, TicketPage};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
+use crate::server::services::assignment;
 use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
 use crate::server::startup::AppState;
 use axum::extract::{Path, Query, State};
@@ -128,6 +129,6 @@ async fn close(
 }
 
 async fn delete(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    tickets::delete(&state.core, &caller, parse_id(&id)?, true).await?;
+    assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
     Ok(Json(json!({ "message": "Ticket deleted" })))
 }

@@ -8,7 +8,6 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
-use crate::server::services::audit;
 use crate::server::services::dashboard::scope_for;
 use crate::server::startup::Core;
 use crate::server::store::{NewEvent, NewTicket, TicketUpdate};
@@ -16,7 +15,7 @@ use crate::server::store::{NewEvent, NewTicket, TicketUpdate};
 pub const CONFLICT_MESSAGE: &str =
     "This ticket was changed meanwhile — reload to see the latest version, then try again.";
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::not_found("Ticket not found")
 }
 
@@ -246,7 +245,7 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
     commit(core, caller, &ticket, Some(version), update, events).await
 }
 
-async fn commit(
+pub(super) async fn commit(
     core: &Core,
     caller: &CurrentUser,
     ticket: &Ticket,
@@ -339,83 +338,4 @@ pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, in
     let kind = if internal { EventKind::Note } else { EventKind::Reply };
     let events = vec![NewEvent { kind, detail: text.as_str().to_string(), internal }];
     commit(core, caller, &ticket, None, TicketUpdate::default(), events).await
-}
-
-/// An active agent with room for one more open ticket, or 409 saying why not.
-async fn available_agent(core: &Core, agent_id: i64) -> Result<crate::domain::Profile, AppError> {
-    let agent = match core.store.user_by_id(agent_id).await? {
-        Some(a) if a.profile.role == Role::Agent && a.profile.is_active => a.profile,
-        _ => return Err(AppError::conflict("Tickets can be assigned only to an active agent.")),
-    };
-    let (load, max) = tokio::try_join!(core.store.open_load(agent.id), core.store.max_tickets_per_agent())?;
-    if load >= max {
-        return Err(AppError::conflict(format!(
-            "{} already has {load} open tickets, the most one agent may hold ({max}).",
-            agent.name
-        )));
-    }
-    Ok(agent)
-}
-
-/// Assigns an unassigned ticket to an active agent with room for it (admins only).
-pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -> Result<Ticket, AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let ticket = load_visible(core, caller, id).await?;
-    if ticket.status == TicketStatus::Closed {
-        return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be assigned."));
-    }
-    if let Some(name) = &ticket.agent_name {
-        return Err(AppError::conflict(format!("This ticket is already assigned to {name}. Use reassign to change it.")));
-    }
-    let agent = available_agent(core, agent_id).await?;
-    let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
-    let events = vec![NewEvent { kind: EventKind::Assigned, detail: agent.name.clone(), internal: false }];
-    commit(core, caller, &ticket, Some(ticket.version), update, events).await
-}
-
-/// Assigns an unassigned ticket to the active agent with the fewest open tickets.
-pub async fn assign_least_loaded(core: &Core, caller: &CurrentUser, id: i64) -> Result<Ticket, AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let max = core.store.max_tickets_per_agent().await?;
-    match core.store.least_loaded_agent(max).await? {
-        Some(agent_id) => assign(core, caller, id, agent_id).await,
-        None => Err(AppError::conflict("No active agent has room for another ticket.")),
-    }
-}
-
-/// Moves an assigned ticket to another agent: a separate, explicit admin action.
-pub async fn reassign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -> Result<Ticket, AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let ticket = load_visible(core, caller, id).await?;
-    if ticket.status == TicketStatus::Closed {
-        return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be reassigned."));
-    }
-    let Some(from) = ticket.agent_name.clone() else {
-        return Err(AppError::conflict("This ticket is not assigned yet; assign it instead."));
-    };
-    if ticket.assigned_to == Some(agent_id) {
-        return Err(AppError::conflict(format!("This ticket is already assigned to {from}.")));
-    }
-    let agent = available_agent(core, agent_id).await?;
-    let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
-    let detail = format!("{from} → {}", agent.name);
-    let events = vec![NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false }];
-    let ticket = commit(core, caller, &ticket, Some(ticket.version), update, events).await?;
-    audit::by(core, caller, audit::action::TICKET_REASSIGNED, &format!("ticket #{id}"), &detail).await;
-    Ok(ticket)
-}
-
-/// Deletes a ticket for good (admins only, after confirming); the audit log keeps a record.
-pub async fn delete(core: &Core, caller: &CurrentUser, id: i64, confirmed: bool) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let ticket = load_visible(core, caller, id).await?;
-    if !confirmed {
-        return Err(AppError::invalid("confirm", "Tick the box to confirm that this ticket should be deleted."));
-    }
-    if !core.store.delete_ticket(id).await? {
-        return Err(not_found());
-    }
-    let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
-    audit::by(core, caller, audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail).await;
-    Ok(())
 }
