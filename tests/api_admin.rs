@@ -57,6 +57,11 @@ async fn overdue_tickets_are_flagged_counted_and_filterable() {
     assert_eq!(reply.status, StatusCode::OK);
     let d = app.get("/api/admin/dashboard", Some(&admin)).await.body;
     assert_eq!(d["dashboard"]["stats"]["overdueTickets"], 2, "demo tickets 1 and 2 were created days ago");
+    let agent = app.login("agent@gmail.com", "agent123").await;
+    let agent_home = app.get("/api/agents/dashboard", Some(&agent)).await.body;
+    assert_eq!(agent_home["dashboard"]["overdueTickets"], 2, "both are assigned to the agent");
+    let user_home = app.get("/api/users/dashboard", Some(&user)).await.body;
+    assert_eq!(user_home["dashboard"]["overdueTickets"], 1, "ticket 1; the new one is not due for an hour");
     let overdue = app.get("/api/admin/tickets?overdue=true", Some(&admin)).await.body;
     assert_eq!(overdue["total"], 2);
     assert!(overdue["tickets"].as_array().unwrap().iter().all(|t| t["overdue"] == true));

@@ -108,6 +108,8 @@ pub struct TicketRow {
 #[serde(rename_all = "camelCase")]
 pub struct HomeSummary {
     pub counts: StatusCounts,
+    /// Not closed and past the SLA deadline.
+    pub overdue: i64,
     pub recent: Vec<TicketRow>,
     /// An agent's own numbers (agents only).
     pub agent: Option<super::AgentStats>,

@@ -42,6 +42,12 @@ pub fn HomePage() -> impl IntoView {
                         <section aria-labelledby="counts-heading">
                             <h2 id="counts-heading">{scope}</h2>
                             <Counts counts=s.counts/>
+                            {(s.overdue > 0).then(|| view! {
+                                <p class="overdue-note" role="status">
+                                    <span class="badge overdue-badge">"Overdue"</span>
+                                    {format!(" {} of these tickets are past their service deadline.", s.overdue)}
+                                </p>
+                            })}
                         </section>
                         <RecentTickets summary=s.recent/>
                     }.into_any(),

@@ -37,6 +37,7 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
         "assignedTickets": stats.assigned,
         "resolvedTickets": stats.resolved,
         "pendingTickets": stats.pending,
+        "overdueTickets": summary.overdue,
         "performance": {
             "totalAssigned": stats.assigned,
             "resolved": stats.resolved,

@@ -51,6 +51,7 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
         "inProgressTickets": c.in_progress,
         "onHoldTickets": c.on_hold,
         "closedTickets": c.closed,
+        "overdueTickets": summary.overdue,
         "recentTickets": summary.recent,
     }})))
 }

@@ -23,7 +23,11 @@ pub async fn home(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppE
             _ => Ok(None),
         }
     };
-    let (counts, recent, agent) =
-        tokio::try_join!(core.store.ticket_counts(scope), core.store.recent_tickets(scope, 5), agent)?;
-    Ok(HomeSummary { counts, recent, agent })
+    let (counts, overdue, recent, agent) = tokio::try_join!(
+        core.store.ticket_counts(scope),
+        core.store.overdue_count(scope),
+        core.store.recent_tickets(scope, 5),
+        agent
+    )?;
+    Ok(HomeSummary { counts, overdue, recent, agent })
 }

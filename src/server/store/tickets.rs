@@ -399,6 +399,17 @@ impl Store {
         Ok(counts)
     }
 
+    /// Tickets in a scope that are not closed and past their SLA deadline.
+    pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
+        let (filter, id) = scope_filter(scope);
+        let sql = format!("SELECT COUNT(*) FROM tickets WHERE {filter} AND status <> 'closed' AND due_at < ?");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        if let Some(id) = id {
+            query = query.bind(id);
+        }
+        Ok(query.bind(Utc::now().timestamp()).fetch_one(&self.read).await?)
+    }
+
     pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
         let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
         Ok(self.list_tickets(scope, &query).await?.0)
