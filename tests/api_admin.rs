@@ -320,3 +320,33 @@ async fn the_role_matrix_of_every_api_route() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_assignments_never_exceed_the_cap() {
+    let app = TestApp::spawn().await;
+    let (admin, superadmin, user) = (token(&app, "admin").await, token(&app, "superadmin").await, token(&app, "user").await);
+    let created = app
+        .post("/api/superadmin/users", Some(&superadmin), json!({ "name": "Solo Agent", "email": "solo@example.com", "password": "solo-password", "role": "agent" }))
+        .await;
+    let agent = created.body["user"]["id"].as_i64().unwrap();
+    put(&app, "/api/superadmin/settings", &superadmin, json!({ "maxTicketsPerAgent": 1 })).await;
+    for round in 0..15 {
+        let a = new_ticket(&app, &user, &format!("Race A {round}"), "low").await;
+        let b = new_ticket(&app, &user, &format!("Race B {round}"), "low").await;
+        let tasks: Vec<_> = [a, b]
+            .into_iter()
+            .map(|id| {
+                let (app, admin) = (app.clone(), admin.clone());
+                tokio::spawn(async move { put(&app, &format!("/api/admin/ticket/{id}/assign"), &admin, json!({ "agentId": agent })).await.status })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), if round == 0 { 1 } else { 0 }, "round {round}: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT));
+    }
+    let load = app.get(&format!("/api/admin/tickets?assignedTo={agent}"), Some(&admin)).await.body["total"].clone();
+    assert_eq!(load, 1);
+}

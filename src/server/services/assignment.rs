@@ -1,7 +1,7 @@
 //! Who works a ticket: assignment, explicit reassignment, the least-loaded choice, and
 //! deletion. Admins only; every refusal says why (409).
 
-use super::tickets::{commit, load_visible, not_found};
+use super::tickets::{load_visible, not_found};
 use crate::domain::{EventKind, Profile, Role, Ticket, TicketStatus};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
@@ -9,8 +9,8 @@ use crate::server::services::audit;
 use crate::server::startup::Core;
 use crate::server::store::{NewEvent, TicketUpdate};
 
-/// An active agent with room for one more open ticket, or 409 saying why not.
-async fn available_agent(core: &Core, agent_id: i64) -> Result<Profile, AppError> {
+/// An active agent with room for one more open ticket (and the cap), or 409 saying why not.
+async fn available_agent(core: &Core, agent_id: i64) -> Result<(Profile, i64), AppError> {
     let agent = match core.store.user_by_id(agent_id).await? {
         Some(a) if a.profile.role == Role::Agent && a.profile.is_active => a.profile,
         _ => return Err(AppError::conflict("Tickets can be assigned only to an active agent.")),
@@ -22,7 +22,23 @@ async fn available_agent(core: &Core, agent_id: i64) -> Result<Profile, AppError
             agent.name
         )));
     }
-    Ok(agent)
+    Ok((agent, max))
+}
+
+/// Writes the assignment; the cap is checked again inside the write itself.
+async fn write_assignment(core: &Core, caller: &CurrentUser, ticket: &Ticket, agent: &Profile, cap: i64, event: NewEvent) -> Result<Ticket, AppError> {
+    let update = TicketUpdate {
+        assigned_to: Some(agent.id),
+        max_open_for_assignee: Some(cap),
+        bump_version: true,
+        ..Default::default()
+    };
+    if core.store.update_ticket(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+        return core.store.ticket(ticket.id).await?.ok_or_else(not_found);
+    }
+    // Refused: either the agent filled up meanwhile (say so) or the ticket changed.
+    available_agent(core, agent.id).await?;
+    Err(AppError::conflict(super::tickets::CONFLICT_MESSAGE))
 }
 
 /// Assigns an unassigned ticket to an active agent with room for it (admins only).
@@ -35,10 +51,9 @@ pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -
     if let Some(name) = &ticket.agent_name {
         return Err(AppError::conflict(format!("This ticket is already assigned to {name}. Use reassign to change it.")));
     }
-    let agent = available_agent(core, agent_id).await?;
-    let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
-    let events = vec![NewEvent { kind: EventKind::Assigned, detail: agent.name.clone(), internal: false }];
-    commit(core, caller, &ticket, Some(ticket.version), update, events).await
+    let (agent, cap) = available_agent(core, agent_id).await?;
+    let event = NewEvent { kind: EventKind::Assigned, detail: agent.name.clone(), internal: false };
+    write_assignment(core, caller, &ticket, &agent, cap, event).await
 }
 
 /// Assigns an unassigned ticket to the active agent with the fewest open tickets.
@@ -64,11 +79,10 @@ pub async fn reassign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64)
     if ticket.assigned_to == Some(agent_id) {
         return Err(AppError::conflict(format!("This ticket is already assigned to {from}.")));
     }
-    let agent = available_agent(core, agent_id).await?;
-    let update = TicketUpdate { assigned_to: Some(agent.id), bump_version: true, ..Default::default() };
+    let (agent, cap) = available_agent(core, agent_id).await?;
     let detail = format!("{from} → {}", agent.name);
-    let events = vec![NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false }];
-    let ticket = commit(core, caller, &ticket, Some(ticket.version), update, events).await?;
+    let event = NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false };
+    let ticket = write_assignment(core, caller, &ticket, &agent, cap, event).await?;
     audit::by(core, caller, audit::action::TICKET_REASSIGNED, &format!("ticket #{id}"), &detail).await;
     Ok(ticket)
 }

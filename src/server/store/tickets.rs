@@ -29,6 +29,9 @@ pub struct TicketUpdate {
     pub priority: Option<Priority>,
     pub category: Option<String>,
     pub assigned_to: Option<i64>,
+    /// With `assigned_to`: write only while that agent holds fewer open tickets than this, so
+    /// the cap holds even when two admins assign at the same moment.
+    pub max_open_for_assignee: Option<i64>,
     /// A new SLA deadline (unix seconds), when the priority changes.
     pub due_at: Option<i64>,
     /// Closing time and resolution notes.
@@ -337,6 +340,10 @@ impl Store {
         qb.push(" WHERE id = ").push_bind(id);
         if let Some(version) = expected_version {
             qb.push(" AND version = ").push_bind(version);
+        }
+        if let (Some(agent), Some(cap)) = (update.assigned_to, update.max_open_for_assignee) {
+            qb.push(" AND (SELECT COUNT(*) FROM tickets o WHERE o.assigned_to = ").push_bind(agent);
+            qb.push(" AND o.status <> 'closed') < ").push_bind(cap);
         }
         if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
