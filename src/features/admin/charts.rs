@@ -12,15 +12,15 @@ pub fn BarChart(id: &'static str, title: &'static str, rows: Vec<(String, i64)>)
     view! {
         <figure class="chart card" id=id>
             <figcaption id=title_id.clone()>{title}</figcaption>
-            <svg viewBox=format!("0 0 420 {height}") role="img" aria-labelledby=title_id class="bars">
+            <svg viewBox=format!("0 0 290 {height}") role="img" aria-labelledby=title_id class="bars">
                 {rows.iter().enumerate().map(|(i, (label, value))| {
                     let y = 10 + i * 30;
-                    let width = (*value as f64 / max as f64 * 240.0).round();
+                    let width = (*value as f64 / max as f64 * 150.0).round();
                     view! {
                         <g>
-                            <text x="110" y=y + 15 text-anchor="end" class="label">{label.clone()}</text>
-                            <rect x="120" y=y width=width.max(1.0) height="20" rx="3" class=format!("bar bar-{}", label.replace(' ', "-"))/>
-                            <text x=126.0 + width y=y + 15 class="value">{*value}</text>
+                            <text x="95" y=y + 15 text-anchor="end" class="label">{label.clone()}</text>
+                            <rect x="100" y=y width=width.max(1.0) height="20" rx="3" class=format!("bar bar-{}", label.replace(' ', "-"))/>
+                            <text x=106.0 + width y=y + 15 class="value">{*value}</text>
                         </g>
                     }
                 }).collect_view()}
