@@ -3,6 +3,7 @@
 use crate::domain::{AgentStats, HomeSummary, SessionUser, StatusCounts, TicketRow};
 use crate::features::tickets::TicketTable;
 use crate::error::AppError;
+use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -34,27 +35,20 @@ pub fn HomePage() -> impl IntoView {
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/tickets/new">"New ticket"</a>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(s) => view! {
-                        {s.agent.map(|stats| view! { <AgentNumbers stats=stats/> })}
-                        <section aria-labelledby="counts-heading">
-                            <h2 id="counts-heading">{scope}</h2>
-                            <Counts counts=s.counts/>
-                            {(s.overdue > 0).then(|| view! {
-                                <p class="overdue-note" role="status">
-                                    <span class="badge overdue-badge">"Overdue"</span>
-                                    {format!(" {} of these tickets are past their service deadline.", s.overdue)}
-                                </p>
-                            })}
-                        </section>
-                        <RecentTickets summary=s.recent/>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=summary render=move |s: HomeSummary| view! {
+            {s.agent.map(|stats| view! { <AgentNumbers stats=stats/> })}
+            <section aria-labelledby="counts-heading">
+                <h2 id="counts-heading">{scope}</h2>
+                <Counts counts=s.counts/>
+                {(s.overdue > 0).then(|| view! {
+                    <p class="overdue-note" role="status">
+                        <span class="badge overdue-badge">"Overdue"</span>
+                        {format!(" {} of these tickets are past their service deadline.", s.overdue)}
+                    </p>
+                })}
+            </section>
+            <RecentTickets summary=s.recent/>
+        }/>
     }
 }
 

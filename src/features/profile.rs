@@ -2,7 +2,7 @@
 
 use crate::domain::Profile;
 use crate::error::AppError;
-use crate::ui::{Field, FormError, Notice, SubmitButton};
+use crate::ui::{Field, FormError, Loaded, Notice, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -69,14 +69,10 @@ pub fn ProfilePage() -> impl IntoView {
             Some("password") => Some(view! { <Notice>"Password changed."</Notice> }.into_any()),
             _ => None,
         }}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(p) => view! { <ProfileDetails profile=p.clone()/><ProfileForm profile=p action=update/> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=profile render=move |p: Profile| view! {
+            <ProfileDetails profile=p.clone()/>
+            <ProfileForm profile=p action=update/>
+        }/>
         <PasswordForm action=password/>
     }
 }

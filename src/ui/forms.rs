@@ -171,3 +171,27 @@ pub fn SelectField(
         </div>
     }
 }
+
+/// Shows `render(value)` once `resource` has loaded, its error message if loading failed, and
+/// "Loading…" meanwhile.
+#[component]
+pub fn Loaded<T, V, F>(resource: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

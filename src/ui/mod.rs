@@ -4,7 +4,7 @@ mod forms;
 mod layout;
 mod pager;
 
-pub use forms::{Field, FormError, Notice, SelectField, SubmitButton, TextAreaField};
+pub use forms::{Field, FormError, Loaded, Notice, SelectField, SubmitButton, TextAreaField};
 pub use layout::{AccessDenied, NotFound, RequireRole};
 pub use pager::Pager;
 

@@ -2,6 +2,7 @@ use super::load_admin_dashboard;
 use crate::domain::{AdminDashboard, AgentPerformance};
 use crate::features::home::Counts;
 use crate::features::tickets::TicketTable;
+use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,14 +20,7 @@ pub fn AdminHome() -> impl IntoView {
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/admin/tickets?unassigned=true">"Assign tickets"</a>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Overview d=d/> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data render=|d| view! { <Overview d=d/> }/>
     }
 }
 

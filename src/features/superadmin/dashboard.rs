@@ -2,6 +2,7 @@ use super::load_super_dashboard;
 use crate::domain::{Profile, SuperDashboard};
 use crate::features::tickets::TicketTable;
 use crate::ui::when;
+use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,14 +16,7 @@ pub fn SuperHome() -> impl IntoView {
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/superadmin/users">"Manage users"</a>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Overview d=d/> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data render=|d| view! { <Overview d=d/> }/>
     }
 }
 

@@ -4,6 +4,7 @@ use super::{load_settings, SaveSettings};
 use crate::domain::SystemSettings;
 use crate::ui::{Field, FormError, Notice, SubmitButton, TextAreaField};
 use leptos::form::ActionForm;
+use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -18,14 +19,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text="Settings"/>
         <h1>"Settings"</h1>
         {move || saved().then(|| view! { <Notice>"Settings saved. They apply at once."</Notice> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(s) => view! { <SettingsForm settings=s action=action/> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=settings render=move |s| view! { <SettingsForm settings=s action=action/> }/>
     }
 }
 
