@@ -179,8 +179,8 @@ impl Store {
         page_query.per_page = 1000;
         page_query.page = 1;
         loop {
-            let (rows, total) = self.list_tickets(scope, &page_query).await?;
-            let done = rows.len() < 1000 || all.len() as i64 + rows.len() as i64 >= total;
+            let rows = self.ticket_rows(scope, &page_query).await?;
+            let done = rows.len() < 1000;
             all.extend(rows);
             if done || all.len() >= 100_000 {
                 return Ok(all);

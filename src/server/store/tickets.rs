@@ -370,7 +370,11 @@ impl Store {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t");
         push_filters(&mut count, scope, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+        Ok((self.ticket_rows(scope, query).await?, total))
+    }
 
+    /// One page of a filtered list, without counting the matches (dashboards, exports).
+    pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError> {
         let mut list = QueryBuilder::<Sqlite>::new(ROW_SELECT);
         push_filters(&mut list, scope, query);
         list.push(match query.sort {
@@ -382,7 +386,7 @@ impl Store {
         let offset = i64::from(query.page - 1) * i64::from(query.per_page);
         list.push(" LIMIT ").push_bind(i64::from(query.per_page)).push(" OFFSET ").push_bind(offset);
         let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), total))
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Counts by status in one aggregate query (index on the scope column and status).
@@ -419,7 +423,7 @@ impl Store {
 
     pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
         let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
-        Ok(self.list_tickets(scope, &query).await?.0)
+        self.ticket_rows(scope, &query).await
     }
 
     /// An agent's assigned, resolved and pending counts and mean resolution time, in SQL.
