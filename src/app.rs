@@ -42,7 +42,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/helpdesk.css"/>
-        <Title formatter=|text: String| if text.is_empty() { "Help Desk".to_string() } else { format!("{text} · Help Desk") }/>
+        <Title formatter=crate::ui::document_title/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=RootPage ssr=SsrMode::Async/>

@@ -83,6 +83,17 @@ pub struct StatusCounts {
     pub closed: i64,
 }
 
+impl StatusCounts {
+    pub fn of(&self, status: TicketStatus) -> i64 {
+        match status {
+            TicketStatus::Open => self.open,
+            TicketStatus::InProgress => self.in_progress,
+            TicketStatus::OnHold => self.on_hold,
+            TicketStatus::Closed => self.closed,
+        }
+    }
+}
+
 /// One line of a ticket list, with the names of requester and assignee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -336,12 +336,32 @@ pub enum TicketScope {
 #[serde(rename_all = "camelCase")]
 pub struct TicketPage {
     pub tickets: Vec<TicketRow>,
+    /// Exact, or `COUNT_CAP` when `total_capped`: counting further would scan.
     pub total: i64,
+    /// More than `COUNT_CAP` tickets match (shown as "10 000+").
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
 
+/// Lists count their matches up to this many; beyond it they say "10 000+".
+pub const COUNT_CAP: i64 = 10_000;
+
 impl TicketPage {
+    /// The total as people read it: "1 234", or "10 000+" past the cap.
+    pub fn total_label(&self) -> String {
+        let digits = self.total.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(' ');
+            }
+            grouped.push(c);
+        }
+        if self.total_capped { format!("{grouped}+") } else { grouped }
+    }
+
     pub fn total_pages(&self) -> u32 {
         ((self.total.max(0) as u32).div_ceil(self.per_page.max(1))).max(1)
     }
@@ -407,9 +427,18 @@ mod tests {
 
     #[test]
     fn page_counts_round_up() {
-        let page = |total| TicketPage { tickets: vec![], total, page: 1, per_page: 20 };
+        let page = |total| TicketPage { tickets: vec![], total, total_capped: false, page: 1, per_page: 20 };
         assert_eq!(page(0).total_pages(), 1);
         assert_eq!(page(20).total_pages(), 1);
         assert_eq!(page(21).total_pages(), 2);
+    }
+
+    #[test]
+    fn totals_read_with_thousands_grouped_and_a_plus_past_the_cap() {
+        let page = |total, total_capped| TicketPage { tickets: vec![], total, total_capped, page: 1, per_page: 20 };
+        assert_eq!(page(7, false).total_label(), "7");
+        assert_eq!(page(1234, false).total_label(), "1 234");
+        assert_eq!(page(COUNT_CAP, true).total_label(), "10 000+");
+        assert_eq!(page(1_000_000, false).total_label(), "1 000 000");
     }
 }

@@ -18,6 +18,11 @@ fn readable_body(text: String) -> Body {
     Body::new_with_encoding(text, ContentTransferEncoding::SevenBit).unwrap_or_else(Body::new)
 }
 
+/// Text fit for one header line: line breaks and other control characters become spaces.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
         let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
@@ -32,6 +37,8 @@ impl Mailer {
         })
     }
 
+    /// Sends one plain-text mail. The subject may carry user text (a ticket title, a name): it is
+    /// reduced to one line here, so no caller can add a header by slipping in a line break.
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), AppError> {
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
@@ -40,7 +47,7 @@ impl Mailer {
         let message = Message::builder()
             .from(from)
             .to(to)
-            .subject(subject)
+            .subject(one_line(subject))
             .header(ContentType::TEXT_PLAIN)
             .body(readable_body(body))
             .map_err(|e| {
@@ -67,5 +74,34 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header block of a written mail (everything before the first empty line).
+    fn headers_of(mail: &str) -> Vec<String> {
+        mail.split("\r\n\r\n").next().unwrap_or_default().split("\r\n").map(str::to_string).collect()
+    }
+
+    #[tokio::test]
+    async fn hostile_subjects_and_bodies_cannot_add_headers() {
+        let dir = std::env::temp_dir().join(format!("helpdesk-mail-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mailer = Mailer::Outbox { dir: dir.clone(), from: "Help Desk <helpdesk@localhost>".parse().unwrap() };
+        let subject = "Printer\r\nBcc: victim@example.com\nX-Evil: 1 </title><script>";
+        let body = "Hello =cmd|' /C calc'!A0,\r\n\r\nBcc: victim@example.com\r\n".to_string();
+        mailer.send("user@example.com", subject, body).await.expect("the mail is written");
+        assert!(mailer.send("a@b.c\r\nBcc: victim@example.com", "x", String::new()).await.is_err());
+
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let mail = std::fs::read_to_string(&file).unwrap();
+        let headers = headers_of(&mail);
+        let names: Vec<&str> = headers.iter().filter(|l| !l.starts_with([' ', '\t'])).filter_map(|l| l.split(':').next()).collect();
+        assert!(!names.iter().any(|n| n.eq_ignore_ascii_case("bcc") || n.eq_ignore_ascii_case("x-evil")), "{headers:?}");
+        assert_eq!(names.iter().filter(|n| n.eq_ignore_ascii_case("to")).count(), 1, "{headers:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

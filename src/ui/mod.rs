@@ -14,6 +14,34 @@ pub fn when(at: chrono::DateTime<chrono::Utc>) -> impl leptos::IntoView {
     view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
 }
 
+/// The text of the document's `<title>`: the page's title, then the product's name.
+///
+/// Every `<Title>` goes through this formatter (set once, in `App`). On the server the result
+/// is escaped, because leptos_meta 0.8 writes it into `<head>` verbatim, so a ticket titled
+/// `</title><script>…` would otherwise become markup. In the browser it is left as it is:
+/// leptos_meta sets `document.title`, which takes plain text, and escaping there would show
+/// `&lt;` to the reader.
+pub fn document_title(page: String) -> String {
+    let text = if page.is_empty() { "Help Desk".to_string() } else { format!("{page} · Help Desk") };
+    if cfg!(feature = "ssr") { escape_html(&text) } else { text }
+}
+
+/// Escapes text for an HTML text node or a quoted attribute value.
+pub fn escape_html(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Percent-encodes a URL query component.
 pub fn encode_query(raw: &str) -> String {
     raw.bytes()
@@ -25,11 +53,15 @@ pub fn encode_query(raw: &str) -> String {
 }
 
 /// Where to go after signing in: the requested local page, else the role's home.
-/// Anything that could leave the site (`//host`, `https:…`, `/\host`) is ignored.
+/// Anything that could leave the site is ignored: `//host`, `https:…`, `/\host`, and paths with
+/// whitespace or control characters, which browsers strip (`/<TAB>/host` becomes `//host`).
 pub fn landing(next: Option<&str>, role: crate::domain::Role) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path.to_string(),
-        _ => role.home().to_string(),
+    let local = |path: &&str| {
+        path.starts_with('/') && !path.starts_with("//") && !path.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
+    match next.filter(local) {
+        Some(path) => path.to_string(),
+        None => role.home().to_string(),
     }
 }
 
@@ -46,6 +78,25 @@ mod tests {
         assert_eq!(landing(Some("//evil.example"), Role::User), "/user");
         assert_eq!(landing(Some("https://evil.example"), Role::User), "/user");
         assert_eq!(landing(Some("/\\evil.example"), Role::User), "/user");
+        for sneaky in ["/\t/evil.example", "/\n/evil.example", "/ /evil.example", "/x\\..\\\\evil", "/\u{0}/evil"] {
+            assert_eq!(landing(Some(sneaky), Role::User), "/user", "{sneaky:?}");
+        }
+        assert_eq!(landing(Some("/tickets/5?x=1"), Role::User), "/tickets/5?x=1");
+    }
+
+    #[test]
+    fn markup_in_text_is_escaped() {
+        assert_eq!(
+            escape_html(r#"</title><script>x('1' && "2")</script>"#),
+            "&lt;/title&gt;&lt;script&gt;x(&#39;1&#39; &amp;&amp; &quot;2&quot;)&lt;/script&gt;"
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_server_renders_the_document_title_escaped() {
+        assert_eq!(document_title(String::new()), "Help Desk");
+        assert_eq!(document_title("#5 </title><b>".into()), "#5 &lt;/title&gt;&lt;b&gt; · Help Desk");
     }
 
     #[test]

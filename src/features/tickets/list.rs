@@ -136,7 +136,7 @@ fn summary(page: &TicketPage) -> String {
     if page.total == 0 {
         "No tickets match.".to_string()
     } else {
-        format!("Showing {first}–{last} of {} tickets", page.total)
+        format!("Showing {first}–{last} of {} tickets", page.total_label())
     }
 }
 

@@ -24,6 +24,7 @@ pub fn page_json(page: &TicketPage) -> Value {
     json!({
         "tickets": page.tickets,
         "total": page.total,
+        "totalCapped": page.total_capped,
         "page": page.page,
         "perPage": page.per_page,
         "totalPages": page.total_pages(),

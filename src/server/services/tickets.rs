@@ -141,8 +141,8 @@ pub fn notes_of(history: &[crate::domain::TicketEvent]) -> Vec<TicketNote> {
 
 pub async fn list(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     let query = TicketQuery::parse(raw)?;
-    let (tickets, total) = core.store.list_tickets(scope_for(caller), &query).await?;
-    Ok(TicketPage { tickets, total, page: query.page, per_page: query.per_page })
+    let (tickets, total, total_capped) = core.store.list_tickets(scope_for(caller), &query).await?;
+    Ok(TicketPage { tickets, total, total_capped, page: query.page, per_page: query.per_page })
 }
 
 /// A requested edit: the fields given change; `version` is what the editor last saw.

@@ -3,6 +3,7 @@
 //! the bodies here, not the services.
 
 mod audit;
+mod counters;
 mod reports;
 mod secrets;
 mod settings;

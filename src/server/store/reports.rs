@@ -41,10 +41,7 @@ fn bounds(from: NaiveDate, to: NaiveDate) -> (chrono::DateTime<Utc>, chrono::Dat
 impl Store {
     /// Not-closed tickets nobody works on, and not-closed tickets past their SLA deadline.
     pub async fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError> {
-        let unassigned: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE assigned_to IS NULL AND status <> 'closed'")
-                .fetch_one(&self.read)
-                .await?;
+        let unassigned = self.unassigned_open().await?;
         let overdue: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at < ?")
             .bind(Utc::now().timestamp())
             .fetch_one(&self.read)
@@ -53,15 +50,12 @@ impl Store {
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours; with a range, only
-    /// tickets created in it count.
+    /// tickets created in it count. Without one, the counters answer.
     pub async fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, AppError> {
-        let (start, end) = match range {
-            Some((from, to)) => {
-                let (s, e) = bounds(from, to);
-                (Some(s), Some(e))
-            }
-            None => (None, None),
+        let Some((from, to)) = range else {
+            return self.agent_totals().await;
         };
+        let (start, end) = bounds(from, to);
         let sql = concat!(
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
                 COUNT(t.id) AS assigned,
@@ -70,7 +64,7 @@ impl Store {
                 AVG(CASE WHEN t.status = 'closed' THEN (julianday(t.closed_at) - julianday(t.created_at)) * 24.0 END) AS avg_hours
              FROM users u
              LEFT JOIN tickets t ON t.assigned_to = u.id
-                AND (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2)
+                AND t.created_at >= ?1 AND t.created_at < ?2
              WHERE u.role = 'agent' AND u.deleted_at IS NULL
              GROUP BY u.id ORDER BY u.name"
         );
@@ -81,11 +75,11 @@ impl Store {
     /// The active agent with the fewest open tickets (ties: lowest id), if any has room.
     pub async fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError> {
         Ok(sqlx::query_scalar(
-            "SELECT u.id FROM users u
-             WHERE u.role = 'agent' AND u.is_active = 1 AND u.deleted_at IS NULL
-               AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_to = u.id AND t.status <> 'closed') < ?
-             ORDER BY (SELECT COUNT(*) FROM tickets t WHERE t.assigned_to = u.id AND t.status <> 'closed'), u.id
-             LIMIT 1",
+            "SELECT id FROM (
+                SELECT u.id, (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c
+                              WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status <> 'closed') AS load
+                FROM users u WHERE u.role = 'agent' AND u.is_active = 1 AND u.deleted_at IS NULL)
+             WHERE load < ? ORDER BY load, id LIMIT 1",
         )
         .bind(max_open)
         .fetch_optional(&self.read)

@@ -1,7 +1,6 @@
 use super::Store;
 use crate::domain::{
-    AgentStats, EventKind, Priority, StatusCounts, Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort,
-    TicketStatus,
+    EventKind, Priority, Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus, COUNT_CAP,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -342,8 +341,11 @@ impl Store {
             qb.push(" AND version = ").push_bind(version);
         }
         if let (Some(agent), Some(cap)) = (update.assigned_to, update.max_open_for_assignee) {
-            qb.push(" AND (SELECT COUNT(*) FROM tickets o WHERE o.assigned_to = ").push_bind(agent);
-            qb.push(" AND o.status <> 'closed') < ").push_bind(cap);
+            // The counters are written by triggers in this same transaction, so they are exact here.
+            qb.push(" AND (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c WHERE c.scope = 'assignee' AND c.scope_id = ")
+                .push_bind(agent)
+                .push(" AND c.status <> 'closed') < ")
+                .push_bind(cap);
         }
         if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
@@ -365,12 +367,27 @@ impl Store {
         Ok(true)
     }
 
-    /// One page of a filtered list and the number of all matching tickets.
-    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<(Vec<TicketRow>, i64), AppError> {
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t");
-        push_filters(&mut count, scope, query);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
-        Ok((self.ticket_rows(scope, query).await?, total))
+    /// One page of a filtered list, the number of matching tickets, and whether that number
+    /// stopped at `COUNT_CAP`. A scope with at most a status filter is counted by the counters;
+    /// any other filter counts matches up to the cap, never further.
+    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<(Vec<TicketRow>, i64, bool), AppError> {
+        let counted_by_counters = query.priority.is_none()
+            && query.category.is_none()
+            && query.assigned_to.is_none()
+            && !query.unassigned
+            && !query.overdue
+            && query.q.as_deref().and_then(fts_query).is_none();
+        let (total, capped) = if counted_by_counters {
+            let counts = self.ticket_counts(scope).await?;
+            (query.status.map_or(counts.total, |s| counts.of(s)), false)
+        } else {
+            let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t");
+            push_filters(&mut count, scope, query);
+            count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
+            let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+            (n.min(COUNT_CAP), n > COUNT_CAP)
+        };
+        Ok((self.ticket_rows(scope, query).await?, total, capped))
     }
 
     /// One page of a filtered list, without counting the matches (dashboards, exports).
@@ -389,27 +406,6 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// Counts by status in one aggregate query (index on the scope column and status).
-    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
-        let (filter, id) = scope_filter(scope);
-        let sql = format!("SELECT status, COUNT(*) FROM tickets WHERE {filter} GROUP BY status");
-        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-        if let Some(id) = id {
-            query = query.bind(id);
-        }
-        let mut counts = StatusCounts::default();
-        for (raw, n) in query.fetch_all(&self.read).await? {
-            match status(&raw) {
-                TicketStatus::Open => counts.open = n,
-                TicketStatus::InProgress => counts.in_progress = n,
-                TicketStatus::OnHold => counts.on_hold = n,
-                TicketStatus::Closed => counts.closed = n,
-            }
-            counts.total += n;
-        }
-        Ok(counts)
-    }
-
     /// Tickets in a scope that are not closed and past their SLA deadline.
     pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
         let (filter, id) = scope_filter(scope);
@@ -424,28 +420,6 @@ impl Store {
     pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
         let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
         self.ticket_rows(scope, &query).await
-    }
-
-    /// An agent's assigned, resolved and pending counts and mean resolution time, in SQL.
-    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
-        let (assigned, resolved, avg): (i64, i64, Option<f64>) = sqlx::query_as(
-            "SELECT COUNT(*),
-                    COALESCE(SUM(status = 'closed'), 0),
-                    AVG(CASE WHEN status = 'closed' THEN (julianday(closed_at) - julianday(created_at)) * 24.0 END)
-             FROM tickets WHERE assigned_to = ?",
-        )
-        .bind(agent_id)
-        .fetch_one(&self.read)
-        .await?;
-        Ok(AgentStats { assigned, resolved, pending: assigned - resolved, avg_resolution_hours: avg })
-    }
-
-    /// Open (not closed) tickets assigned to an agent: their current load.
-    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE assigned_to = ? AND status <> 'closed'")
-            .bind(agent_id)
-            .fetch_one(&self.read)
-            .await?)
     }
 }
 

@@ -1,0 +1,166 @@
+//! Reads of the counters that triggers keep in step with `tickets` (migration 0004): a few
+//! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
+//! is for tests and consistency checks only.
+
+use super::tickets::shown_name;
+use super::Store;
+use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketScope, TicketStatus};
+use crate::error::AppError;
+
+/// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
+fn counter_key(scope: TicketScope) -> (&'static str, i64) {
+    match scope {
+        TicketScope::All => ("all", 0),
+        TicketScope::RequestedBy(id) => ("requester", id),
+        TicketScope::AssignedTo(id) => ("assignee", id),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    agent_id: i64,
+    agent_name: String,
+    is_active: bool,
+    assigned: i64,
+    resolved: i64,
+    resolution_secs: i64,
+}
+
+impl Store {
+    /// Tickets per status in a scope, from at most four counter rows.
+    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
+        let (name, id) = counter_key(scope);
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = ? AND scope_id = ?")
+            .bind(name)
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+        let mut counts = StatusCounts::default();
+        for (raw, n) in rows {
+            match TicketStatus::parse(&raw) {
+                Some(TicketStatus::Open) => counts.open = n,
+                Some(TicketStatus::InProgress) => counts.in_progress = n,
+                Some(TicketStatus::OnHold) => counts.on_hold = n,
+                Some(TicketStatus::Closed) => counts.closed = n,
+                None => continue,
+            }
+            counts.total += n;
+        }
+        Ok(counts)
+    }
+
+    /// Not-closed tickets that nobody works on.
+    pub async fn unassigned_open(&self) -> Result<i64, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
+        Ok(counts.total - counts.closed)
+    }
+
+    /// An agent's assigned, resolved and pending counts and mean resolution time.
+    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
+        let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = ?")
+            .bind(agent_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(AgentStats {
+            assigned: counts.total,
+            resolved: counts.closed,
+            pending: counts.total - counts.closed,
+            avg_resolution_hours: sums.and_then(|(n, secs)| mean_hours(n, secs)),
+        })
+    }
+
+    /// Open (not closed) tickets assigned to an agent: their current load.
+    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
+        Ok(counts.total - counts.closed)
+    }
+
+    /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
+    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError> {
+        let sql = concat!(
+            "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
+                (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
+                (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
+                COALESCE(r.resolution_secs, 0) AS resolution_secs
+             FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
+             WHERE u.role = 'agent' AND u.deleted_at IS NULL
+             ORDER BY u.name"
+        );
+        let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(&self.read).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AgentPerformance {
+                agent_id: r.agent_id,
+                agent_name: r.agent_name,
+                is_active: r.is_active,
+                assigned: r.assigned,
+                resolved: r.resolved,
+                open: r.assigned - r.resolved,
+                avg_resolution_hours: mean_hours(r.resolved, r.resolution_secs),
+            })
+            .collect())
+    }
+
+    /// Every counter that differs from a full recount of the tickets, described; empty when
+    /// all agree. Scans every ticket: for tests and consistency checks, never for a page.
+    pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
+        let recount = "
+            SELECT 'all' AS scope, 0 AS scope_id, status, COUNT(*) AS n FROM tickets GROUP BY status
+            UNION ALL SELECT 'requester', user_id, status, COUNT(*) FROM tickets GROUP BY user_id, status
+            UNION ALL SELECT 'assignee', COALESCE(assigned_to, 0), status, COUNT(*) FROM tickets GROUP BY COALESCE(assigned_to, 0), status";
+        let sql = format!(
+            "WITH truth AS ({recount})
+             SELECT COALESCE(t.scope, c.scope), COALESCE(t.scope_id, c.scope_id), COALESCE(t.status, c.status), COALESCE(t.n, 0), COALESCE(c.n, 0)
+             FROM truth t FULL OUTER JOIN ticket_counts c ON c.scope = t.scope AND c.scope_id = t.scope_id AND c.status = t.status
+             WHERE COALESCE(t.n, 0) <> COALESCE(c.n, 0)"
+        );
+        let rows: Vec<(String, i64, String, i64, i64)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
+        let mut found: Vec<String> =
+            rows.into_iter().map(|(s, id, st, truth, kept)| format!("{s} {id} {st}: counted {truth}, kept {kept}")).collect();
+        let sums = "
+            SELECT assigned_to AS agent_id, COUNT(*) AS resolved,
+                   SUM(COALESCE(CAST(ROUND((julianday(closed_at) - julianday(created_at)) * 86400) AS INTEGER), 0)) AS secs
+            FROM tickets WHERE assigned_to IS NOT NULL AND status = 'closed' GROUP BY assigned_to";
+        let sql = format!(
+            "WITH truth AS ({sums})
+             SELECT COALESCE(t.agent_id, r.agent_id), COALESCE(t.resolved, 0), COALESCE(t.secs, 0), COALESCE(r.resolved, 0), COALESCE(r.resolution_secs, 0)
+             FROM truth t FULL OUTER JOIN agent_resolution r ON r.agent_id = t.agent_id
+             WHERE COALESCE(t.resolved, 0) <> COALESCE(r.resolved, 0) OR COALESCE(t.secs, 0) <> COALESCE(r.resolution_secs, 0)"
+        );
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
+        found.extend(rows.into_iter().map(|(agent, n, secs, kept_n, kept_secs)| {
+            format!("agent {agent} resolution: counted {n} / {secs} s, kept {kept_n} / {kept_secs} s")
+        }));
+        Ok(found)
+    }
+}
+
+fn mean_hours(resolved: i64, secs: i64) -> Option<f64> {
+    (resolved > 0).then(|| secs as f64 / resolved as f64 / 3600.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_recount_reports_a_counter_that_drifted() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at)
+             VALUES (1, 'Printer', 'x', 'technical', 'low', 'open', '2026-01-01', '2026-01-01')",
+        )
+        .execute(&store.write)
+        .await
+        .unwrap();
+        assert_eq!(store.ticket_counts(TicketScope::RequestedBy(1)).await.unwrap().open, 1);
+        assert!(store.counter_mismatches().await.unwrap().is_empty());
+        sqlx::query("UPDATE ticket_counts SET n = n + 1 WHERE scope = 'all'").execute(&store.write).await.unwrap();
+        assert_eq!(store.counter_mismatches().await.unwrap(), vec!["all 0 open: counted 1, kept 2".to_string()]);
+    }
+}
