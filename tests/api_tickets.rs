@@ -160,9 +160,34 @@ async fn role_specific_endpoints_refuse_other_roles() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     assert_eq!(app.get("/api/agents/dashboard", Some(&t.user)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/users/my-tickets", Some(&t.agent)).await.status, StatusCode::FORBIDDEN);
     let assign = put(&app, "/api/admin/ticket/3/assign", &t.agent, json!({ "agentId": 3 })).await;
     assert_eq!((assign.status, assign.error()), (StatusCode::FORBIDDEN, "Admin access required"));
+}
+
+#[tokio::test]
+async fn staff_see_the_tickets_they_raised_in_their_own_requests() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    // The agent raises a ticket: it is theirs to see, in "my tickets" and on its page,
+    // but it is not in their work queue (it is not assigned to them).
+    let raised = create(&app, &t.agent, "My laptop will not boot").await["id"].as_i64().unwrap();
+    let mine = app.get("/api/users/my-tickets", Some(&t.agent)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let ids: Vec<i64> = mine.body["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![raised]);
+    assert_eq!(app.get("/api/users/dashboard", Some(&t.agent)).await.body["dashboard"]["totalTickets"], 1);
+    assert_eq!(app.get(&format!("/api/tickets/{raised}"), Some(&t.agent)).await.status, StatusCode::OK);
+    let queue = app.get("/api/agents/assigned-tickets", Some(&t.agent)).await.body;
+    assert!(queue["tickets"].as_array().unwrap().iter().all(|t| t["id"].as_i64() != Some(raised)), "{queue}");
+    // Every ticket any list shows to the agent opens for them; another user's ticket does not.
+    for list in ["/api/users/my-tickets", "/api/agents/assigned-tickets", "/api/tickets"] {
+        for ticket in app.get(list, Some(&t.agent)).await.body["tickets"].as_array().unwrap() {
+            let id = ticket["id"].as_i64().unwrap();
+            assert_eq!(app.get(&format!("/api/tickets/{id}"), Some(&t.agent)).await.status, StatusCode::OK, "{list} {id}");
+        }
+    }
+    let janes = create(&app, &t.jane, "Jane's own problem").await["id"].as_i64().unwrap();
+    assert_eq!(app.get(&format!("/api/tickets/{janes}"), Some(&t.agent)).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

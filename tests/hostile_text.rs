@@ -119,6 +119,8 @@ struct World {
     requester: String,
     tickets: Vec<i64>,
     hostile_user: i64,
+    /// The requester of each ticket, signed in.
+    requesters: Vec<String>,
 }
 
 async fn ok(reply: common::Reply, what: &str) -> Value {
@@ -149,7 +151,11 @@ async fn hostile_world() -> World {
         users.push(ok(app.post("/api/superadmin/users", token, body).await, "user").await["user"]["id"].as_i64().unwrap());
     }
     let agent = app.login("hostile-agent@example.com", "password123").await;
-    let requester = app.login("hostile0@example.com", "password123").await;
+    let mut requesters = Vec::new();
+    for i in 0..HOSTILE.len() {
+        requesters.push(app.login(&format!("hostile{i}@example.com"), "password123").await);
+    }
+    let requester = requesters[0].clone();
 
     let mut tickets = Vec::new();
     for (i, payload) in HOSTILE.iter().enumerate() {
@@ -163,14 +169,15 @@ async fn hostile_world() -> World {
         }
         tickets.push(id);
     }
-    // The requester answers in the conversation (through the page's form), and half the tickets close.
+    // The requester answers in the conversation (through the page's form); a third of the
+    // tickets close with hostile resolution notes, the rest stay open (with the edit form).
     for (i, payload) in HOSTILE.iter().enumerate() {
         let id = tickets[i];
         if i == 0 {
             let reply = app.send(rpc_form("/rpc/tickets/note", &requester, &[("id", &id.to_string()), ("text", payload), ("internal", "false")])).await;
             assert!(reply.status.is_success() || reply.status.is_redirection(), "reply: {:?}", reply.body);
         }
-        if i % 2 == 1 {
+        if i % 3 == 2 {
             let version = app.get(&format!("/api/tickets/{id}"), Some(&agent)).await.body["ticket"]["version"].as_i64().unwrap();
             let body = json!({ "status": "in-progress", "version": version });
             ok(app.request(Method::PUT, &format!("/api/agents/ticket/{id}/status"), Some(&agent), Some(body)).await, "status").await;
@@ -178,7 +185,7 @@ async fn hostile_world() -> World {
             ok(app.request(Method::PUT, &format!("/api/tickets/{id}/close"), Some(&agent), Some(body)).await, "close").await;
         }
     }
-    World { app, superadmin, admin, agent, requester, tickets, hostile_user: users[0] }
+    World { app, superadmin, admin, agent, requester, tickets, hostile_user: users[0], requesters }
 }
 
 /// Renders the page and checks it; `shows` is a text that must be visible on it.
@@ -216,8 +223,11 @@ async fn every_page_shows_hostile_text_as_text_for_every_role() {
             check(&world, &path, token, Some(payload)).await;
         }
     }
-    // The requester's own ticket, with their reply and the agent's public reply.
-    check(&world, &format!("/tickets/{}", world.tickets[0]), user, Some(HOSTILE[0])).await;
+    // Each requester's own ticket, with the agent's public reply; the open ones carry the
+    // requester's edit form, whose textarea holds the description.
+    for (i, id) in world.tickets.iter().enumerate() {
+        check(&world, &format!("/tickets/{id}"), Some(&world.requesters[i]), Some(HOSTILE[i])).await;
+    }
 
     let searches = HOSTILE.iter().map(|p| urlencode(p)).collect::<Vec<_>>();
     let mut pages: Vec<(String, Option<&str>, Option<&str>)> = vec![
@@ -285,3 +295,4 @@ async fn csv_exports_defuse_formulas_from_hostile_text() {
     let names: Vec<&str> = HOSTILE.iter().filter(|p| p.starts_with(['=', '+', '-', '@'])).copied().collect();
     assert!(names.iter().all(|n| text.contains(&format!("'{}", n.replace('"', "\"\"")))), "requester names are guarded");
 }
+

@@ -1,6 +1,6 @@
 //! Tickets as pages and API clients see them, and the values a ticket is made of.
 
-use super::{checked_text, Priority, TicketRow, TicketStatus};
+use super::{checked_text, Priority, Role, TicketRow, TicketStatus};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -331,6 +331,39 @@ pub enum TicketScope {
     All,
 }
 
+impl TicketScope {
+    /// The work queue a role's home and main list show: a user's own requests, an agent's
+    /// assigned tickets, everything for admins.
+    pub fn queue_of(role: Role, caller: i64) -> TicketScope {
+        match role {
+            Role::User => TicketScope::RequestedBy(caller),
+            Role::Agent => TicketScope::AssignedTo(caller),
+            Role::Admin | Role::Superadmin => TicketScope::All,
+        }
+    }
+
+    /// Whether a ticket with this requester and assignee falls in the scope.
+    pub fn holds(self, requester: i64, assignee: Option<i64>) -> bool {
+        match self {
+            TicketScope::RequestedBy(id) => requester == id,
+            TicketScope::AssignedTo(id) => assignee == Some(id),
+            TicketScope::All => true,
+        }
+    }
+
+    /// The scopes a caller may list: their own requests (staff raise tickets too) and their
+    /// queue. Each is inside `may_see`, so no list shows a ticket its page would refuse.
+    pub fn listable_by(role: Role, caller: i64) -> [TicketScope; 2] {
+        [TicketScope::RequestedBy(caller), TicketScope::queue_of(role, caller)]
+    }
+}
+
+/// The one visibility rule: who may see a ticket. Its requester, the agent it is assigned to,
+/// and admins. Pages, lists, dashboards and the API all follow it.
+pub fn may_see(role: Role, caller: i64, requester: i64, assignee: Option<i64>) -> bool {
+    TicketScope::listable_by(role, caller).iter().any(|scope| scope.holds(requester, assignee))
+}
+
 /// One page of a ticket list and the total number of matching tickets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -422,6 +455,41 @@ mod tests {
             (RawTicketQuery { q: Some("q".repeat(201)), ..Default::default() }, "q"),
         ] {
             assert_eq!(TicketQuery::parse(&raw).unwrap_err().field.as_deref(), Some(field));
+        }
+    }
+
+    #[test]
+    fn a_ticket_is_seen_by_its_requester_its_assignee_and_admins_only() {
+        // (role, caller) × (requester, assignee) → may see
+        let cases = [
+            (Role::User, 4, 4, None, true),
+            (Role::User, 4, 5, None, false),
+            (Role::User, 4, 5, Some(4), false),
+            (Role::Agent, 3, 4, Some(3), true),
+            (Role::Agent, 3, 3, None, true),
+            (Role::Agent, 3, 4, Some(6), false),
+            (Role::Agent, 3, 4, None, false),
+            (Role::Admin, 2, 4, None, true),
+            (Role::Superadmin, 1, 4, Some(3), true),
+        ];
+        for (role, caller, requester, assignee, expected) in cases {
+            assert_eq!(may_see(role, caller, requester, assignee), expected, "{role:?} {caller} sees {requester}/{assignee:?}");
+        }
+    }
+
+    #[test]
+    fn every_listable_scope_lies_inside_the_visibility_rule() {
+        let tickets = [(4, None), (5, Some(3)), (3, None), (4, Some(6)), (3, Some(3))];
+        for role in Role::ALL {
+            for caller in [1, 2, 3, 4, 5, 6] {
+                for scope in TicketScope::listable_by(role, caller) {
+                    for (requester, assignee) in tickets {
+                        if scope.holds(requester, assignee) {
+                            assert!(may_see(role, caller, requester, assignee), "{role:?} {caller} lists {scope:?} {requester}/{assignee:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -132,7 +132,7 @@ pub fn TextAreaField(
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=described
             >
-                {value.unwrap_or_default()}
+                {super::verbatim_safe(value.unwrap_or_default())}
             </textarea>
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
             {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}

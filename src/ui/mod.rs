@@ -14,15 +14,19 @@ pub fn when(at: chrono::DateTime<chrono::Utc>) -> impl leptos::IntoView {
     view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
 }
 
-/// The text of the document's `<title>`: the page's title, then the product's name.
-///
-/// Every `<Title>` goes through this formatter (set once, in `App`). On the server the result
-/// is escaped, because leptos_meta 0.8 writes it into `<head>` verbatim, so a ticket titled
-/// `</title><script>…` would otherwise become markup. In the browser it is left as it is:
-/// leptos_meta sets `document.title`, which takes plain text, and escaping there would show
-/// `&lt;` to the reader.
+/// The text of the document's `<title>`: the page's title, then the product's name. Every
+/// `<Title>` goes through this formatter (set once, in `App`).
 pub fn document_title(page: String) -> String {
-    let text = if page.is_empty() { "Help Desk".to_string() } else { format!("{page} · Help Desk") };
+    verbatim_safe(if page.is_empty() { "Help Desk".to_string() } else { format!("{page} · Help Desk") })
+}
+
+/// Text for the places where the framework writes a string into server-rendered HTML without
+/// escaping it: leptos_meta 0.8's `<title>` and the children of a `<textarea>` (tachys marks
+/// textarea children as not to be escaped). A ticket titled `</title><script>…` or described
+/// as `</textarea><img onerror=…>` would otherwise become markup. Escaped on the server only:
+/// in the browser the text becomes `document.title` or a DOM text node, both plain text, and
+/// escaping there would show `&lt;` to the reader.
+pub fn verbatim_safe(text: String) -> String {
     if cfg!(feature = "ssr") { escape_html(&text) } else { text }
 }
 

@@ -6,20 +6,20 @@ use crate::server::guard::CurrentUser;
 use crate::server::startup::Core;
 use crate::server::store::TicketScope;
 
-/// Users see their own tickets, agents those assigned to them, admins everything.
-pub fn scope_for(caller: &CurrentUser) -> TicketScope {
-    match caller.role {
-        Role::User => TicketScope::RequestedBy(caller.id),
-        Role::Agent => TicketScope::AssignedTo(caller.id),
-        Role::Admin | Role::Superadmin => TicketScope::All,
-    }
+/// The caller's home: their work queue (`TicketScope::queue_of`).
+pub async fn home(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppError> {
+    summary(core, caller, TicketScope::queue_of(caller.role, caller.id)).await
 }
 
-pub async fn home(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppError> {
-    let scope = scope_for(caller);
+/// The tickets the caller raised, whatever their role (staff raise tickets too).
+pub async fn own_requests(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppError> {
+    summary(core, caller, TicketScope::RequestedBy(caller.id)).await
+}
+
+async fn summary(core: &Core, caller: &CurrentUser, scope: TicketScope) -> Result<HomeSummary, AppError> {
     let agent = async {
-        match caller.role {
-            Role::Agent => core.store.agent_stats(caller.id).await.map(Some),
+        match (caller.role, scope) {
+            (Role::Agent, TicketScope::AssignedTo(_)) => core.store.agent_stats(caller.id).await.map(Some),
             _ => Ok(None),
         }
     };

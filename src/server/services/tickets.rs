@@ -2,13 +2,12 @@
 //! is `domain::transition`; this module applies it and records every change.
 
 use crate::domain::{
-    next_statuses, parse_category, parse_priority, parse_status, transition, EventKind, NoteText, RawTicketQuery,
+    may_see, next_statuses, parse_category, parse_priority, parse_status, transition, EventKind, NoteText, RawTicketQuery,
     Role, Ticket, TicketDescription, TicketNote, TicketPage, TicketPermissions, TicketQuery, TicketStatus,
-    TicketTitle, TicketView,
+    TicketScope, TicketTitle, TicketView,
 };
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
-use crate::server::services::dashboard::scope_for;
 use crate::server::startup::Core;
 use crate::server::store::{NewEvent, NewTicket, TicketUpdate};
 
@@ -19,14 +18,6 @@ pub(super) fn not_found() -> AppError {
     AppError::not_found("Ticket not found")
 }
 
-/// Users see their own tickets, agents those assigned to them, admins all of them.
-fn can_see(caller: &CurrentUser, ticket: &Ticket) -> bool {
-    match caller.role {
-        Role::User => ticket.user_id == caller.id,
-        Role::Agent => ticket.assigned_to == Some(caller.id) || ticket.user_id == caller.id,
-        Role::Admin | Role::Superadmin => true,
-    }
-}
 
 /// Staff who work this ticket: its assigned agent, or any admin.
 fn works_on(caller: &CurrentUser, ticket: &Ticket) -> bool {
@@ -40,7 +31,7 @@ fn works_on(caller: &CurrentUser, ticket: &Ticket) -> bool {
 /// The ticket if it exists and the caller may see it; otherwise 404 (existence is not leaked).
 pub async fn load_visible(core: &Core, caller: &CurrentUser, id: i64) -> Result<Ticket, AppError> {
     match core.store.ticket(id).await? {
-        Some(ticket) if can_see(caller, &ticket) => Ok(ticket),
+        Some(ticket) if may_see(caller.role, caller.id, ticket.user_id, ticket.assigned_to) => Ok(ticket),
         _ => Err(not_found()),
     }
 }
@@ -139,9 +130,19 @@ pub fn notes_of(history: &[crate::domain::TicketEvent]) -> Vec<TicketNote> {
         .collect()
 }
 
+/// The caller's work queue: a user's requests, an agent's assigned tickets, all for admins.
 pub async fn list(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
+    list_scope(core, TicketScope::queue_of(caller.role, caller.id), raw).await
+}
+
+/// The tickets the caller raised, whatever their role.
+pub async fn list_own_requests(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
+    list_scope(core, TicketScope::RequestedBy(caller.id), raw).await
+}
+
+async fn list_scope(core: &Core, scope: TicketScope, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     let query = TicketQuery::parse(raw)?;
-    let (tickets, total, total_capped) = core.store.list_tickets(scope_for(caller), &query).await?;
+    let (tickets, total, total_capped) = core.store.list_tickets(scope, &query).await?;
     Ok(TicketPage { tickets, total, total_capped, page: query.page, per_page: query.per_page })
 }
 
