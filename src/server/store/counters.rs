@@ -132,6 +132,59 @@ impl Store {
         found.extend(rows.into_iter().map(|(agent, n, secs, kept_n, kept_secs)| {
             format!("agent {agent} resolution: counted {n} / {secs} s, kept {kept_n} / {kept_secs} s")
         }));
+        found.extend(self.rollup_mismatches().await?);
+        Ok(found)
+    }
+
+    /// The daily rollups of migration 0005 against a recount, as `counter_mismatches` does.
+    async fn rollup_mismatches(&self) -> Result<Vec<String>, AppError> {
+        const SECS: &str = "COALESCE(CAST(ROUND((julianday(closed_at) - julianday(created_at)) * 86400) AS INTEGER), 0)";
+        // (table, its key columns, its value columns, the recount with the same columns)
+        let checks = [
+            (
+                "rollup_created",
+                ["day", "status", "priority", "category"].as_slice(),
+                ["n"].as_slice(),
+                "SELECT substr(created_at, 1, 10) AS day, status, priority, category, COUNT(*) AS n FROM tickets
+                 GROUP BY 1, 2, 3, 4".to_string(),
+            ),
+            (
+                "rollup_closed",
+                ["day"].as_slice(),
+                ["n", "resolution_secs", "sla_met"].as_slice(),
+                format!(
+                    "SELECT substr(closed_at, 1, 10) AS day, COUNT(*) AS n, SUM({SECS}) AS resolution_secs,
+                            SUM(COALESCE(CAST(strftime('%s', closed_at) AS INTEGER) <= due_at, 0)) AS sla_met
+                     FROM tickets WHERE closed_at IS NOT NULL GROUP BY 1"
+                ),
+            ),
+            (
+                "rollup_agent",
+                ["agent_id", "day", "status"].as_slice(),
+                ["n", "resolution_secs"].as_slice(),
+                format!(
+                    "SELECT COALESCE(assigned_to, 0) AS agent_id, substr(created_at, 1, 10) AS day, status, COUNT(*) AS n,
+                            SUM(CASE WHEN status = 'closed' THEN {SECS} ELSE 0 END) AS resolution_secs
+                     FROM tickets GROUP BY 1, 2, 3"
+                ),
+            ),
+        ];
+        let mut found = Vec::new();
+        for (table, keys, values, recount) in checks {
+            let on = keys.iter().map(|k| format!("k.{k} = t.{k}")).collect::<Vec<_>>().join(" AND ");
+            let key = keys.iter().map(|k| format!("COALESCE(t.{k}, k.{k})")).collect::<Vec<_>>().join(" || ' ' || ");
+            let differs = values.iter().map(|v| format!("COALESCE(t.{v}, 0) <> COALESCE(k.{v}, 0)")).collect::<Vec<_>>().join(" OR ");
+            let shown = values
+                .iter()
+                .map(|v| format!("'{v} ' || COALESCE(t.{v}, 0) || ' kept ' || COALESCE(k.{v}, 0)"))
+                .collect::<Vec<_>>()
+                .join(" || ', ' || ");
+            let sql = format!(
+                "WITH t AS ({recount}) SELECT {key}, {shown} FROM t FULL OUTER JOIN {table} k ON {on} WHERE {differs}"
+            );
+            let rows: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
+            found.extend(rows.into_iter().map(|(k, v)| format!("{table} {k}: counted {v}")));
+        }
         Ok(found)
     }
 }
@@ -162,5 +215,11 @@ mod tests {
         assert!(store.counter_mismatches().await.unwrap().is_empty());
         sqlx::query("UPDATE ticket_counts SET n = n + 1 WHERE scope = 'all'").execute(&store.write).await.unwrap();
         assert_eq!(store.counter_mismatches().await.unwrap(), vec!["all 0 open: counted 1, kept 2".to_string()]);
+        sqlx::query("UPDATE ticket_counts SET n = n - 1 WHERE scope = 'all'").execute(&store.write).await.unwrap();
+        sqlx::query("UPDATE rollup_agent SET n = 5").execute(&store.write).await.unwrap();
+        assert_eq!(
+            store.counter_mismatches().await.unwrap(),
+            vec!["rollup_agent 0 2026-01-01 open: counted n 1 kept 5, resolution_secs 0 kept 0".to_string()]
+        );
     }
 }

@@ -4,7 +4,7 @@ use super::tickets::shown_name;
 use super::Store;
 use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
 use crate::error::AppError;
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, Utc};
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -14,7 +14,7 @@ struct AgentRow {
     assigned: i64,
     resolved: i64,
     open: i64,
-    avg_hours: Option<f64>,
+    resolution_secs: Option<i64>,
 }
 
 impl From<AgentRow> for AgentPerformance {
@@ -26,16 +26,9 @@ impl From<AgentRow> for AgentPerformance {
             assigned: r.assigned,
             resolved: r.resolved,
             open: r.open,
-            avg_resolution_hours: r.avg_hours,
+            avg_resolution_hours: r.resolution_secs.filter(|_| r.resolved > 0).map(|s| s as f64 / r.resolved as f64 / 3600.0),
         }
     }
-}
-
-/// Start of `from` and the start of the day after `to`, as stored timestamps compare.
-fn bounds(from: NaiveDate, to: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
-    let start = from.and_time(NaiveTime::MIN).and_utc();
-    let end = (to + chrono::Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
-    (start, end)
 }
 
 impl Store {
@@ -55,20 +48,19 @@ impl Store {
         let Some((from, to)) = range else {
             return self.agent_totals().await;
         };
-        let (start, end) = bounds(from, to);
+        let (first, last) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
         let sql = concat!(
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
-                COUNT(t.id) AS assigned,
-                COALESCE(SUM(t.status = 'closed'), 0) AS resolved,
-                COALESCE(SUM(t.status <> 'closed'), 0) AS open,
-                AVG(CASE WHEN t.status = 'closed' THEN (julianday(t.closed_at) - julianday(t.created_at)) * 24.0 END) AS avg_hours
+                COALESCE(SUM(r.n), 0) AS assigned,
+                COALESCE(SUM(CASE WHEN r.status = 'closed' THEN r.n END), 0) AS resolved,
+                COALESCE(SUM(CASE WHEN r.status <> 'closed' THEN r.n END), 0) AS open,
+                SUM(r.resolution_secs) AS resolution_secs
              FROM users u
-             LEFT JOIN tickets t ON t.assigned_to = u.id
-                AND t.created_at >= ?1 AND t.created_at < ?2
+             LEFT JOIN rollup_agent r ON r.agent_id = u.id AND r.day >= ?1 AND r.day <= ?2
              WHERE u.role = 'agent' AND u.deleted_at IS NULL
              GROUP BY u.id ORDER BY u.name"
         );
-        let rows = sqlx::query_as::<_, AgentRow>(sql).bind(start).bind(end).fetch_all(&self.read).await?;
+        let rows = sqlx::query_as::<_, AgentRow>(sql).bind(first).bind(last).fetch_all(&self.read).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -92,13 +84,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A report over `from..=to` (UTC days), read from the daily rollups (migration 0005): a
+    /// few rows per day, however many tickets the days hold.
     pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {
-        let (start, end) = bounds(from, to);
+        let (first, last) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
         let by = |column: &'static str| {
             let sql = format!(
-                "SELECT {column}, COUNT(*) FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY {column} ORDER BY COUNT(*) DESC, {column}"
+                "SELECT {column}, SUM(n) AS total FROM rollup_created WHERE day >= ? AND day <= ?
+                 GROUP BY {column} HAVING total > 0 ORDER BY total DESC, {column}"
             );
-            async move { sqlx::query_as::<_, (String, i64)>(&sql).bind(start).bind(end).fetch_all(&self.read).await }
+            let (first, last) = (first.clone(), last.clone());
+            async move { sqlx::query_as::<_, (String, i64)>(&sql).bind(first).bind(last).fetch_all(&self.read).await }
         };
         let (by_status_rows, by_priority, by_category) = tokio::try_join!(by("status"), by("priority"), by("category"))?;
         let mut by_status = crate::domain::StatusCounts::default();
@@ -113,44 +109,33 @@ impl Store {
             by_status.total += n;
         }
 
-        let opened: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM tickets
-             WHERE created_at >= ? AND created_at < ? GROUP BY day",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.read)
-        .await?;
-        let closed: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT substr(closed_at, 1, 10) AS day, COUNT(*) FROM tickets
-             WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? GROUP BY day",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.read)
-        .await?;
-        let count_on = |rows: &[(String, i64)], day: NaiveDate| {
-            let key = day.format("%Y-%m-%d").to_string();
-            rows.iter().find(|(d, _)| *d == key).map_or(0, |(_, n)| *n)
-        };
+        let opened: Vec<(String, i64)> =
+            sqlx::query_as("SELECT day, SUM(n) FROM rollup_created WHERE day >= ? AND day <= ? GROUP BY day")
+                .bind(&first)
+                .bind(&last)
+                .fetch_all(&self.read)
+                .await?;
+        let closed: Vec<(String, i64, i64, i64)> =
+            sqlx::query_as("SELECT day, n, resolution_secs, sla_met FROM rollup_closed WHERE day >= ? AND day <= ?")
+                .bind(&first)
+                .bind(&last)
+                .fetch_all(&self.read)
+                .await?;
         let per_day = from
             .iter_days()
             .take_while(|d| *d <= to)
-            .map(|day| DayCount { day, opened: count_on(&opened, day), closed: count_on(&closed, day) })
+            .map(|day| {
+                let key = day.format("%Y-%m-%d").to_string();
+                DayCount {
+                    day,
+                    opened: opened.iter().find(|(d, _)| *d == key).map_or(0, |r| r.1),
+                    closed: closed.iter().find(|(d, ..)| *d == key).map_or(0, |r| r.1),
+                }
+            })
             .collect();
 
         // Closed in the range: mean resolution time and how many met their deadline.
-        let (avg_resolution_hours, sla_closed, sla_met): (Option<f64>, i64, i64) = sqlx::query_as(
-            "SELECT AVG((julianday(closed_at) - julianday(created_at)) * 24.0),
-                    COUNT(*),
-                    COALESCE(SUM(CAST(strftime('%s', closed_at) AS INTEGER) <= due_at), 0)
-             FROM tickets WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_one(&self.read)
-        .await?;
-
+        let (sla_closed, secs, sla_met) = closed.iter().fold((0, 0, 0), |(n, s, m), r| (n + r.1, s + r.2, m + r.3));
         Ok(Report {
             from,
             to,
@@ -159,7 +144,7 @@ impl Store {
             by_priority,
             by_category,
             per_day,
-            avg_resolution_hours,
+            avg_resolution_hours: (sla_closed > 0).then(|| secs as f64 / sla_closed as f64 / 3600.0),
             agents: self.agent_performance(Some((from, to))).await?,
             sla_closed,
             sla_met,
