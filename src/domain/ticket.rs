@@ -49,6 +49,16 @@ pub enum Priority {
 impl Priority {
     pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Critical];
 
+    /// Sorting weight, critical highest (the database's generated `priority_rank` agrees).
+    pub fn rank(self) -> i64 {
+        match self {
+            Priority::Low => 1,
+            Priority::Medium => 2,
+            Priority::High => 3,
+            Priority::Critical => 4,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::Low => "low",

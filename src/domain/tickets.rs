@@ -255,6 +255,8 @@ pub struct RawTicketQuery {
     pub unassigned: Option<String>,
     /// `true`: only tickets past their SLA deadline and not closed.
     pub overdue: Option<String>,
+    /// Continue after this row (`next` of the previous page), instead of counting `page`s.
+    pub after: Option<String>,
 }
 
 /// Parsed list filters.
@@ -270,11 +272,54 @@ pub struct TicketQuery {
     pub assigned_to: Option<i64>,
     pub unassigned: bool,
     pub overdue: bool,
+    /// Keyset position: the list continues after this row, whatever `page` says.
+    pub after: Option<TicketCursor>,
+}
+
+/// Where a page of a list ends, as the sort sees it: the priority rank, the sort timestamp
+/// (created or updated, in nanoseconds) and the id of the last row shown. Written as
+/// `rank.nanos.id` in links. The next page starts right after it, through an index, without
+/// counting the rows before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketCursor {
+    pub rank: i64,
+    pub at_nanos: i64,
+    pub id: i64,
+}
+
+impl TicketCursor {
+    /// The cursor just past `row` in a list sorted by `sort`.
+    pub fn after_row(row: &TicketRow, sort: TicketSort) -> TicketCursor {
+        let at = if sort == TicketSort::Updated { row.updated_at } else { row.created_at };
+        TicketCursor { rank: row.priority.rank(), at_nanos: at.timestamp_nanos_opt().unwrap_or(0), id: row.id }
+    }
+
+    pub fn parse(raw: &str) -> Result<TicketCursor, AppError> {
+        let invalid = || AppError::invalid("after", "after must be the next-page link's value from a previous page.");
+        let mut parts = raw.trim().splitn(3, '.').map(|p| p.parse::<i64>().map_err(|_| invalid()));
+        let (rank, at_nanos, id) = (parts.next().ok_or_else(invalid)??, parts.next().ok_or_else(invalid)??, parts.next().ok_or_else(invalid)??);
+        if !(0..=4).contains(&rank) || id < 1 {
+            return Err(invalid());
+        }
+        Ok(TicketCursor { rank, at_nanos, id })
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_nanos(self.at_nanos)
+    }
+}
+
+impl std::fmt::Display for TicketCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.rank, self.at_nanos, self.id)
+    }
 }
 
 impl TicketQuery {
     pub const DEFAULT_PER_PAGE: u32 = 20;
     pub const MAX_PER_PAGE: u32 = 100;
+    /// `page` counts rows to skip, so it is bounded; `after` goes on from there.
+    pub const MAX_PAGE: u32 = 500;
 
     pub fn parse(raw: &RawTicketQuery) -> Result<Self, AppError> {
         fn given(v: &Option<String>) -> Option<&str> {
@@ -317,7 +362,10 @@ impl TicketQuery {
             },
             unassigned: flag("unassigned", &raw.unassigned)?,
             overdue: flag("overdue", &raw.overdue)?,
-            page: number("page", &raw.page, 1, 1_000_000)?,
+            // With a cursor the page number only labels the page; without one it is skipped
+            // over, so it is bounded.
+            page: number("page", &raw.page, 1, if given(&raw.after).is_some() { u32::MAX } else { Self::MAX_PAGE })?,
+            after: given(&raw.after).map(TicketCursor::parse).transpose()?,
             per_page: number("perPage", &raw.per_page, Self::DEFAULT_PER_PAGE, Self::MAX_PER_PAGE)?,
         })
     }
@@ -376,6 +424,9 @@ pub struct TicketPage {
     pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
+    /// Where the next page starts, when there is one.
+    #[serde(default)]
+    pub next: Option<TicketCursor>,
 }
 
 /// Lists count their matches up to this many; beyond it they say "10 000+".
@@ -494,8 +545,20 @@ mod tests {
     }
 
     #[test]
+    fn cursors_read_back_as_written_and_bad_ones_name_the_field() {
+        let cursor = TicketCursor { rank: 3, at_nanos: 1_764_000_000_123_456_789, id: 42 };
+        assert_eq!(TicketCursor::parse(&cursor.to_string()).unwrap(), cursor);
+        assert_eq!(cursor.at().timestamp_nanos_opt(), Some(cursor.at_nanos));
+        for bad in ["", "1", "1.2", "x.2.3", "9.2.3", "1.2.0", "1.2.3.4"] {
+            assert_eq!(TicketCursor::parse(bad).unwrap_err().field.as_deref(), Some("after"), "{bad:?}");
+        }
+        let raw = RawTicketQuery { page: Some("501".into()), ..Default::default() };
+        assert_eq!(TicketQuery::parse(&raw).unwrap_err().field.as_deref(), Some("page"));
+    }
+
+    #[test]
     fn page_counts_round_up() {
-        let page = |total| TicketPage { tickets: vec![], total, total_capped: false, page: 1, per_page: 20 };
+        let page = |total| TicketPage { tickets: vec![], total, total_capped: false, page: 1, per_page: 20, next: None };
         assert_eq!(page(0).total_pages(), 1);
         assert_eq!(page(20).total_pages(), 1);
         assert_eq!(page(21).total_pages(), 2);
@@ -503,7 +566,7 @@ mod tests {
 
     #[test]
     fn totals_read_with_thousands_grouped_and_a_plus_past_the_cap() {
-        let page = |total, total_capped| TicketPage { tickets: vec![], total, total_capped, page: 1, per_page: 20 };
+        let page = |total, total_capped| TicketPage { tickets: vec![], total, total_capped, page: 1, per_page: 20, next: None };
         assert_eq!(page(7, false).total_label(), "7");
         assert_eq!(page(1234, false).total_label(), "1 234");
         assert_eq!(page(COUNT_CAP, true).total_label(), "10 000+");

@@ -34,6 +34,7 @@ pub fn TicketListPage(
             assigned_to: p.get("assignedTo"),
             unassigned: p.get("unassigned"),
             overdue: p.get("overdue"),
+            after: p.get("after"),
         }
     });
     let bulk = ServerAction::<BulkAssign>::new();
@@ -145,7 +146,7 @@ fn Results(page: TicketPage) -> impl IntoView {
     view! {
         <p class="result-count" role="status" data-testid="result-count">{summary(&page)}</p>
         {(!page.tickets.is_empty()).then(|| view! { <TicketTable tickets=page.tickets.clone()/> })}
-        <Pager page=page.page total_pages=page.total_pages()/>
+        <Pager page=page.page total_pages=page.total_pages() next=page.next.map(|c| c.to_string()) more=page.total_capped/>
     }
 }
 
@@ -167,6 +168,7 @@ fn AdminResults(page: TicketPage, bulk: ServerAction<BulkAssign>, agents: Vec<Ag
         .chain(agents.into_iter().filter(|a| a.is_active).map(|a| (a.agent_id.to_string(), format!("{} ({} open)", a.agent_name, a.open))))
         .collect::<Vec<_>>();
     let (current, total_pages, count) = (page.page, page.total_pages(), summary(&page));
+    let (next, more) = (page.next.map(|c| c.to_string()), page.total_capped);
     let tickets = page.tickets;
     view! {
         <div class="page-head">
@@ -182,7 +184,7 @@ fn AdminResults(page: TicketPage, bulk: ServerAction<BulkAssign>, agents: Vec<Ag
                 <button type="submit" class="primary">"Assign selected"</button>
             </div>
         </ActionForm>
-        <Pager page=current total_pages=total_pages/>
+        <Pager page=current total_pages=total_pages next=next more=more/>
     }
 }
 

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
+use axum::extract::OriginalUri;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -45,9 +46,9 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
     }})))
 }
 
-async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Json<Value>, AppError> {
+async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
-    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
 pub fn csv_response(filename: &str, body: String) -> Response {

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
+use axum::extract::OriginalUri;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -52,9 +53,10 @@ async fn assigned(
     State(state): State<AppState>,
     caller: CurrentUser,
     Query(query): Query<RawTicketQuery>,
+    uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
-    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
 #[derive(Deserialize, Default)]

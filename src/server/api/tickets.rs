@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
+use axum::extract::OriginalUri;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -19,8 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/{id}/close", put(close))
 }
 
-/// A list reply: the rows plus paging figures.
-pub fn page_json(page: &TicketPage) -> Value {
+/// A list reply: the rows plus paging figures. `next` is the link to the following page (the
+/// same request continued after the last row, by keyset), or null on the last page; `total`
+/// stops at 10 000 with `totalCapped` true, where an exact count would scan.
+pub fn page_json(page: &TicketPage, uri: &OriginalUri) -> Value {
     json!({
         "tickets": page.tickets,
         "total": page.total,
@@ -28,15 +31,31 @@ pub fn page_json(page: &TicketPage) -> Value {
         "page": page.page,
         "perPage": page.per_page,
         "totalPages": page.total_pages(),
+        "next": page.next.map(|cursor| next_link(uri, &cursor.to_string())),
+        "nextCursor": page.next.map(|cursor| cursor.to_string()),
     })
+}
+
+/// The request's own path and query with `after` set to the cursor (and `page` dropped).
+fn next_link(uri: &OriginalUri, cursor: &str) -> String {
+    let mut query: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("after=") && !pair.starts_with("page="))
+        .collect();
+    let after = format!("after={cursor}");
+    query.push(&after);
+    format!("{}?{}", uri.path(), query.join("&"))
 }
 
 async fn list(
     State(state): State<AppState>,
     caller: CurrentUser,
     Query(query): Query<RawTicketQuery>,
+    uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?)))
+    Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
 #[derive(Deserialize, Default)]

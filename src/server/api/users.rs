@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use axum::extract::OriginalUri;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -60,6 +61,7 @@ async fn my_tickets(
     State(state): State<AppState>,
     caller: CurrentUser,
     Query(query): Query<RawTicketQuery>,
+    uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?)))
+    Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?, &uri)))
 }

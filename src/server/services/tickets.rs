@@ -142,8 +142,15 @@ pub async fn list_own_requests(core: &Core, caller: &CurrentUser, raw: &RawTicke
 
 async fn list_scope(core: &Core, scope: TicketScope, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     let query = TicketQuery::parse(raw)?;
-    let (tickets, total, total_capped) = core.store.list_tickets(scope, &query).await?;
-    Ok(TicketPage { tickets, total, total_capped, page: query.page, per_page: query.per_page })
+    let listed = core.store.list_tickets(scope, &query).await?;
+    Ok(TicketPage {
+        tickets: listed.rows,
+        total: listed.total,
+        total_capped: listed.capped,
+        page: query.page,
+        per_page: query.per_page,
+        next: listed.next,
+    })
 }
 
 /// A requested edit: the fields given change; `version` is what the editor last saw.

@@ -1,6 +1,6 @@
 use super::Store;
 use crate::domain::{
-    EventKind, Priority, Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus, COUNT_CAP,
+    EventKind, Priority, Ticket, TicketCursor, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus, COUNT_CAP,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -37,6 +37,14 @@ pub struct TicketUpdate {
     pub closed: Option<(DateTime<Utc>, String)>,
     /// Whether this is an edit that concurrent edits must not silently overwrite.
     pub bump_version: bool,
+}
+
+/// A page of a list as `list_tickets` reads it.
+pub struct ListedTickets {
+    pub rows: Vec<TicketRow>,
+    pub next: Option<TicketCursor>,
+    pub total: i64,
+    pub capped: bool,
 }
 
 pub struct NewEvent {
@@ -170,11 +178,56 @@ const TICKET_SELECT: &str = concat!(
     FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
 );
 
-const ROW_SELECT: &str = concat!(
+const ROW_COLUMNS: &str = concat!(
     "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ", shown_name!("ru"), " AS user_name,
-        t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at
-    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
+        t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at"
 );
+
+const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+
+/// The tickets a list reads from: with search text, the FTS index drives (newest match first,
+/// so a LIMIT stops early however many tickets match); otherwise the tickets table.
+fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
+    if query.q.as_deref().and_then(fts_query).is_some() {
+        qb.push(" FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid");
+    } else {
+        qb.push(" FROM tickets t");
+    }
+}
+
+/// Search results come newest first (ids grow with creation time); other lists by `sort`.
+fn push_order(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
+    qb.push(match (query.q.as_deref().and_then(fts_query), query.sort) {
+        (Some(_), _) => " ORDER BY tickets_fts.rowid DESC",
+        (None, TicketSort::Newest) => " ORDER BY t.created_at DESC, t.id DESC",
+        (None, TicketSort::Oldest) => " ORDER BY t.created_at ASC, t.id ASC",
+        (None, TicketSort::Updated) => " ORDER BY t.updated_at DESC, t.id DESC",
+        (None, TicketSort::Priority) => " ORDER BY t.priority_rank DESC, t.created_at DESC, t.id DESC",
+    });
+}
+
+/// Rows strictly after the cursor in the list's order (keyset paging).
+fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
+    let Some(c) = query.after else { return };
+    match (query.q.as_deref().and_then(fts_query), query.sort) {
+        (Some(_), _) => {
+            qb.push(" AND tickets_fts.rowid < ").push_bind(c.id);
+        }
+        (None, TicketSort::Newest) => {
+            qb.push(" AND (t.created_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Oldest) => {
+            qb.push(" AND (t.created_at, t.id) > (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Updated) => {
+            qb.push(" AND (t.updated_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Priority) => {
+            qb.push(" AND (t.priority_rank, t.created_at, t.id) < (").push_bind(c.rank).push(", ");
+            qb.push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+    }
+}
 
 /// Turns what a person typed into an FTS5 query: every word must appear (as a prefix);
 /// quotes make operators and punctuation plain text.
@@ -204,7 +257,8 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &T
         qb.push(" AND t.status = ").push_bind(s.as_str());
     }
     if let Some(p) = query.priority {
-        qb.push(" AND t.priority = ").push_bind(p.as_str());
+        // The rank stands for the priority one to one, and its indexes also serve the sorts.
+        qb.push(" AND t.priority_rank = ").push_bind(p.rank());
     }
     if let Some(c) = &query.category {
         qb.push(" AND t.category = ").push_bind(c.clone());
@@ -219,7 +273,7 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &T
         qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(Utc::now().timestamp());
     }
     if let Some(fts) = query.q.as_deref().and_then(fts_query) {
-        qb.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ").push_bind(fts).push(")");
+        qb.push(" AND tickets_fts MATCH ").push_bind(fts);
     }
 }
 
@@ -367,10 +421,10 @@ impl Store {
         Ok(true)
     }
 
-    /// One page of a filtered list, the number of matching tickets, and whether that number
-    /// stopped at `COUNT_CAP`. A scope with at most a status filter is counted by the counters;
-    /// any other filter counts matches up to the cap, never further.
-    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<(Vec<TicketRow>, i64, bool), AppError> {
+    /// One page of a filtered list with the cursor of the next page (if any), the number of
+    /// matching tickets, and whether that number stopped at `COUNT_CAP`. A scope with at most a
+    /// status filter is counted by the counters; any other filter counts up to the cap, no further.
+    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError> {
         let counted_by_counters = query.priority.is_none()
             && query.category.is_none()
             && query.assigned_to.is_none()
@@ -381,27 +435,40 @@ impl Store {
             let counts = self.ticket_counts(scope).await?;
             (query.status.map_or(counts.total, |s| counts.of(s)), false)
         } else {
-            let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t");
+            let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
+            push_source(&mut count, query);
             push_filters(&mut count, scope, query);
             count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
             let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
             (n.min(COUNT_CAP), n > COUNT_CAP)
         };
-        Ok((self.ticket_rows(scope, query).await?, total, capped))
+        // One row more than the page shows tells whether another page follows.
+        let mut rows = self.ticket_window(scope, query, query.per_page + 1).await?;
+        let next = if rows.len() > query.per_page as usize {
+            rows.truncate(query.per_page as usize);
+            rows.last().map(|row| TicketCursor::after_row(row, if query.q.is_some() { TicketSort::Newest } else { query.sort }))
+        } else {
+            None
+        };
+        Ok(ListedTickets { rows, next, total, capped })
     }
 
-    /// One page of a filtered list, without counting the matches (dashboards, exports).
+    /// One page of a filtered list, without counting the matches (dashboards, exports): from
+    /// the cursor when there is one, else `page` pages in (bounded by `TicketQuery::MAX_PAGE`).
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError> {
-        let mut list = QueryBuilder::<Sqlite>::new(ROW_SELECT);
+        self.ticket_window(scope, query, query.per_page).await
+    }
+
+    /// Up to `limit` rows of the list, starting where `query` says.
+    async fn ticket_window(&self, scope: TicketScope, query: &TicketQuery, limit: u32) -> Result<Vec<TicketRow>, AppError> {
+        let mut list = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
+        push_source(&mut list, query);
+        list.push(ROW_JOINS);
         push_filters(&mut list, scope, query);
-        list.push(match query.sort {
-            TicketSort::Newest => " ORDER BY t.created_at DESC, t.id DESC",
-            TicketSort::Oldest => " ORDER BY t.created_at ASC, t.id ASC",
-            TicketSort::Updated => " ORDER BY t.updated_at DESC, t.id DESC",
-            TicketSort::Priority => " ORDER BY t.priority_rank DESC, t.created_at DESC, t.id DESC",
-        });
-        let offset = i64::from(query.page - 1) * i64::from(query.per_page);
-        list.push(" LIMIT ").push_bind(i64::from(query.per_page)).push(" OFFSET ").push_bind(offset);
+        push_after(&mut list, query);
+        push_order(&mut list, query);
+        let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+        list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset);
         let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -443,33 +510,50 @@ mod plans {
     /// The query plan of a list query, one line per step.
     async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
         let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
-        qb.push(ROW_SELECT);
+        qb.push(ROW_COLUMNS);
+        push_source(&mut qb, query);
+        qb.push(ROW_JOINS);
         push_filters(&mut qb, scope, query);
-        qb.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT 20");
+        push_after(&mut qb, query);
+        push_order(&mut qb, query);
+        qb.push(" LIMIT 20");
         let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
         rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
     }
 
     #[tokio::test]
-    async fn every_list_filter_is_served_by_an_index() {
+    async fn every_list_filter_and_sort_is_served_by_an_index_without_sorting() {
         let store = Store::connect("sqlite::memory:", 1).await.unwrap();
         let base = TicketQuery { page: 1, per_page: 20, sort: TicketSort::Newest, ..Default::default() };
-        let cases = [
+        let filters = [
             (TicketScope::RequestedBy(4), base.clone()),
             (TicketScope::AssignedTo(3), base.clone()),
             (TicketScope::All, base.clone()),
             (TicketScope::All, TicketQuery { status: Some(TicketStatus::Open), ..base.clone() }),
             (TicketScope::All, TicketQuery { priority: Some(Priority::High), ..base.clone() }),
             (TicketScope::All, TicketQuery { category: Some("billing".into()), ..base.clone() }),
+            (TicketScope::All, TicketQuery { assigned_to: Some(3), ..base.clone() }),
+            (TicketScope::All, TicketQuery { unassigned: true, ..base.clone() }),
             (TicketScope::All, TicketQuery { q: Some("printer".into()), ..base.clone() }),
         ];
-        for (scope, query) in cases {
-            let plan = plan(&store, scope, &query).await;
-            let tickets_step = plan.lines().find(|l| l.contains(" t") && (l.starts_with("SCAN") || l.starts_with("SEARCH"))).unwrap_or("");
-            assert!(
-                tickets_step.contains("USING INDEX") || tickets_step.contains("USING INTEGER PRIMARY KEY") || tickets_step.contains("USING COVERING INDEX"),
-                "{scope:?} {query:?}:\n{plan}"
-            );
+        let cursor = TicketCursor { rank: 3, at_nanos: 1_700_000_000_000_000_000, id: 500 };
+        let mut failures = Vec::new();
+        for (scope, query) in filters {
+            for sort in TicketSort::ALL {
+                for after in [None, Some(cursor)] {
+                    let query = TicketQuery { sort, after, ..query.clone() };
+                    let plan = plan(&store, scope, &query).await;
+                    let tickets_step = plan
+                        .lines()
+                        .find(|l| (l.contains(" t ") || l.ends_with(" t") || l.contains("tickets_fts")) && (l.starts_with("SCAN") || l.starts_with("SEARCH")))
+                        .unwrap_or("");
+                    let indexed = tickets_step.contains("INDEX") || tickets_step.contains("PRIMARY KEY") || tickets_step.contains("VIRTUAL TABLE");
+                    if !indexed || plan.contains("TEMP B-TREE") {
+                        failures.push(format!("{scope:?} {:?} sort {sort:?} after {}:\n{plan}", (query.status, query.priority, &query.category, query.assigned_to, query.unassigned, &query.q), after.is_some()));
+                    }
+                }
+            }
         }
+        assert!(failures.is_empty(), "{} list queries scan or sort without an index:\n{}", failures.len(), failures.join("\n\n"));
     }
 }
