@@ -316,6 +316,11 @@ impl std::fmt::Display for TicketCursor {
 }
 
 impl TicketQuery {
+    /// The cursor just past `row` in this list (search results are ordered newest first).
+    pub fn cursor_after(&self, row: &TicketRow) -> TicketCursor {
+        TicketCursor::after_row(row, if self.q.is_some() { TicketSort::Newest } else { self.sort })
+    }
+
     pub const DEFAULT_PER_PAGE: u32 = 20;
     pub const MAX_PER_PAGE: u32 = 100;
     /// `page` counts rows to skip, so it is bounded; `after` goes on from there.

@@ -5,6 +5,8 @@ use crate::error::AppError;
 use crate::server::csv;
 use crate::server::guard::CurrentUser;
 use crate::server::startup::Core;
+use futures_util::stream::{self, Stream, StreamExt};
+use std::sync::Arc;
 
 fn admin(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
@@ -49,16 +51,34 @@ fn ticket_record(t: &TicketRow) -> String {
     ])
 }
 
-/// The filtered ticket list as CSV: every matching ticket, in the list's order.
-pub async fn tickets_csv(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<String, AppError> {
+/// Rows read per step of an export.
+const EXPORT_BATCH: u32 = 1000;
+
+/// The filtered ticket list as CSV: every matching ticket, in the list's order, as a stream of
+/// chunks. Each chunk is one keyset step of `EXPORT_BATCH` rows, so an export of any size
+/// holds one batch in memory and never re-reads the rows before it.
+pub fn tickets_csv(
+    core: Arc<Core>,
+    caller: &CurrentUser,
+    raw: &RawTicketQuery,
+) -> Result<impl Stream<Item = Result<String, AppError>> + Send + 'static, AppError> {
     admin(caller)?;
-    let query = TicketQuery::parse(raw)?;
-    let rows = core.store.export_rows(TicketScope::All, &query).await?;
-    let mut out = csv::record(&TICKET_HEADER);
-    for row in &rows {
-        out.push_str(&ticket_record(row));
-    }
-    Ok(out)
+    let query = TicketQuery { page: 1, per_page: EXPORT_BATCH, after: None, ..TicketQuery::parse(raw)? };
+    let header = stream::once(async { Ok(csv::record(&TICKET_HEADER)) });
+    let rows = stream::unfold(Some((core, query)), |state| async move {
+        let (core, mut query) = state?;
+        match core.store.ticket_rows(TicketScope::All, &query).await {
+            Err(e) => Some((Err(e), None)),
+            Ok(rows) if rows.is_empty() => None,
+            Ok(rows) => {
+                let chunk: String = rows.iter().map(ticket_record).collect();
+                let more = rows.len() == EXPORT_BATCH as usize;
+                query.after = rows.last().map(|row| query.cursor_after(row));
+                Some((Ok(chunk), more.then_some((core, query))))
+            }
+        }
+    });
+    Ok(header.chain(rows))
 }
 
 /// The report as CSV: one section per table, each with its own header.

@@ -2,7 +2,7 @@
 
 use super::tickets::shown_name;
 use super::Store;
-use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
+use crate::domain::{AgentPerformance, DayCount, Report};
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
 
@@ -149,22 +149,5 @@ impl Store {
             sla_closed,
             sla_met,
         })
-    }
-
-    /// Every ticket in a scope matching the filters, for export (in pages, oldest first).
-    pub async fn export_rows(&self, scope: TicketScope, query: &crate::domain::TicketQuery) -> Result<Vec<crate::domain::TicketRow>, AppError> {
-        let mut all = Vec::new();
-        let mut page_query = query.clone();
-        page_query.per_page = 1000;
-        page_query.page = 1;
-        loop {
-            let rows = self.ticket_rows(scope, &page_query).await?;
-            let done = rows.len() < 1000;
-            all.extend(rows);
-            if done || all.len() >= 100_000 {
-                return Ok(all);
-            }
-            page_query.page += 1;
-        }
     }
 }

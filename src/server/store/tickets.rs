@@ -446,7 +446,7 @@ impl Store {
         let mut rows = self.ticket_window(scope, query, query.per_page + 1).await?;
         let next = if rows.len() > query.per_page as usize {
             rows.truncate(query.per_page as usize);
-            rows.last().map(|row| TicketCursor::after_row(row, if query.q.is_some() { TicketSort::Newest } else { query.sort }))
+            rows.last().map(|row| query.cursor_after(row))
         } else {
             None
         };
