@@ -3,6 +3,7 @@
 //! the bodies here, not the services.
 
 mod audit;
+mod bulk_seed;
 mod counters;
 mod reports;
 mod secrets;
@@ -12,6 +13,7 @@ mod tickets;
 mod users;
 
 pub use seed::DemoAccount;
+pub use bulk_seed::{SeedPlan, SeedReport};
 pub use audit::AuditRecord;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
 pub use crate::domain::TicketScope;
@@ -34,6 +36,9 @@ pub struct Store {
     /// For an in-memory database: a connection outside the pool that keeps the database
     /// alive even when the pool closes its connection (e.g. after a cancelled request).
     _keeper: Option<Arc<Mutex<SqliteConnection>>>,
+    /// The system settings, read on nearly every request: kept in memory, replaced when they
+    /// are saved (through this store; one process owns the database).
+    settings: Arc<std::sync::RwLock<Option<crate::domain::SystemSettings>>>,
 }
 
 impl Store {
@@ -52,7 +57,7 @@ impl Store {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))) }
+            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))), settings: Arc::default() }
         } else {
             let options = options
                 .create_if_missing(true)
@@ -60,7 +65,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal);
             let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
             let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(options).await?;
-            Store { read, write, _keeper: None }
+            Store { read, write, _keeper: None, settings: Arc::default() }
         };
         sqlx::migrate!().run(&store.write).await?;
         Ok(store)

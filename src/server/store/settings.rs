@@ -1,10 +1,22 @@
 use super::Store;
+#[cfg(test)]
+use std::sync::Arc;
 use crate::domain::{SlaHours, SystemSettings};
 use crate::error::AppError;
 
 impl Store {
-    /// The editable system settings; anything missing or unreadable falls back to its default.
+    /// The editable system settings, from memory after the first read.
     pub async fn system_settings(&self) -> Result<SystemSettings, AppError> {
+        if let Some(cached) = self.settings.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            return Ok(cached.clone());
+        }
+        let settings = self.read_system_settings().await?;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some(settings.clone());
+        Ok(settings)
+    }
+
+    /// The settings as stored; anything missing or unreadable falls back to its default.
+    async fn read_system_settings(&self) -> Result<SystemSettings, AppError> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings").fetch_all(&self.read).await?;
         let mut settings = SystemSettings::default();
         for (key, value) in rows {
@@ -68,6 +80,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some(s.clone());
         Ok(())
     }
 
@@ -75,5 +88,25 @@ impl Store {
         let mut settings = self.system_settings().await?;
         settings.max_tickets_per_agent = max;
         self.save_system_settings(&settings).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn settings_are_served_from_memory_and_replaced_when_saved() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let first = store.system_settings().await.unwrap();
+        // A change behind the store's back is not seen: the cached copy answers.
+        sqlx::query("UPDATE settings SET value = '3' WHERE key = 'maxTicketsPerAgent'").execute(&store.write).await.unwrap();
+        assert_eq!(store.system_settings().await.unwrap(), first);
+        // Saving through the store replaces it at once.
+        let saved = SystemSettings { max_tickets_per_agent: 7, ..first.clone() };
+        store.save_system_settings(&saved).await.unwrap();
+        assert_eq!(store.system_settings().await.unwrap().max_tickets_per_agent, 7);
+        let fresh = Store { settings: Arc::default(), ..store.clone() };
+        assert_eq!(fresh.system_settings().await.unwrap().max_tickets_per_agent, 7, "and it was stored");
     }
 }
