@@ -11,6 +11,6 @@ pub(crate) use account::checked_text;
 pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, SessionUser};
 pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;
-pub use ticket::{HomeSummary, Priority, StatusCounts, TicketRow, TicketStatus};
+pub use ticket::{HomeSummary, Priority, StatusCounts, TicketChanged, TicketRow, TicketState, TicketStatus};
 pub use admin::*;
 pub use tickets::*;

@@ -153,3 +153,20 @@ mod tests {
         assert_eq!(TicketStatus::parse("done"), None);
     }
 }
+
+/// A ticket's status and assignee, before or after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketState {
+    pub status: TicketStatus,
+    pub assignee: Option<i64>,
+}
+
+/// Published after a ticket change commits: which ticket, whose, and its state before (none
+/// for a new ticket) and after (none once deleted). Live updates listen for these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketChanged {
+    pub id: i64,
+    pub requester: i64,
+    pub before: Option<TicketState>,
+    pub after: Option<TicketState>,
+}

@@ -21,6 +21,9 @@ pub struct Core {
     pub keys: TokenKeys,
     pub mailer: Mailer,
     pub limiter: LoginLimiter,
+    /// Every committed ticket change, for whoever listens (live updates). Sending never waits;
+    /// a listener that falls behind misses old events, not new ones.
+    pub ticket_changes: tokio::sync::broadcast::Sender<crate::domain::TicketChanged>,
 }
 
 #[derive(Clone, FromRef)]
@@ -67,6 +70,7 @@ impl Core {
             keys: TokenKeys::new(&secret, settings.token_ttl_hours),
             mailer: Mailer::new(&settings.mail)?,
             limiter: LoginLimiter::new(&settings.rate_limit),
+            ticket_changes: tokio::sync::broadcast::channel(1024).0,
             store,
             settings,
         })

@@ -25,17 +25,32 @@ async fn available_agent(core: &Core, agent_id: i64) -> Result<(Profile, i64), A
     Ok((agent, max))
 }
 
-/// Writes the assignment; the cap is checked again inside the write itself.
-async fn write_assignment(core: &Core, caller: &CurrentUser, ticket: &Ticket, agent: &Profile, cap: i64, event: NewEvent) -> Result<Ticket, AppError> {
+/// Writes the assignment (with its audit entry, if any, in the same transaction); the cap is
+/// checked again inside the write itself.
+async fn write_assignment(
+    core: &Core,
+    caller: &CurrentUser,
+    ticket: &Ticket,
+    agent: &Profile,
+    cap: i64,
+    event: NewEvent,
+    audit: Option<(&str, &str)>,
+) -> Result<Ticket, AppError> {
     let update = TicketUpdate {
         assigned_to: Some(agent.id),
         max_open_for_assignee: Some(cap),
         bump_version: true,
         ..Default::default()
     };
-    if core.store.update_ticket(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+    let mut changes = core.store.changes().await?;
+    if changes.update(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+        if let Some((action, detail)) = audit {
+            changes.audit(audit::entry(caller, action, &format!("ticket #{}", ticket.id), detail)).await?;
+        }
+        super::commit(core, changes).await?;
         return core.store.ticket(ticket.id).await?.ok_or_else(not_found);
     }
+    drop(changes);
     // Refused: either the agent filled up meanwhile (say so) or the ticket changed.
     available_agent(core, agent.id).await?;
     Err(AppError::conflict(super::tickets::CONFLICT_MESSAGE))
@@ -53,7 +68,7 @@ pub async fn assign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64) -
     }
     let (agent, cap) = available_agent(core, agent_id).await?;
     let event = NewEvent { kind: EventKind::Assigned, detail: agent.name.clone(), internal: false };
-    write_assignment(core, caller, &ticket, &agent, cap, event).await
+    write_assignment(core, caller, &ticket, &agent, cap, event, None).await
 }
 
 /// Assigns an unassigned ticket to the active agent with the fewest open tickets.
@@ -82,9 +97,7 @@ pub async fn reassign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64)
     let (agent, cap) = available_agent(core, agent_id).await?;
     let detail = format!("{from} → {}", agent.name);
     let event = NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false };
-    let ticket = write_assignment(core, caller, &ticket, &agent, cap, event).await?;
-    audit::by(core, caller, audit::action::TICKET_REASSIGNED, &format!("ticket #{id}"), &detail).await;
-    Ok(ticket)
+    write_assignment(core, caller, &ticket, &agent, cap, event, Some((audit::action::TICKET_REASSIGNED, &detail))).await
 }
 
 /// Deletes a ticket for good (admins only, after confirming); the audit log keeps a record.
@@ -94,10 +107,11 @@ pub async fn delete(core: &Core, caller: &CurrentUser, id: i64, confirmed: bool)
     if !confirmed {
         return Err(AppError::invalid("confirm", "Tick the box to confirm that this ticket should be deleted."));
     }
-    if !core.store.delete_ticket(id).await? {
+    let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
+    let mut changes = core.store.changes().await?;
+    if !changes.delete(id).await? {
         return Err(not_found());
     }
-    let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
-    audit::by(core, caller, audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail).await;
-    Ok(())
+    changes.audit(audit::entry(caller, audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail)).await?;
+    super::commit(core, changes).await
 }

@@ -148,11 +148,13 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
         return Err(AppError::conflict("You cannot delete your own account."));
     }
     guard_superadmins(core, caller, &target, false, "delete").await?;
-    if !core.store.delete_user(id).await? {
+    let detail = format!("{} ({})", target.name, target.role.as_str());
+    let mut changes = core.store.changes().await?;
+    if !changes.delete_user(id, caller.id).await? {
         return Err(AppError::not_found("User not found"));
     }
-    audit::by(core, caller, action::USER_DELETED, &target.email, &format!("{} ({})", target.name, target.role.as_str())).await;
-    Ok(())
+    changes.audit(audit::entry(caller, action::USER_DELETED, &target.email, &detail)).await?;
+    super::commit(core, changes).await
 }
 
 pub async fn settings(core: &Core, caller: &CurrentUser) -> Result<SystemSettings, AppError> {

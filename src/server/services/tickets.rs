@@ -85,9 +85,9 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
             _ => return Err(AppError::invalid("userId", "No active user has this id.")),
         },
     };
-    let id = core
-        .store
-        .insert_ticket(NewTicket {
+    let mut changes = core.store.changes().await?;
+    let id = changes
+        .create(NewTicket {
             requester,
             actor: caller.id,
             title: title.as_str(),
@@ -97,6 +97,7 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
             due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
         })
         .await?;
+    super::commit(core, changes).await?;
     tracing::info!(ticket_id = id, user_id = caller.id, "ticket created");
     core.store.ticket(id).await?.ok_or_else(AppError::internal)
 }
@@ -261,9 +262,11 @@ pub(super) async fn commit(
     update: TicketUpdate,
     events: Vec<NewEvent>,
 ) -> Result<Ticket, AppError> {
-    if !core.store.update_ticket(ticket.id, version, caller.id, &update, &events).await? {
+    let mut changes = core.store.changes().await?;
+    if !changes.update(ticket.id, version, caller.id, &update, &events).await? {
         return Err(AppError::conflict(CONFLICT_MESSAGE));
     }
+    super::commit(core, changes).await?;
     core.store.ticket(ticket.id).await?.ok_or_else(not_found)
 }
 

@@ -36,20 +36,26 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, action: Option<&str>, search:
     }
 }
 
-impl Store {
-    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(Utc::now())
+/// Writes an audit entry inside the transaction of the change it records.
+pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(at)
         .bind(r.actor_id)
         .bind(r.actor_email)
         .bind(r.action)
         .bind(r.target)
         .bind(r.detail)
         .bind(r.ip)
-        .execute(&self.write)
+        .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError> {
+        let mut tx = self.write.begin().await?;
+        insert_audit(&mut tx, Utc::now(), r).await?;
+        tx.commit().await?;
         Ok(())
     }
 

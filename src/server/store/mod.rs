@@ -3,6 +3,7 @@
 //! the bodies here, not the services.
 
 mod audit;
+mod changes;
 mod bulk_seed;
 mod counters;
 mod reports;
@@ -15,6 +16,7 @@ mod users;
 pub use seed::DemoAccount;
 pub use bulk_seed::{SeedPlan, SeedReport};
 pub use audit::AuditRecord;
+pub use changes::Changes;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
 pub use crate::domain::TicketScope;
 pub use users::{NewUser, UserChange, UserRecord};

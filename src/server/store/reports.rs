@@ -78,12 +78,6 @@ impl Store {
         .await?)
     }
 
-    /// Deletes a ticket with its history (the audit log keeps the record of it).
-    pub async fn delete_ticket(&self, id: i64) -> Result<bool, AppError> {
-        let done = sqlx::query("DELETE FROM tickets WHERE id = ?").bind(id).execute(&self.write).await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// A report over `from..=to` (UTC days), read from the daily rollups (migration 0005): a
     /// few rows per day, however many tickets the days hold.
     pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {

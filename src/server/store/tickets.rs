@@ -28,6 +28,8 @@ pub struct TicketUpdate {
     pub priority: Option<Priority>,
     pub category: Option<String>,
     pub assigned_to: Option<i64>,
+    /// Leaves the ticket unassigned (its agent's account was deleted).
+    pub unassign: bool,
     /// With `assigned_to`: write only while that agent holds fewer open tickets than this, so
     /// the cap holds even when two admins assign at the same moment.
     pub max_open_for_assignee: Option<i64>,
@@ -286,34 +288,6 @@ fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
 }
 
 impl Store {
-    /// Inserts a ticket and its "created" event in one transaction; returns the new id.
-    pub async fn insert_ticket(&self, t: NewTicket<'_>) -> Result<i64, AppError> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
-             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
-        )
-        .bind(t.requester)
-        .bind(t.title)
-        .bind(t.description)
-        .bind(t.category)
-        .bind(t.priority.as_str())
-        .bind(now)
-        .bind(now)
-        .bind(t.due_at)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO ticket_events (ticket_id, actor_id, kind, created_at) VALUES (?, ?, 'created', ?)")
-            .bind(id)
-            .bind(t.actor)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
         let sql = format!("{TICKET_SELECT} WHERE t.id = ?");
         let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.read).await?;
@@ -347,78 +321,6 @@ impl Store {
                 })
             })
             .collect())
-    }
-
-    /// Applies `update` and records `events` in one transaction. With `expected_version`,
-    /// nothing is written unless the ticket still has that version: returns `false` then.
-    pub async fn update_ticket(
-        &self,
-        id: i64,
-        expected_version: Option<i64>,
-        actor: i64,
-        update: &TicketUpdate,
-        events: &[NewEvent],
-    ) -> Result<bool, AppError> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tickets SET updated_at = ");
-        qb.push_bind(now);
-        if update.bump_version {
-            qb.push(", version = version + 1");
-        }
-        if let Some(v) = &update.title {
-            qb.push(", title = ").push_bind(v.clone());
-        }
-        if let Some(v) = &update.description {
-            qb.push(", description = ").push_bind(v.clone());
-        }
-        if let Some(v) = update.status {
-            qb.push(", status = ").push_bind(v.as_str());
-        }
-        if let Some(v) = update.priority {
-            qb.push(", priority = ").push_bind(v.as_str());
-        }
-        if let Some(v) = &update.category {
-            qb.push(", category = ").push_bind(v.clone());
-        }
-        if let Some(v) = update.assigned_to {
-            qb.push(", assigned_to = ").push_bind(v);
-        }
-        if let Some(v) = update.due_at {
-            qb.push(", due_at = ").push_bind(v);
-        }
-        if let Some((at, notes)) = &update.closed {
-            qb.push(", closed_at = ").push_bind(*at).push(", resolution_notes = ").push_bind(notes.clone());
-        }
-        qb.push(" WHERE id = ").push_bind(id);
-        if let Some(version) = expected_version {
-            qb.push(" AND version = ").push_bind(version);
-        }
-        if let (Some(agent), Some(cap)) = (update.assigned_to, update.max_open_for_assignee) {
-            // The counters are written by triggers in this same transaction, so they are exact here.
-            qb.push(" AND (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c WHERE c.scope = 'assignee' AND c.scope_id = ")
-                .push_bind(agent)
-                .push(" AND c.status <> 'closed') < ")
-                .push_bind(cap);
-        }
-        if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
-            return Ok(false);
-        }
-        for event in events {
-            sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, internal, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(actor)
-            .bind(event.kind.as_str())
-            .bind(&event.detail)
-            .bind(event.internal)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
     }
 
     /// One page of a filtered list with the cursor of the next page (if any), the number of

@@ -1,5 +1,6 @@
+use super::tickets::{NewEvent, TicketUpdate};
 use super::{is_unique_violation, Store};
-use crate::domain::{Profile, Role, RoleCounts};
+use crate::domain::{EventKind, Profile, Role, RoleCounts};
 use sqlx::{QueryBuilder, Sqlite};
 use crate::error::AppError;
 use crate::server::security::PasswordHash;
@@ -216,32 +217,6 @@ impl Store {
         Ok(row.map(|r| UserRecord::from(r).profile))
     }
 
-    /// Deletes an account but keeps its row for the history: the address is freed for reuse,
-    /// the account can no longer sign in, and open tickets assigned to it become unassigned.
-    pub async fn delete_user(&self, id: i64) -> Result<bool, AppError> {
-        let mut tx = self.write.begin().await?;
-        let done = sqlx::query(
-            "UPDATE users SET deleted_at = ?, is_active = 0, email = 'deleted-' || id || '@deleted.invalid',
-                 password_hash = '!', tokens_valid_after = ?
-             WHERE id = ? AND deleted_at IS NULL",
-        )
-        .bind(Utc::now())
-        .bind(Utc::now().timestamp() + 1)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        sqlx::query("UPDATE tickets SET assigned_to = NULL, version = version + 1 WHERE assigned_to = ? AND status <> 'closed'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM password_resets WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
         Ok(self.list_users(None, None, 1, limit as u32).await?.0)
     }
@@ -296,5 +271,36 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(Some(user_id))
+    }
+}
+
+impl super::Changes {
+    /// Deletes an account but keeps its row for the history: the address is freed for reuse,
+    /// the account can no longer sign in, and its open tickets become unassigned, each with a
+    /// history entry, through the same write path as every other ticket change.
+    pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ? AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut **self.tx())
+            .await?;
+        let Some(name) = name else { return Ok(false) };
+        sqlx::query(
+            "UPDATE users SET deleted_at = ?, is_active = 0, email = 'deleted-' || id || '@deleted.invalid',
+                 password_hash = '!', tokens_valid_after = ?
+             WHERE id = ?",
+        )
+        .bind(Utc::now())
+        .bind(Utc::now().timestamp() + 1)
+        .bind(id)
+        .execute(&mut **self.tx())
+        .await?;
+        let unassign = TicketUpdate { unassign: true, bump_version: true, ..Default::default() };
+        let detail = format!("{name} → nobody (account deleted)");
+        for ticket in self.open_tickets_of(id).await? {
+            let event = NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false };
+            self.update(ticket, None, actor, &unassign, &[event]).await?;
+        }
+        sqlx::query("DELETE FROM password_resets WHERE user_id = ?").bind(id).execute(&mut **self.tx()).await?;
+        Ok(true)
     }
 }
