@@ -1,6 +1,18 @@
+use helpdesk::server::security::hash_password;
+use helpdesk::server::store::SeedPlan;
 use helpdesk::server::{build_router, settings::Settings, Core};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: helpdesk                 run the server (settings: Leptos.toml and HELPDESK_* variables)
+       helpdesk seed [--tickets N] [--users N] [--agents N]
+                                add benchmark data to the configured database (database.url):
+                                the demo accounts if it is empty, user<k>@seed.test and
+                                agent<k>@seed.test (password \"password123\") up to the given
+                                numbers, and N tickets with their history.
+                                Defaults: 10000 tickets, tickets/10 users (10 to 100000), 200 agents.";
 
 #[tokio::main]
 async fn main() {
@@ -12,8 +24,18 @@ async fn main() {
         )
         .init();
 
-    if let Err(message) = run().await {
-        eprintln!("helpdesk: cannot start: {message}");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None => run().await,
+        Some("seed") => seed(&args[1..]).await,
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            return;
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    if let Err(message) = result {
+        eprintln!("helpdesk: cannot {}: {message}", if args.is_empty() { "start" } else { "seed" });
         std::process::exit(2);
     }
 }
@@ -35,4 +57,61 @@ async fn run() -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// `helpdesk seed --tickets N --users N --agents N`
+fn seed_plan(args: &[String]) -> Result<SeedPlan, String> {
+    let (mut tickets, mut users, mut agents) = (10_000, None, 200);
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let target = match flag.as_str() {
+            "--tickets" => &mut tickets,
+            "--users" => users.insert(0),
+            "--agents" => &mut agents,
+            _ => return Err(format!("unknown option {flag:?}\n{USAGE}")),
+        };
+        let value = args.next().ok_or_else(|| format!("{flag} needs a number"))?;
+        *target = value.replace('_', "").parse().map_err(|_| format!("{flag}: {value:?} is not a number"))?;
+    }
+    Ok(SeedPlan { tickets, users: users.unwrap_or((tickets / 10).clamp(10, 100_000)), agents })
+}
+
+async fn seed(args: &[String]) -> Result<(), String> {
+    let plan = seed_plan(args)?;
+    let mut settings = Settings::load().map_err(|e| e.to_string())?;
+    settings.demo = true; // an empty database gets the demo accounts, as in development
+    println!("seed: database {}", settings.database_url);
+    let started = Instant::now();
+    let core = Core::start(settings).await?;
+    let hash = hash_password("password123".to_string()).await.map_err(|e| e.to_string())?;
+    let mut last = Instant::now();
+    let report = core
+        .store
+        .bulk_seed(&plan, &hash, |done, total| {
+            if done == total || last.elapsed().as_secs_f64() >= 2.0 {
+                last = Instant::now();
+                let secs = started.elapsed().as_secs_f64();
+                println!("seed: {done}/{total} tickets, {secs:.1} s, {:.0} tickets/s", done as f64 / secs);
+            }
+        })
+        .await
+        .map_err(|e| format!("{e} (see the log above)"))?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "seed: added {} users, {} agents, {} tickets, {} events in {secs:.1} s ({:.0} tickets/s)",
+        report.users_added,
+        report.agents_added,
+        report.tickets_added,
+        report.events_added,
+        report.tickets_added as f64 / secs
+    );
+    println!(
+        "seed: database now holds {} users, {} tickets, {} events",
+        report.users_total, report.tickets_total, report.events_total
+    );
+    println!(
+        "seed: rare word: {} ({} tickets); printer: {} tickets",
+        report.rare_word, report.rare_hits, report.printer_hits
+    );
+    Ok(())
 }

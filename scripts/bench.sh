@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Load benchmark: seeds a fresh SQLite file database with TICKETS tickets, starts the release
+# server and a bare axum hello world beside it, signs in as each role and drives every view
+# with wrk, then a mixed read/write run. Prints a Markdown table (see BENCHMARKS.md).
+#
+#   bash scripts/bench.sh [TICKETS]        default 10000; the big run is 1000000
+#
+# Environment: BENCH_SECS (10, per view), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
+# BENCH_TIMEOUT (10, seconds before wrk counts a request as timed out), BENCH_SKIP_BUILD=1
+# (use the binaries already built), BENCH_KEEP_DB=1 (keep the database file afterwards),
+# BENCH_DIR (work directory, default a new one under /tmp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TICKETS=${1:-10000}
+USERS=$(( TICKETS / 10 )); (( USERS > 100000 )) && USERS=100000; (( USERS < 10 )) && USERS=10
+AGENTS=200
+SECS=${BENCH_SECS:-10}
+CONNS=${BENCH_CONNECTIONS:-16}
+THREADS=${BENCH_THREADS:-2}
+TIMEOUT=${BENCH_TIMEOUT:-10}
+APP=127.0.0.1:3200
+HELLO=127.0.0.1:3201
+# cargo-leptos finds wasm-opt (installed by setup.sh) on PATH, as in scripts/test.sh.
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/helpdesk-target}"
+BIN="$CARGO_TARGET_DIR/release/helpdesk"
+HELLO_BIN="$CARGO_TARGET_DIR/release/examples/hello"
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/helpdesk-bench.XXXXXX)}
+mkdir -p "$WORK"
+DB="$WORK/bench.db"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ "${BENCH_KEEP_DB:-}" != 1 ]]; then rm -f "$DB" "$DB-wal" "$DB-shm"; fi
+}
+trap cleanup EXIT
+
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
+  ./scripts/setup.sh
+  step "release build"
+  cargo leptos build --release
+  # The same LEPTOS_* variables as cargo-leptos' build, so the shared crates are not rebuilt.
+  step "hello world baseline (examples/hello.rs)"
+  LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
+    LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false \
+    cargo build --release --example hello --features ssr
+fi
+if ! command -v wrk >/dev/null; then
+  step "installing wrk"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq wrk; } >&2
+fi
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+REVISION=$(git describe --always --dirty 2>/dev/null || echo "unknown revision")
+step "seeding $TICKETS tickets, $USERS users, $AGENTS agents into $DB"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+HELPDESK_DATABASE_URL="sqlite://$DB" HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn \
+  "$BIN" seed --tickets "$TICKETS" --users "$USERS" --agents "$AGENTS" | tee "$WORK/seed.log" >&2
+seed_line=$(grep '^seed: added' "$WORK/seed.log")
+RARE=$(sed -n 's/^seed: rare word: \([a-z]*\) .*/\1/p' "$WORK/seed.log")
+db_mb=$(( $(stat -c %s "$DB") / 1048576 ))
+
+step "starting the server on $APP and the hello world on $HELLO"
+LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABASE_URL="sqlite://$DB" \
+  HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!; pids+=("$SERVER_PID")
+"$HELLO_BIN" "$HELLO" >"$WORK/hello.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do
+  curl -fsS -o /dev/null "http://$APP/login" 2>/dev/null && curl -fsS -o /dev/null "http://$HELLO/" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+curl -fsS -o /dev/null "http://$APP/login" || { echo "the server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+
+# Sign-in: prints "<token> <user id>".
+login() {
+  local body
+  body=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$2\"}" "http://$APP/api/auth/login")
+  local token=${body#*\"token\":\"}; token=${token%%\"*}
+  local id=${body#*\"id\":}; id=${id%%[!0-9]*}
+  echo "$token $id"
+}
+read -r SUPER_TOKEN _ < <(login superadmin@gmail.com superadmin123)
+read -r ADMIN_TOKEN _ < <(login admin@gmail.com admin123)
+read -r AGENT_TOKEN AGENT_ID < <(login agent1@seed.test password123)
+read -r USER_TOKEN _ < <(login user1@seed.test password123)
+[[ -n $SUPER_TOKEN && -n $ADMIN_TOKEN && -n $AGENT_TOKEN && -n $USER_TOKEN ]] || { echo "sign-in failed" >&2; exit 1; }
+# The newest closed ticket (it has a full history).
+body=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets?status=closed&perPage=1")
+body=${body#*\"id\":}; TICKET=${body%%[!0-9]*}
+YEAR_AGO=$(date -u -d '1 year ago' +%F)
+
+cat >"$WORK/report.lua" <<'EOF'
+done = function(s, latency, requests)
+  local e = s.errors
+  io.write(string.format("BENCH %.1f %.2f %.2f %d %d %d\n", s.requests / (s.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status,
+    e.connect + e.read + e.write + e.timeout, s.requests))
+end
+EOF
+
+rows=()
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+# Waits (at most 5 minutes) until the server is idle: a request wrk gave up on may still run.
+settle() {
+  local before
+  for _ in $(seq 600); do
+    before=$(cpu_ticks); sleep 0.5
+    (( $(cpu_ticks) - before <= 5 )) && return 0
+  done
+}
+rss_mb() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+# bench NAME ROLE-TOKEN|- api|page PATH: one curl to check the answer, then wrk.
+bench() {
+  local name=$1 token=$2 kind=$3 path=$4 url auth=()
+  [[ $path == http* ]] && url=$path || url="http://$APP$path"
+  if [[ $token != - && $kind == page ]]; then auth=(-H "Cookie: helpdesk_session=$token" -H "Accept: text/html")
+  elif [[ $token != - ]]; then auth=(-H "Authorization: Bearer $token")
+  elif [[ $kind == page ]]; then auth=(-H "Accept: text/html"); fi
+  local check
+  check=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "$url" || true)
+  local out rps=- p50=- p99=- non2xx=- sockerr=-
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout "${TIMEOUT}s" --latency -s "$WORK/report.lua" \
+    "${auth[@]}" "$url" | grep '^BENCH' || true)
+  [[ -n $out ]] && read -r _ rps p50 p99 non2xx sockerr _ <<<"$out"
+  local kb
+  kb=$(awk -v b="${check#* }" 'BEGIN { printf "%.1f", b / 1024 }')
+  local row="| $name | ${check% *} | $kb | $rps | $p50 | $p99 | $non2xx / $sockerr | $(rss_mb) |"
+  echo "$row" >&2
+  rows+=("$row")
+  settle
+}
+
+step "driving each view for ${SECS}s with $CONNS connections, $THREADS threads"
+bench "hello world (bare axum)" - api "http://$HELLO/"
+bench "user dashboard (API)" "$USER_TOKEN" api /api/users/dashboard
+bench "agent dashboard (API)" "$AGENT_TOKEN" api /api/agents/dashboard
+bench "admin dashboard (API)" "$ADMIN_TOKEN" api /api/admin/dashboard
+bench "superadmin dashboard (API)" "$SUPER_TOKEN" api /api/superadmin/dashboard
+bench "/user page" "$USER_TOKEN" page /user
+bench "/agent page" "$AGENT_TOKEN" page /agent
+bench "/admin page" "$ADMIN_TOKEN" page /admin
+bench "/superadmin page" "$SUPER_TOKEN" page /superadmin
+bench "tickets, first page" "$ADMIN_TOKEN" api /api/tickets
+bench "tickets, page 400" "$ADMIN_TOKEN" api "/api/tickets?page=400"
+bench "tickets, open by priority" "$ADMIN_TOKEN" api "/api/tickets?status=open&sort=priority"
+bench "tickets, priority=critical" "$ADMIN_TOKEN" api "/api/tickets?priority=critical"
+bench "tickets, category=billing" "$ADMIN_TOKEN" api "/api/tickets?category=billing"
+bench "tickets, assignedTo=agent1" "$ADMIN_TOKEN" api "/api/tickets?assignedTo=$AGENT_ID"
+bench "tickets, unassigned" "$ADMIN_TOKEN" api "/api/tickets?unassigned=true"
+bench "tickets, overdue" "$ADMIN_TOKEN" api "/api/tickets?overdue=true"
+bench "tickets, q=$RARE (rare)" "$ADMIN_TOKEN" api "/api/tickets?q=$RARE"
+bench "tickets, q=printer (1/3)" "$ADMIN_TOKEN" api "/api/tickets?q=printer"
+bench "agent's assigned tickets" "$AGENT_TOKEN" api /api/agents/assigned-tickets
+bench "reports, 30 days" "$ADMIN_TOKEN" api /api/admin/reports
+bench "reports, from $YEAR_AGO" "$ADMIN_TOKEN" api "/api/admin/reports?from=$YEAR_AGO"
+bench "/admin/tickets page" "$ADMIN_TOKEN" page /admin/tickets
+bench "/tickets/$TICKET page" "$ADMIN_TOKEN" page "/tickets/$TICKET"
+bench "/login page" - page /login
+bench "tickets CSV export (all)" "$ADMIN_TOKEN" api /api/admin/tickets/export.csv
+
+step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"
+cat >"$WORK/create.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $USER_TOKEN"
+wrk.body = '{"title":"Benchmark: printer queue stuck","description":"Jobs stay in the queue of the printer on floor 2.","category":"technical","priority":"medium"}'
+$(cat "$WORK/report.lua")
+EOF
+# The agent's in-progress tickets, each switched to on-hold and back in turn.
+ids=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
+  "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=100" | { grep -o '"id":[0-9]*' || true; } \
+  | cut -d: -f2 | paste -sd, -)
+# Two connections never work on the same ticket at once when there are enough of them.
+status_conns=1; (( $(tr -cd , <<<"$ids" | wc -c) >= 4 )) && status_conns=2
+cat >"$WORK/status.lua" <<EOF
+local ids, held, n = { $ids }, {}, 0
+request = function()
+  n = n % #ids + 1
+  local id = ids[n]
+  held[id] = not held[id]
+  local body = held[id] and '{"status":"on-hold"}' or '{"status":"in-progress"}'
+  return wrk.format("PUT", "/api/agents/ticket/" .. id .. "/status",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $AGENT_TOKEN" }, body)
+end
+$(cat "$WORK/report.lua")
+EOF
+wrk -t1 -c12 -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/report.lua" -H "Authorization: Bearer $ADMIN_TOKEN" \
+  "http://$APP/api/admin/dashboard" >"$WORK/mixed-read.txt" &
+read_pid=$!
+wrk -t1 -c2 -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/create.lua" "http://$APP/api/tickets" >"$WORK/mixed-create.txt" &
+create_pid=$!
+if [[ -n $ids ]]; then
+  wrk -t1 -c$status_conns -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/status.lua" "http://$APP/" \
+    >"$WORK/mixed-status.txt"
+else
+  echo "BENCH 0 0 0 0 0 0" >"$WORK/mixed-status.txt"
+fi
+wait "$read_pid" "$create_pid"
+mixed_rows=()
+for part in "read:admin dashboard, 12 connections" "create:create tickets (user), 2 connections" \
+            "status:status changes (agent), $status_conns connection(s)"; do
+  read -r _ rps p50 p99 non2xx sockerr _ < <(grep '^BENCH' "$WORK/mixed-${part%%:*}.txt")
+  mixed_rows+=("| ${part#*:} | $rps | $p50 | $p99 | $non2xx / $sockerr |")
+done
+hwm=$(awk '/^VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER_PID/status")
+
+cat <<EOF
+
+## $(date -u '+%F %H:%M') UTC — $TICKETS tickets ($REVISION)
+
+\`bash scripts/bench.sh $TICKETS\`: BENCH_SECS=$SECS, $CONNS connections, $THREADS wrk threads, $(nproc) cores,
+load average before the run $LOAD_BEFORE.
+Seeding: ${seed_line#seed: }; database ${db_mb} MB.
+
+| view | HTTP | KB | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB |
+|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+
+Mixed run (${SECS}s, at the same time):
+
+| load | req/s | p50 ms | p99 ms | non-2xx / socket errors |
+|---|---|---|---|---|
+$(printf '%s\n' "${mixed_rows[@]}")
+
+Server peak RSS (VmHWM): ${hwm} MB.
+EOF
