@@ -285,6 +285,7 @@ async fn the_role_matrix_of_every_api_route() {
         (Method::GET, "/api/admin/dashboard", json!(null), &["admin", "superadmin"]),
         (Method::GET, "/api/admin/tickets", json!(null), &["admin", "superadmin"]),
         (Method::GET, "/api/admin/tickets/export.csv", json!(null), &["admin", "superadmin"]),
+        (Method::PUT, "/api/admin/tickets/assign", json!({ "ticketIds": [999] }), &["admin", "superadmin"]),
         (Method::PUT, "/api/admin/ticket/999/assign", json!({}), &["admin", "superadmin"]),
         (Method::PUT, "/api/admin/ticket/999/reassign", json!({}), &["admin", "superadmin"]),
         (Method::PUT, "/api/admin/ticket/999/assign-least-loaded", json!({}), &["admin", "superadmin"]),

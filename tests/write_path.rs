@@ -104,3 +104,46 @@ async fn a_reply_racing_a_close_never_lands_after_it() {
         }
     }
 }
+
+#[tokio::test]
+async fn bulk_assignment_takes_what_fits_in_one_transaction_and_says_why_not_for_the_rest() {
+    let app = TestApp::spawn().await;
+    let (admin, superadmin) = (app.login("admin@gmail.com", "admin123").await, app.login("superadmin@gmail.com", "superadmin123").await);
+    // The demo agent holds tickets 1 and 2; allow them four.
+    app.request(Method::PUT, "/api/superadmin/settings", Some(&superadmin), Some(json!({ "maxTicketsPerAgent": 4 }))).await;
+    let mut fresh = Vec::new();
+    for i in 0..4 {
+        let body = json!({ "title": format!("Bulk {i}"), "description": "d", "category": "technical", "priority": "low", "userId": 4 });
+        fresh.push(app.post("/api/tickets", Some(&admin), body).await.body["ticket"]["id"].as_i64().unwrap());
+    }
+    let mut rx = app.core.ticket_changes.subscribe();
+    let ids = [fresh.clone(), vec![1, 3, 999, fresh[0]]].concat();
+    let reply = app.request(Method::PUT, "/api/admin/tickets/assign", Some(&admin), Some(json!({ "ticketIds": ids, "agentId": 3 }))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["assigned"], json!([fresh[0], fresh[1]]), "two fit under the cap of four");
+    let reasons: Vec<(i64, String)> = reply.body["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_i64().unwrap(), r["reason"].as_str().unwrap().to_string()))
+        .collect();
+    let reason_of = |id: i64| reasons.iter().find(|(i, _)| *i == id).map(|(_, r)| r.clone()).unwrap_or_default();
+    assert!(reason_of(1).contains("already assigned to Agent John"), "{reasons:?}");
+    assert!(reason_of(3).contains("closed"), "{reasons:?}");
+    assert!(reason_of(999).contains("not found"), "{reasons:?}");
+    assert!(reason_of(fresh[2]).contains("no room") && reason_of(fresh[3]).contains("no room"), "{reasons:?}");
+    assert_eq!(drain(&mut rx).len(), 2, "one event per assigned ticket");
+
+    // Without an agent, each goes to the least-loaded one with room.
+    let body = json!({ "name": "Second Agent", "email": "second@example.com", "password": "password123", "role": "agent", "department": "", "phone": "" });
+    let second = app.post("/api/superadmin/users", Some(&superadmin), body).await.body["user"]["id"].as_i64().unwrap();
+    let reply = app.request(Method::PUT, "/api/admin/tickets/assign", Some(&admin), Some(json!({ "ticketIds": [fresh[2], fresh[3]] }))).await;
+    assert_eq!(reply.body["assigned"], json!([fresh[2], fresh[3]]), "{:?}", reply.body);
+    for id in [fresh[2], fresh[3]] {
+        assert_eq!(app.get(&format!("/api/tickets/{id}"), Some(&admin)).await.body["ticket"]["assignedTo"], second);
+    }
+
+    let too_many: Vec<i64> = (1..=101).collect();
+    let reply = app.request(Method::PUT, "/api/admin/tickets/assign", Some(&admin), Some(json!({ "ticketIds": too_many }))).await;
+    assert_eq!((reply.status, reply.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("ids")));
+}

@@ -68,26 +68,12 @@ pub async fn bulk_assign(ids: Option<Vec<i64>>, agent_id: Option<String>) -> Res
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
         let ids = ids.unwrap_or_default();
-        if ids.is_empty() {
-            return Err(AppError::invalid("ids", "Select at least one ticket."));
-        }
         let agent = parse_agent(agent_id.as_deref())?;
-        let mut done = 0;
-        let mut refused = Vec::new();
-        for id in &ids {
-            let result = match agent {
-                Some(agent) => assignment::assign(&core, &caller, *id, agent).await,
-                None => assignment::assign_least_loaded(&core, &caller, *id).await,
-            };
-            match result {
-                Ok(_) => done += 1,
-                Err(e) if e.status() == 409 || e.status() == 404 => refused.push(format!("#{id}: {}", e.message)),
-                Err(e) => return Err(e),
-            }
-        }
-        let mut summary = format!("Assigned {done} of {} selected tickets.", ids.len());
-        if !refused.is_empty() {
-            summary.push_str(&format!(" Not assigned: {}", refused.join(" ")));
+        let outcome = assignment::bulk_assign(&core, &caller, &ids, agent).await?;
+        let mut summary = format!("Assigned {} of {} selected tickets.", outcome.assigned.len(), outcome.assigned.len() + outcome.refused.len());
+        if !outcome.refused.is_empty() {
+            let reasons: Vec<String> = outcome.refused.iter().map(|r| format!("#{}: {}", r.id, r.reason)).collect();
+            summary.push_str(&format!(" Not assigned: {}", reasons.join(" ")));
         }
         Ok(summary)
     }

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard))
         .route("/tickets", get(list))
         .route("/tickets/export.csv", get(tickets_csv))
+        .route("/tickets/assign", put(bulk_assign))
         .route("/ticket/{id}/assign", put(assign))
         .route("/ticket/{id}/reassign", put(reassign))
         .route("/ticket/{id}/assign-least-loaded", put(assign_least_loaded))
@@ -74,6 +75,20 @@ async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(q
         (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.csv\"".to_string()),
     ];
     Ok((headers, axum::body::Body::from_stream(chunks)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct BulkBody {
+    ticket_ids: Vec<i64>,
+    /// Left out or null: each ticket goes to the least-loaded agent with room.
+    agent_id: Option<i64>,
+}
+
+/// Assigns up to 100 tickets in one transaction: `{assigned: [ids], refused: [{id, reason}]}`.
+async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
+    let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
+    Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
 }
 
 #[derive(Deserialize, Default)]

@@ -7,6 +7,7 @@ mod generate;
 mod vocab;
 
 use super::Store;
+use crate::domain::SystemSettings;
 use crate::error::AppError;
 use crate::server::security::PasswordHash;
 use chrono::Utc;
@@ -44,6 +45,7 @@ fn values_sql(head: &str, cols: usize, rows: usize) -> String {
     let row = format!("({})", vec!["?"; cols].join(", "));
     format!("INSERT INTO {head} VALUES {}", vec![row.as_str(); rows].join(", "))
 }
+
 impl Store {
     /// Adds seeded accounts up to the plan's numbers (`user<k>@seed.test`, `agent<k>@seed.test`,
     /// all with `password_hash`) and `plan.tickets` tickets with their history.
@@ -53,140 +55,133 @@ impl Store {
         password_hash: &PasswordHash,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<SeedReport, AppError> {
+        let settings = self.system_settings().await?;
         let mut conn = self.write.acquire().await?;
         // Seeding data can be redone; durability of each batch is not worth an fsync.
         sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;
         sqlx::query("PRAGMA cache_size = -1000000").execute(&mut *conn).await?;
-        let result = self.bulk_seed_on(&mut conn, plan, password_hash, &mut progress).await;
+        let result = seed_on(&mut conn, settings, plan, password_hash, &mut progress).await;
         sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
         sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
         result
     }
+}
 
-    async fn bulk_seed_on(
-        &self,
-        conn: &mut SqliteConnection,
-        plan: &SeedPlan,
-        hash: &PasswordHash,
-        progress: &mut impl FnMut(u64, u64),
-    ) -> Result<SeedReport, AppError> {
-        let now = Utc::now().timestamp();
-        let (users_added, users) = add_people(conn, "user", plan.users, hash, now).await?;
-        let (agents_added, agents) = add_people(conn, "agent", plan.agents, hash, now).await?;
-        if plan.tickets > 0 && users.is_empty() {
-            return Err(AppError::invalid("users", "Tickets need at least one seeded user (--users)."));
-        }
-        let admin: i64 = sqlx::query_scalar(
+async fn seed_on(
+    conn: &mut SqliteConnection,
+    settings: SystemSettings,
+    plan: &SeedPlan,
+    hash: &PasswordHash,
+    progress: &mut impl FnMut(u64, u64),
+) -> Result<SeedReport, AppError> {
+    let now = Utc::now().timestamp();
+    let (users_added, users) = add_people(conn, "user", plan.users, hash, now).await?;
+    let (agents_added, agents) = add_people(conn, "agent", plan.agents, hash, now).await?;
+    if plan.tickets > 0 && users.is_empty() {
+        return Err(AppError::invalid("users", "Tickets need at least one seeded user (--users)."));
+    }
+    let admin: i64 = sqlx::query_scalar(
             "SELECT id FROM users WHERE role IN ('admin', 'superadmin') AND deleted_at IS NULL ORDER BY role = 'admin' DESC, id LIMIT 1",
         )
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or(users.first().map_or(1, |u| u.0));
-        let first_id: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(x), 0) + 1 FROM (SELECT MAX(id) AS x FROM tickets
+    let first_id: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(x), 0) + 1 FROM (SELECT MAX(id) AS x FROM tickets
              UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'tickets')",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        let settings = self.system_settings().await?;
-        let mut generator = Generator {
-            writer: Writer::new(VOCABULARY),
-            rng: Rng::new(first_id as u64),
-            user_zipf: Zipf::new(users.len(), 0.5),
-            users: users.into_iter().map(|u| u.0).collect(),
-            agent_zipf: Zipf::new(agents.len(), 0.8),
-            agents,
-            admin,
-            categories: settings.categories,
-            sla: settings.sla,
-            first_id,
-            count: plan.tickets,
-            now,
-        };
-        let rare_word = generator.writer.word(RARE_RANK).to_string();
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut generator = Generator {
+        writer: Writer::new(VOCABULARY),
+        rng: Rng::new(first_id as u64),
+        user_zipf: Zipf::new(users.len(), 0.5),
+        users: users.into_iter().map(|u| u.0).collect(),
+        agent_zipf: Zipf::new(agents.len(), 0.8),
+        agents,
+        admin,
+        categories: settings.categories,
+        sla: settings.sla,
+        first_id,
+        count: plan.tickets,
+        now,
+    };
+    let rare_word = generator.writer.word(RARE_RANK).to_string();
 
-        let (send, mut batches) = tokio::sync::mpsc::channel::<(Vec<Ticket>, Vec<Event>)>(2);
-        let total = plan.tickets;
-        let producer = tokio::task::spawn_blocking(move || {
-            let mut i = 0;
-            while i < total {
-                let n = BATCH.min(total - i);
-                let mut events = Vec::with_capacity(n as usize * 6);
-                let tickets = (i..i + n).map(|k| generator.ticket(k, &mut events)).collect();
-                if send.blocking_send((tickets, events)).is_err() {
-                    return; // the writer stopped on an error
-                }
-                i += n;
+    let (send, mut batches) = tokio::sync::mpsc::channel::<(Vec<Ticket>, Vec<Event>)>(2);
+    let total = plan.tickets;
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut i = 0;
+        while i < total {
+            let n = BATCH.min(total - i);
+            let mut events = Vec::with_capacity(n as usize * 6);
+            let tickets = (i..i + n).map(|k| generator.ticket(k, &mut events)).collect();
+            if send.blocking_send((tickets, events)).is_err() {
+                return; // the writer stopped on an error
             }
-        });
-        let (mut tickets_added, mut events_added) = (0, 0);
-        while let Some((tickets, events)) = batches.recv().await {
-            let mut tx = conn.begin().await?;
-            tickets_added += tickets.len() as u64;
-            events_added += events.len() as u64;
-            let mut rows = tickets.into_iter().peekable();
-            while rows.peek().is_some() {
-                let chunk: Vec<Ticket> = rows.by_ref().take(MAX_VARS / 14).collect();
-                let sql = values_sql(
-                    "tickets (id, user_id, title, description, category, priority, status, assigned_to,
-                              created_at, updated_at, closed_at, resolution_notes, due_at, version)",
-                    14,
-                    chunk.len(),
-                );
-                let mut query = sqlx::query(&sql);
-                for t in chunk {
-                    query = query.bind(t.id).bind(t.user_id).bind(t.title).bind(t.description).bind(t.category);
-                    query = query.bind(t.priority).bind(t.status).bind(t.assigned_to).bind(t.created_at);
-                    query = query
-                        .bind(t.updated_at)
-                        .bind(t.closed_at)
-                        .bind(t.resolution_notes)
-                        .bind(t.due_at)
-                        .bind(t.version);
-                }
-                query.execute(&mut *tx).await?;
-            }
-            let mut rows = events.into_iter().peekable();
-            while rows.peek().is_some() {
-                let chunk: Vec<Event> = rows.by_ref().take(MAX_VARS / 6).collect();
-                let sql = values_sql(
-                    "ticket_events (ticket_id, actor_id, kind, detail, internal, created_at)",
-                    6,
-                    chunk.len(),
-                );
-                let mut query = sqlx::query(&sql);
-                for e in chunk {
-                    query = query
-                        .bind(e.ticket_id)
-                        .bind(e.actor_id)
-                        .bind(e.kind)
-                        .bind(e.detail)
-                        .bind(e.internal)
-                        .bind(e.created_at);
-                }
-                query.execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            progress(tickets_added, total);
+            i += n;
         }
-        producer.await?;
-
-        let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
-        let fts = "SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH ?";
-        Ok(SeedReport {
-            users_added,
-            agents_added,
-            tickets_added,
-            events_added,
-            users_total: count("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await?,
-            tickets_total: count("SELECT COUNT(*) FROM tickets").fetch_one(&mut *conn).await?,
-            events_total: count("SELECT COUNT(*) FROM ticket_events").fetch_one(&mut *conn).await?,
-            rare_hits: count(fts).bind(rare_word.as_str()).fetch_one(&mut *conn).await?,
-            printer_hits: count(fts).bind("printer").fetch_one(&mut *conn).await?,
-            rare_word,
-        })
+    });
+    let (mut tickets_added, mut events_added) = (0, 0);
+    while let Some((tickets, events)) = batches.recv().await {
+        let mut tx = conn.begin().await?;
+        tickets_added += tickets.len() as u64;
+        events_added += events.len() as u64;
+        let mut rows = tickets.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Ticket> = rows.by_ref().take(MAX_VARS / 14).collect();
+            let sql = values_sql(
+                "tickets (id, user_id, title, description, category, priority, status, assigned_to,
+                              created_at, updated_at, closed_at, resolution_notes, due_at, version)",
+                14,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for t in chunk {
+                query = query.bind(t.id).bind(t.user_id).bind(t.title).bind(t.description).bind(t.category);
+                query = query.bind(t.priority).bind(t.status).bind(t.assigned_to).bind(t.created_at);
+                query =
+                    query.bind(t.updated_at).bind(t.closed_at).bind(t.resolution_notes).bind(t.due_at).bind(t.version);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let mut rows = events.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Event> = rows.by_ref().take(MAX_VARS / 6).collect();
+            let sql =
+                values_sql("ticket_events (ticket_id, actor_id, kind, detail, internal, created_at)", 6, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for e in chunk {
+                query = query
+                    .bind(e.ticket_id)
+                    .bind(e.actor_id)
+                    .bind(e.kind)
+                    .bind(e.detail)
+                    .bind(e.internal)
+                    .bind(e.created_at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        progress(tickets_added, total);
     }
+    producer.await?;
+
+    let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+    let fts = "SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH ?";
+    Ok(SeedReport {
+        users_added,
+        agents_added,
+        tickets_added,
+        events_added,
+        users_total: count("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await?,
+        tickets_total: count("SELECT COUNT(*) FROM tickets").fetch_one(&mut *conn).await?,
+        events_total: count("SELECT COUNT(*) FROM ticket_events").fetch_one(&mut *conn).await?,
+        rare_hits: count(fts).bind(rare_word.as_str()).fetch_one(&mut *conn).await?,
+        printer_hits: count(fts).bind("printer").fetch_one(&mut *conn).await?,
+        rare_word,
+    })
 }
 
 /// Creates `<role><k>@seed.test` for the missing k up to `wanted`; returns how many were added
@@ -225,4 +220,32 @@ async fn add_people(
             .fetch_all(&mut *conn)
             .await?;
     Ok((missing.len() as u64, people))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn seeded_data_keeps_the_schema_rules_and_a_second_run_adds_only_tickets() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let hash = PasswordHash::from_stored("$argon2id$placeholder".into());
+        let report = store.bulk_seed(&SeedPlan { tickets: 300, users: 20, agents: 5 }, &hash, |_, _| {}).await.unwrap();
+        assert_eq!((report.users_added, report.agents_added, report.tickets_total), (20, 5, 300));
+        assert!((70..=130).contains(&report.printer_hits), "printer in {} of 300", report.printer_hits);
+        let broken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tickets WHERE (status = 'closed') <> (closed_at IS NOT NULL)
+                OR closed_at <= created_at OR updated_at < created_at OR (status <> 'open' AND assigned_to IS NULL)
+                OR NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.kind = 'created')",
+        )
+        .fetch_one(&store.read)
+        .await
+        .unwrap();
+        assert_eq!(broken, 0);
+        let dangling: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&store.read).await.unwrap();
+        assert!(dangling.is_empty());
+
+        let again = store.bulk_seed(&SeedPlan { tickets: 10, users: 20, agents: 5 }, &hash, |_, _| {}).await.unwrap();
+        assert_eq!((again.users_added, again.agents_added, again.tickets_total), (0, 0, 310));
+    }
 }

@@ -145,6 +145,11 @@ impl Changes {
             .await?)
     }
 
+    /// The least-loaded active agent with room, counting what this transaction assigned.
+    pub async fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, AppError> {
+        super::reports::least_loaded(&mut *self.tx, max_open).await
+    }
+
     /// An audit entry that lands with the change it records, or not at all.
     pub async fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), AppError> {
         super::audit::insert_audit(&mut self.tx, self.now, r).await

@@ -66,16 +66,7 @@ impl Store {
 
     /// The active agent with the fewest open tickets (ties: lowest id), if any has room.
     pub async fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM (
-                SELECT u.id, (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c
-                              WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status <> 'closed') AS load
-                FROM users u WHERE u.role = 'agent' AND u.is_active = 1 AND u.deleted_at IS NULL)
-             WHERE load < ? ORDER BY load, id LIMIT 1",
-        )
-        .bind(max_open)
-        .fetch_optional(&self.read)
-        .await?)
+        least_loaded(&self.read, max_open).await
     }
 
     /// A report over `from..=to` (UTC days), read from the daily rollups (migration 0005): a
@@ -144,4 +135,19 @@ impl Store {
             sla_met,
         })
     }
+}
+
+/// The least-loaded active agent with room, read through `ex` (the pool, or a transaction
+/// that has just assigned tickets and must see its own counts).
+pub(super) async fn least_loaded<'e, E: sqlx::SqliteExecutor<'e>>(ex: E, max_open: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM (
+            SELECT u.id, (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c
+                          WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status <> 'closed') AS load
+            FROM users u WHERE u.role = 'agent' AND u.is_active = 1 AND u.deleted_at IS NULL)
+         WHERE load < ? ORDER BY load, id LIMIT 1",
+    )
+    .bind(max_open)
+    .fetch_optional(ex)
+    .await?)
 }

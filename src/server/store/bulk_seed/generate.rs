@@ -36,6 +36,7 @@ pub struct Event {
 pub fn ts(secs: i64) -> String {
     DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
+
 /// Makes tickets with their history: created over the last two years in id order, most old
 /// ones closed, agents and requesters chosen with a skew (agent1 and user1 are the busiest).
 pub struct Generator {
