@@ -212,7 +212,10 @@ pub struct AuditEntry {
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
+    /// Exact, or `COUNT_CAP` when `total_capped`.
     pub total: i64,
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }

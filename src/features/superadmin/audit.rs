@@ -42,7 +42,7 @@ pub fn AuditPage() -> impl IntoView {
                         let pages = ((page.total.max(0) as u32).div_ceil(page.per_page)).max(1);
                         let current = page.page;
                         view! {
-                            <p class="result-count" role="status">{format!("{} entries", page.total)}</p>
+                            <p class="result-count" role="status">{format!("{}{} entries", page.total, if page.total_capped { "+" } else { "" })}</p>
                             <table class="tickets" data-testid="audit-table">
                                 <thead><tr>
                                     <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th>
@@ -57,7 +57,7 @@ pub fn AuditPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <Pager page=current total_pages=pages/>
+                            <Pager page=current total_pages=pages more=page.total_capped/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),

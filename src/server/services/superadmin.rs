@@ -176,6 +176,9 @@ pub async fn save_settings(core: &Core, caller: &CurrentUser, categories: &[Stri
 }
 
 pub const AUDIT_PER_PAGE: u32 = 25;
+/// Pages are counted by skipping rows, so they stop here.
+const MAX_AUDIT_PAGE: u32 = 500;
+use crate::server::store::MIN_AUDIT_SEARCH;
 
 pub async fn audit_log(core: &Core, caller: &CurrentUser, action_filter: Option<&str>, search: Option<&str>, page: Option<&str>) -> Result<AuditPage, AppError> {
     superadmin(caller)?;
@@ -186,5 +189,12 @@ pub async fn audit_log(core: &Core, caller: &CurrentUser, action_filter: Option<
         }
     }
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    core.store.audit_page(action_filter, search, parse_page(page)?, AUDIT_PER_PAGE).await
+    if search.is_some_and(|s| s.chars().count() < MIN_AUDIT_SEARCH) {
+        return Err(AppError::invalid("q", format!("Search for at least {MIN_AUDIT_SEARCH} characters.")));
+    }
+    let page = parse_page(page)?;
+    if page > MAX_AUDIT_PAGE {
+        return Err(AppError::invalid("page", format!("page must be at most {MAX_AUDIT_PAGE}; narrow the search to go further back.")));
+    }
+    core.store.audit_page(action_filter, search, page, AUDIT_PER_PAGE).await
 }

@@ -15,7 +15,7 @@ mod users;
 
 pub use seed::DemoAccount;
 pub use bulk_seed::{SeedPlan, SeedReport};
-pub use audit::AuditRecord;
+pub use audit::{AuditRecord, MIN_SEARCH as MIN_AUDIT_SEARCH};
 pub use changes::Changes;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
 pub use crate::domain::TicketScope;
