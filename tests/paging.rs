@@ -124,3 +124,31 @@ async fn the_csv_export_streams_every_matching_ticket_past_its_batch_size() {
     assert_eq!(high.len(), 1050 + 1, "the filtered ones (one demo ticket is high)");
     assert!(high.windows(2).all(|w| w[0] < w[1]), "oldest first");
 }
+
+/// Over a real connection, with compression, the streamed export ends with the closing chunk:
+/// the body is not polled past its end (which once panicked and cut downloads short).
+#[tokio::test]
+async fn the_streamed_export_completes_over_http_with_compression() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
+    });
+    for encoding in ["identity", "gzip"] {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "GET /api/admin/tickets/export.csv?sort=oldest HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {admin}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut response)).await.unwrap().unwrap();
+        let text = String::from_utf8_lossy(&response);
+        assert!(text.starts_with("HTTP/1.1 200"), "{encoding}: {text}");
+        assert!(text.contains("transfer-encoding: chunked"), "{encoding}: streamed");
+        assert!(response.ends_with(b"0\r\n\r\n"), "{encoding}: the body ends with its closing chunk");
+    }
+}

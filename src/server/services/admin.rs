@@ -78,7 +78,8 @@ pub fn tickets_csv(
             }
         }
     });
-    Ok(header.chain(rows))
+    // Fused: the body may poll once more after the end, which a bare unfold does not allow.
+    Ok(header.chain(rows).fuse())
 }
 
 /// The report as CSV: one section per table, each with its own header.
