@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 export HELPDESK_DEMO="${HELPDESK_DEMO:-true}"
-exec cargo leptos watch
+exec cargo leptos watch --split

@@ -13,7 +13,7 @@ printf '\n==> cargo tests\n'
 cargo test --features ssr
 
 printf '\n==> release build\n'
-cargo leptos build --release
+cargo leptos build --release --split --precompress
 
 printf '\n==> Playwright tests (Chromium)\n'
 export HELPDESK_BIN="$CARGO_TARGET_DIR/release/helpdesk"

@@ -9,7 +9,7 @@ use crate::ui::{NotFound, RequireRole};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -46,28 +46,69 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=RootPage ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/register") view=RegisterPage/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                <Route path=path!("/user") view=|| home(&[Role::User]) ssr=SsrMode::Async/>
-                <Route path=path!("/agent") view=|| home(&[Role::Agent]) ssr=SsrMode::Async/>
-                <Route path=path!("/admin") view=|| view! { <RequireRole roles=ADMINS><AdminHome/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/tickets") view=|| view! { <RequireRole roles=ADMINS><TicketListPage title="All tickets" admin=true/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin/reports") view=|| view! { <RequireRole roles=ADMINS><ReportsPage/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin") view=|| superadmin(SuperHome) ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin/users") view=|| superadmin(UsersPage) ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin/users/:id") view=|| superadmin(UserEditPage) ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin/settings") view=|| superadmin(SettingsPage) ssr=SsrMode::Async/>
-                <Route path=path!("/superadmin/audit") view=|| superadmin(AuditLogPage) ssr=SsrMode::Async/>
-                <Route path=path!("/user/tickets") view=|| view! { <RequireRole roles=&[Role::User]><TicketListPage title="My tickets"/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/agent/tickets") view=|| view! { <RequireRole roles=&[Role::Agent]><TicketListPage title="Assigned tickets"/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/tickets/new") view=|| view! { <RequireRole roles=&Role::ALL><NewTicketPage/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/tickets/:id") view=|| view! { <RequireRole roles=&Role::ALL><TicketDetailPage/></RequireRole> } ssr=SsrMode::Async/>
-                <Route path=path!("/profile") view=|| view! { <RequireRole roles=&Role::ALL><ProfilePage/></RequireRole> } ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<Login>::new()}/>
+                <Route path=path!("/register") view={Lazy::<Register>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
+                <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
+                <Route path=path!("/user") view={Lazy::<UserHome>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/agent") view={Lazy::<AgentHome>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view={Lazy::<AdminHomePage>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/tickets") view={Lazy::<AllTickets>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/reports") view={Lazy::<Reports>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin") view={Lazy::<SuperHomePage>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/users/:id") view={Lazy::<UserEdit>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/superadmin/audit") view={Lazy::<AuditLog>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/user/tickets") view={Lazy::<MyTickets>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/agent/tickets") view={Lazy::<AssignedTickets>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/new") view={Lazy::<NewTicket>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/tickets/:id") view={Lazy::<TicketDetail>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view={Lazy::<Profile>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code the browser loads only when it is first visited: each route is its own
+/// piece of the split WASM (`cargo leptos build --split`), so signing in loads the sign-in page
+/// and the shared core, not every role's pages.
+macro_rules! lazy_page {
+    ($($name:ident => $view:expr;)*) => {$(
+        struct $name;
+
+        #[lazy_route]
+        impl LazyRoute for $name {
+            fn data() -> Self {
+                $name
+            }
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    Login => view! { <LoginPage/> };
+    Register => view! { <RegisterPage/> };
+    ForgotPassword => view! { <ForgotPasswordPage/> };
+    ResetPassword => view! { <ResetPasswordPage/> };
+    UserHome => home(&[Role::User]);
+    AgentHome => home(&[Role::Agent]);
+    AdminHomePage => view! { <RequireRole roles=ADMINS><AdminHome/></RequireRole> };
+    AllTickets => view! { <RequireRole roles=ADMINS><TicketListPage title="All tickets" admin=true/></RequireRole> };
+    Reports => view! { <RequireRole roles=ADMINS><ReportsPage/></RequireRole> };
+    SuperHomePage => superadmin(SuperHome);
+    Users => superadmin(UsersPage);
+    UserEdit => superadmin(UserEditPage);
+    Settings => superadmin(SettingsPage);
+    AuditLog => superadmin(AuditLogPage);
+    MyTickets => view! { <RequireRole roles=&[Role::User]><TicketListPage title="My tickets"/></RequireRole> };
+    AssignedTickets => view! { <RequireRole roles=&[Role::Agent]><TicketListPage title="Assigned tickets"/></RequireRole> };
+    NewTicket => view! { <RequireRole roles=&Role::ALL><NewTicketPage/></RequireRole> };
+    TicketDetail => view! { <RequireRole roles=&Role::ALL><TicketDetailPage/></RequireRole> };
+    Profile => view! { <RequireRole roles=&Role::ALL><ProfilePage/></RequireRole> };
 }
 
 fn superadmin<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
