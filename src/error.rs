@@ -18,6 +18,7 @@ pub enum ErrorKind {
     Conflict,
     TooLarge,
     RateLimited,
+    Busy,
     Internal,
 }
 
@@ -80,6 +81,14 @@ impl AppError {
         }
     }
 
+    /// The server is at capacity for this kind of work (e.g. password hashing); retry soon.
+    pub fn busy(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs.max(1)),
+            ..Self::new(ErrorKind::Busy, "The server is busy right now. Please try again in a moment.")
+        }
+    }
+
     /// Something failed on our side; the details go to the log, never to the caller.
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on our side. Please try again.")
@@ -94,6 +103,7 @@ impl AppError {
             ErrorKind::Conflict => 409,
             ErrorKind::TooLarge => 413,
             ErrorKind::RateLimited => 429,
+            ErrorKind::Busy => 503,
             ErrorKind::Internal => 500,
         }
     }

@@ -34,8 +34,33 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Hashing slots: one per core. Each hash takes a core for tens of milliseconds and 19 MiB,
+/// so more at once would only queue on the CPU while memory grows with every request waiting.
+static HASH_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// How long a request waits for a hashing slot before it is told to come back (503).
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn hash_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    slot_of(&HASH_SLOTS, HASH_WAIT).await
+}
+
+async fn slot_of(slots: &tokio::sync::Semaphore, wait: std::time::Duration) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+    match tokio::time::timeout(wait, slots.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(AppError::internal()),
+        Err(_) => {
+            tracing::warn!("every password hashing slot stayed busy; asking the client to retry");
+            Err(AppError::busy(1))
+        }
+    }
+}
+
 /// Hashes off the async runtime: a hash takes tens of milliseconds of CPU.
 pub async fn hash_password(password: String) -> Result<PasswordHash, AppError> {
+    let _slot = hash_slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
@@ -57,6 +82,7 @@ pub async fn verify_password(password: String, hash: Option<PasswordHash>) -> Re
         Some(hash) => hash,
         None => dummy_hash().await?,
     };
+    let _slot = hash_slot().await?;
     let matches = tokio::task::spawn_blocking(move || {
         let Ok(parsed) = argon2::PasswordHash::new(&hash.0) else {
             tracing::error!("stored password hash is malformed");
@@ -163,6 +189,17 @@ impl TokenKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_hash_waits_briefly_for_a_free_slot_then_is_refused_with_503() {
+        let slots = tokio::sync::Semaphore::new(1);
+        let wait = std::time::Duration::from_millis(50);
+        let held = slot_of(&slots, wait).await.expect("a free slot");
+        let refused = slot_of(&slots, wait).await.unwrap_err();
+        assert_eq!((refused.status(), refused.retry_after), (503, Some(1)));
+        drop(held);
+        assert!(slot_of(&slots, wait).await.is_ok(), "a slot freed is taken again");
+    }
 
     fn user() -> SessionUser {
         SessionUser { id: 7, name: "Ada".into(), email: "ada@example.com".into(), role: Role::Agent }
