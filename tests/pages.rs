@@ -293,3 +293,62 @@ async fn settings_saved_from_the_form_name_the_bad_field() {
     assert_eq!(saved["categories"], serde_json::json!(["hardware", "network"]));
     assert_eq!(saved["maxTicketsPerAgent"], 5);
 }
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused_even_for_sign_in_and_the_apps_own_pass() {
+    let app = TestApp::spawn().await;
+    let sign_in = |extra: &[(&'static str, &'static str)]| {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri("/rpc/login")
+            .header(header::HOST, "help.example.com")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::REFERER, "http://help.example.com/login");
+        for (k, v) in extra {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(Body::from("email=user%40gmail.com&password=user123")).unwrap()
+    };
+    for hostile in [
+        vec![("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site"), ("origin", "http://other.example.com")],
+    ] {
+        let reply = app.send(sign_in(&hostile)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{hostile:?}");
+        assert!(reply.headers.get(header::SET_COOKIE).is_none(), "{hostile:?}: no session handed out");
+    }
+    let own = app.send(sign_in(&[("origin", "http://help.example.com"), ("sec-fetch-site", "same-origin")])).await;
+    assert!(own.headers.get(header::SET_COOKIE).is_some(), "the app's own sign-in works: {:?}", own.status);
+
+    // A cookie-authenticated change from another site is refused; a bearer token is not a cookie.
+    let user = app.login("user@gmail.com", "user123").await;
+    let body = serde_json::json!({ "title": "Cross-site ticket", "description": "x", "category": "general" }).to_string();
+    let with = |auth: (header::HeaderName, String)| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/tickets")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("origin", "https://evil.example")
+            .header(auth.0, auth.1)
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    assert_eq!(app.send(with((header::COOKIE, format!("helpdesk_session={user}")))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(with((header::AUTHORIZATION, format!("Bearer {user}")))).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_signed_in_ones_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let user = app.login("user@gmail.com", "user123").await;
+    for (path, token, stored) in [("/login", None, true), ("/user", Some(user.as_str()), false), ("/api/users/dashboard", None, true)] {
+        let reply = app.send(page(path, token)).await;
+        for name in ["x-content-type-options", "x-frame-options", "referrer-policy", "permissions-policy", "content-security-policy"] {
+            assert!(reply.headers.get(name).is_some(), "{path}: {name}");
+        }
+        assert!(reply.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        let no_store = reply.headers.get(header::CACHE_CONTROL).is_some_and(|v| v == "no-store");
+        assert_eq!(no_store, !stored, "{path}");
+    }
+}

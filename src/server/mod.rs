@@ -3,6 +3,7 @@
 pub mod api;
 pub mod csv;
 pub mod guard;
+pub mod http;
 pub mod mail;
 pub mod rate_limit;
 pub mod rpc;

@@ -143,6 +143,8 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

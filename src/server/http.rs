@@ -1,0 +1,106 @@
+//! What every HTTP exchange gets, whatever the route: cross-site state changes refused, and the
+//! security headers on every response.
+
+use crate::error::AppError;
+use crate::server::guard::SESSION_COOKIE;
+use crate::server::startup::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Refuses a state-changing request that a browser sent from another site (CSRF), sign-in
+/// included. Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); requests
+/// from the app's own pages pass, and so do API clients that send a bearer token (a cookie is
+/// what another site could ride on; a bearer token it does not have) or no browser headers.
+pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || has_bearer(request.headers()) || same_origin(request.headers(), &state.core.settings.public_url) {
+        return next.run(request).await;
+    }
+    tracing::warn!(path = %request.uri().path(), "cross-site request refused");
+    AppError::forbidden("Cross-site request refused.").into_response()
+}
+
+fn has_bearer(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
+}
+
+/// Whether the browser headers (if any) say the request comes from the app itself: the
+/// public URL's origin, or the origin of the host it was sent to.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    match text("sec-fetch-site") {
+        Some("same-origin" | "none") => {}
+        // `same-site` is a sibling subdomain: another application, as far as we know.
+        Some(_) => return false,
+        None => {}
+    }
+    let Some(origin) = text("origin") else { return true };
+    let host = text("host").unwrap_or_default();
+    origin == public_url || (!host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}")))
+}
+
+/// Security headers on every response; `no-store` on answers to signed-in requests, so
+/// shared or back-button caches never keep a person's tickets or exports.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some()
+        || request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains(SESSION_COOKIE));
+    let static_file = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        ("content-security-policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if state.core.settings.secure_cookies() {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if signed_in && !static_file {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn requests_from_the_app_itself_or_from_no_browser_pass_and_others_do_not() {
+        let public = "https://help.example.com";
+        let cases = [
+            (vec![], true),
+            (vec![("sec-fetch-site", "same-origin")], true),
+            (vec![("sec-fetch-site", "none")], true),
+            (vec![("origin", "https://help.example.com")], true),
+            (vec![("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")], true),
+            (vec![("sec-fetch-site", "cross-site")], false),
+            (vec![("sec-fetch-site", "same-site"), ("origin", "https://other.example.com")], false),
+            (vec![("origin", "https://evil.example")], false),
+            (vec![("origin", "https://help.example.com.evil.example"), ("host", "help.example.com")], false),
+            (vec![("origin", "null")], false),
+        ];
+        for (pairs, expected) in cases {
+            assert_eq!(same_origin(&headers(&pairs), public), expected, "{pairs:?}");
+        }
+    }
+}
