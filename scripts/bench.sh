@@ -36,19 +36,21 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ "${BENCH_KEEP_DB:-}" != 1 ]]; then rm -f "$DB" "$DB-wal" "$DB-shm"; fi
+  printf '\nlogs: %s\n' "$WORK" >&2
 }
 trap cleanup EXIT
 
+# Standard output carries only the results (Markdown); progress goes to standard error.
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-  ./scripts/setup.sh
+  ./scripts/setup.sh >&2
   step "release build"
-  cargo leptos build --release
+  cargo leptos build --release --split --precompress >&2
   # The same LEPTOS_* variables as cargo-leptos' build, so the shared crates are not rebuilt.
   step "hello world baseline (examples/hello.rs)"
   LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
     LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false \
-    cargo build --release --example hello --features ssr
+    cargo build --release --example hello --features ssr >&2
 fi
 if ! command -v wrk >/dev/null; then
   step "installing wrk"
@@ -71,7 +73,7 @@ LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABAS
   HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!; pids+=("$SERVER_PID")
 "$HELLO_BIN" "$HELLO" >"$WORK/hello.log" 2>&1 &
-pids+=("$!")
+HELLO_PID=$!; pids+=("$HELLO_PID")
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "http://$APP/login" 2>/dev/null && curl -fsS -o /dev/null "http://$HELLO/" 2>/dev/null && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
@@ -107,6 +109,14 @@ done = function(s, latency, requests)
 end
 EOF
 
+# CPU other processes take meanwhile (e.g. a build) skews the numbers: it is measured and shown.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+our_ticks() {
+  echo $(( $(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat") + $(awk '{ print $14 + $15 }' "/proc/$HELLO_PID/stat") \
+    + $(awk '{ print $16 + $17 }' /proc/$$/stat) ))
+}
+BUSY0=$(busy_ticks); OURS0=$(our_ticks); START=$(date +%s)
+
 rows=()
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 # Waits (at most 5 minutes) until the server is idle: a request wrk gave up on may still run.
@@ -127,13 +137,13 @@ bench() {
   elif [[ $kind == page ]]; then auth=(-H "Accept: text/html"); fi
   local check
   check=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "$url" || true)
-  local out rps=- p50=- p99=- non2xx=- sockerr=-
+  local out rps=- p50=- p99=- non2xx=- sockerr=- reqs=-
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout "${TIMEOUT}s" --latency -s "$WORK/report.lua" \
     "${auth[@]}" "$url" | grep '^BENCH' || true)
-  [[ -n $out ]] && read -r _ rps p50 p99 non2xx sockerr _ <<<"$out"
+  [[ -n $out ]] && read -r _ rps p50 p99 non2xx sockerr reqs <<<"$out"
   local kb
   kb=$(awk -v b="${check#* }" 'BEGIN { printf "%.1f", b / 1024 }')
-  local row="| $name | ${check% *} | $kb | $rps | $p50 | $p99 | $non2xx / $sockerr | $(rss_mb) |"
+  local row="| $name | ${check% *} | $kb | $reqs | $rps | $p50 | $p99 | $non2xx / $sockerr | $(rss_mb) |"
   echo "$row" >&2
   rows+=("$row")
   settle
@@ -182,8 +192,10 @@ ids=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
 # Two connections never work on the same ticket at once when there are enough of them.
 status_conns=1; (( $(tr -cd , <<<"$ids" | wc -c) >= 4 )) && status_conns=2
 cat >"$WORK/status.lua" <<EOF
-local ids, held, n = { $ids }, {}, 0
+local ids, held, n, checked = { $ids }, {}, 0, false
 request = function()
+  -- wrk calls this once to check the request before it sends any: no ticket changes then.
+  if not checked then checked = true; return wrk.format("PUT", "/api/agents/ticket/0/status") end
   n = n % #ids + 1
   local id = ids[n]
   held[id] = not held[id]
@@ -208,27 +220,29 @@ wait "$read_pid" "$create_pid"
 mixed_rows=()
 for part in "read:admin dashboard, 12 connections" "create:create tickets (user), 2 connections" \
             "status:status changes (agent), $status_conns connection(s)"; do
-  read -r _ rps p50 p99 non2xx sockerr _ < <(grep '^BENCH' "$WORK/mixed-${part%%:*}.txt")
-  mixed_rows+=("| ${part#*:} | $rps | $p50 | $p99 | $non2xx / $sockerr |")
+  read -r _ rps p50 p99 non2xx sockerr reqs < <(grep '^BENCH' "$WORK/mixed-${part%%:*}.txt")
+  mixed_rows+=("| ${part#*:} | $reqs | $rps | $p50 | $p99 | $non2xx / $sockerr |")
 done
 hwm=$(awk '/^VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVER_PID/status")
+other=$(( ($(busy_ticks) - BUSY0 - $(our_ticks) + OURS0) * 100 / ( ($(date +%s) - START) * $(getconf CLK_TCK) * $(nproc) ) ))
+(( other < 0 )) && other=0
 
 cat <<EOF
 
 ## $(date -u '+%F %H:%M') UTC — $TICKETS tickets ($REVISION)
 
 \`bash scripts/bench.sh $TICKETS\`: BENCH_SECS=$SECS, $CONNS connections, $THREADS wrk threads, $(nproc) cores,
-load average before the run $LOAD_BEFORE.
+load average before the run $LOAD_BEFORE; other processes used ${other} % of the CPU meanwhile.
 Seeding: ${seed_line#seed: }; database ${db_mb} MB.
 
-| view | HTTP | KB | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB |
-|---|---|---|---|---|---|---|---|
+| view | HTTP | KB | requests | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB |
+|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Mixed run (${SECS}s, at the same time):
 
-| load | req/s | p50 ms | p99 ms | non-2xx / socket errors |
-|---|---|---|---|---|
+| load | requests | req/s | p50 ms | p99 ms | non-2xx / socket errors |
+|---|---|---|---|---|---|
 $(printf '%s\n' "${mixed_rows[@]}")
 
 Server peak RSS (VmHWM): ${hwm} MB.

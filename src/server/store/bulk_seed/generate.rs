@@ -59,22 +59,6 @@ impl Generator {
         let rng = &mut self.rng;
         let (start, latest) = (self.now - 730 * DAY, self.now - 60);
         let created = start + ((i as f64 + rng.unit()) / self.count as f64 * (latest - 1800 - start) as f64) as i64;
-        let age = self.now - created;
-        let closed = !self.agents.is_empty()
-            && rng.chance(if age > 30 * DAY {
-                0.93
-            } else if age > 3 * DAY {
-                0.6
-            } else {
-                0.25
-            });
-        let status = match (closed, rng.below(5)) {
-            (true, _) => "closed",
-            _ if self.agents.is_empty() => "open",
-            (false, 0 | 1) => "open",
-            (false, 2 | 3) => "in-progress",
-            _ => "on-hold",
-        };
         let priority = match rng.unit() {
             u if u < 0.3 => Priority::Low,
             u if u < 0.7 => Priority::Medium,
@@ -82,15 +66,24 @@ impl Generator {
             _ => Priority::Critical,
         };
         let sla_secs = 3600 * self.sla.for_priority(priority);
+        // Most tickets are resolved within about their SLA, some well after it; one whose
+        // resolution time has not yet passed is still being worked on.
+        let u = rng.unit();
+        let resolved_at = created + 120 + (sla_secs as f64 * (0.05 + 1.6 * u * u)) as i64;
+        let closed = !self.agents.is_empty()
+            && resolved_at <= latest
+            && rng.chance(if self.now - created > 30 * DAY { 0.93 } else { 0.75 });
+        let status = match (closed, rng.below(5)) {
+            (true, _) => "closed",
+            _ if self.agents.is_empty() => "open",
+            (false, 0 | 1) => "open",
+            (false, 2 | 3) => "in-progress",
+            _ => "on-hold",
+        };
         let requester = self.users[self.user_zipf.sample(rng)];
         let agent = (!self.agents.is_empty() && (status != "open" || rng.chance(0.5)))
             .then(|| self.agents[self.agent_zipf.sample(rng)].clone());
-        let end = if closed {
-            let u = rng.unit();
-            (created + (sla_secs as f64 * (0.05 + 1.6 * u * u)) as i64).clamp(created + 120, latest)
-        } else {
-            latest.min(created + 14 * DAY)
-        };
+        let end = if closed { resolved_at } else { latest.min(created + 14 * DAY) };
         let id = self.first_id + i as i64;
         let at = |rng: &mut Rng, from: f64, to: f64| {
             ts(created + ((end - created) as f64 * (from + (to - from) * rng.unit())) as i64)
