@@ -337,7 +337,9 @@ async fn lists_filter_search_sort_and_page() {
     assert_eq!(get("category=technical").await.body["total"], 3);
     assert_eq!(get("priority=critical").await.body["tickets"][0]["title"], "Invoice shows wrong total");
     assert_eq!(get("status=closed").await.body["total"], 1);
-    assert_eq!(get("q=invo").await.body["total"], 1, "prefix search over the title");
+    assert_eq!(get("q=invoice").await.body["total"], 1, "whole words over the title");
+    assert_eq!(get("q=invo").await.body["total"], 0, "a part of a word is not a word");
+    assert_eq!(get("q=invo*").await.body["total"], 1, "unless it ends in *: a prefix");
     assert_eq!(get("q=about%20vpn").await.body["total"], 1, "every word must match, description included");
     assert_eq!(get("q=%22%20OR%20*").await.status, StatusCode::OK, "search syntax is treated as text");
     assert_eq!(get("sort=priority").await.body["tickets"][0]["priority"], "critical");

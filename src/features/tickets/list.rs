@@ -100,7 +100,7 @@ fn Filters(current: RawTicketQuery, categories: Vec<String>, admin: bool, agents
             <div class="field grow">
                 <label for="filter-q">"Search"</label>
                 <input id="filter-q" type="search" name="q" value=current.q.clone().unwrap_or_default()
-                    placeholder="Words in the title or description"/>
+                    placeholder="Whole words, or the start of one with * (print*)"/>
             </div>
             <FilterSelect label="Status" name="status" selected=current.status.clone()
                 options=options(&TicketStatus::ALL, TicketStatus::as_str, TicketStatus::label, "Any status")/>

@@ -231,14 +231,16 @@ fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
     }
 }
 
-/// Turns what a person typed into an FTS5 query: every word must appear (as a prefix);
-/// quotes make operators and punctuation plain text.
+/// Turns what a person typed into an FTS5 query: every word must appear, as a whole word, or
+/// as a prefix where it ends in `*` (`print*`); quotes make operators and punctuation plain
+/// text. Whole words read one list of the index, newest first, and stop at the page's LIMIT;
+/// a prefix merges the lists of every word it starts, so it costs more on common prefixes.
 fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
-        .map(|w| w.replace('"', ""))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{w}\"*"))
+        .map(|w| (w.replace(['"', '*'], ""), w.ends_with('*')))
+        .filter(|(w, _)| w.chars().any(char::is_alphanumeric))
+        .map(|(w, prefix)| if prefix { format!("\"{w}\"*") } else { format!("\"{w}\"") })
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
@@ -278,6 +280,9 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &T
         qb.push(" AND tickets_fts MATCH ").push_bind(fts);
     }
 }
+
+/// Open and past the deadline (`?` = now): served by the partial indexes of open tickets.
+const OVERDUE: &str = "status <> 'closed' AND due_at < ?";
 
 fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
     match scope {
@@ -378,7 +383,7 @@ impl Store {
     /// Tickets in a scope that are not closed and past their SLA deadline.
     pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
         let (filter, id) = scope_filter(scope);
-        let sql = format!("SELECT COUNT(*) FROM tickets WHERE {filter} AND status <> 'closed' AND due_at < ?");
+        let sql = format!("SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}");
         let mut query = sqlx::query_scalar::<_, i64>(&sql);
         if let Some(id) = id {
             query = query.bind(id);
@@ -398,8 +403,9 @@ mod tests {
 
     #[test]
     fn search_text_becomes_a_safe_prefix_query() {
-        assert_eq!(fts_query("printer jam").as_deref(), Some("\"printer\"* \"jam\"*"));
-        assert_eq!(fts_query("\"quoted\" OR x").as_deref(), Some("\"quoted\"* \"OR\"* \"x\"*"));
+        assert_eq!(fts_query("printer jam").as_deref(), Some("\"printer\" \"jam\""));
+        assert_eq!(fts_query("print* jam").as_deref(), Some("\"print\"* \"jam\""));
+        assert_eq!(fts_query("\"quoted\" OR x*y").as_deref(), Some("\"quoted\" \"OR\" \"xy\""));
         assert_eq!(fts_query("  -- ** ").as_deref(), None);
     }
 }
@@ -421,6 +427,22 @@ mod plans {
         qb.push(" LIMIT 20");
         let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
         rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+    }
+
+    #[tokio::test]
+    async fn overdue_counts_read_only_open_tickets_by_deadline() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        for (scope, index) in [
+            (TicketScope::All, "tickets_open_by_due"),
+            (TicketScope::AssignedTo(3), "tickets_open_by_assignee_due"),
+            (TicketScope::RequestedBy(4), "tickets_open_by_requester_due"),
+        ] {
+            let (filter, _) = scope_filter(scope);
+            let sql = format!("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}");
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql).bind(3).bind(0).fetch_all(&store.read).await.unwrap();
+            let plan = rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n");
+            assert!(plan.contains(index), "{scope:?}:\n{plan}");
+        }
     }
 
     #[tokio::test]
