@@ -92,6 +92,12 @@ async fn counters_match_a_full_recount_after_thousands_of_random_changes() {
                 let id = *rng.pick(&tickets);
                 app.request(Method::DELETE, &format!("/api/tickets/{id}"), Some(&admin), None).await.status.is_success()
             }
+            96 if agents.len() > 1 => {
+                // An account changes role (the per-role user counters follow).
+                let id = agents[1 + rng.below(agents.len() - 1)];
+                let role = if rng.below(2) == 0 { "user" } else { "agent" };
+                put(format!("/api/superadmin/users/{id}"), &superadmin, json!({ "role": role })).await.status.is_success()
+            }
             96..=98 => {
                 let sla = json!({ "low": 1 + rng.below(100), "medium": 1 + rng.below(50), "high": 1 + rng.below(24), "critical": 1 + rng.below(8) });
                 let body = json!({ "sla": sla, "maxTicketsPerAgent": 5 + rng.below(20) });

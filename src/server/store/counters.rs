@@ -133,6 +133,14 @@ impl Store {
             format!("agent {agent} resolution: counted {n} / {secs} s, kept {kept_n} / {kept_secs} s")
         }));
         found.extend(self.rollup_mismatches().await?);
+        let roles: Vec<(String, i64, i64)> = sqlx::query_as(
+            "WITH t AS (SELECT role, COUNT(*) AS n FROM users WHERE deleted_at IS NULL GROUP BY role)
+             SELECT COALESCE(t.role, k.role), COALESCE(t.n, 0), COALESCE(k.n, 0)
+             FROM t FULL OUTER JOIN user_counts k ON k.role = t.role WHERE COALESCE(t.n, 0) <> COALESCE(k.n, 0)",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        found.extend(roles.into_iter().map(|(role, n, kept)| format!("users {role}: counted {n}, kept {kept}")));
         Ok(found)
     }
 

@@ -148,14 +148,14 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Live (not deleted) accounts, from the per-role counters (migration 0009).
     pub async fn count_users(&self) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").fetch_one(&self.read).await?)
+        Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM user_counts").fetch_one(&self.read).await?)
     }
 
-    /// Live users by role, in one aggregate.
+    /// Live users by role, from the per-role counters.
     pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT role, COUNT(*) FROM users WHERE deleted_at IS NULL GROUP BY role").fetch_all(&self.read).await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.read).await?;
         let mut counts = RoleCounts::default();
         for (role, n) in rows {
             match Role::parse(&role) {
