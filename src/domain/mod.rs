@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod lifecycle;
+mod list;
 mod role;
 mod ticket;
 mod tickets;
@@ -13,4 +14,5 @@ pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;
 pub use ticket::{HomeSummary, Priority, StatusCounts, TicketChanged, TicketRow, TicketState, TicketStatus};
 pub use admin::*;
+pub use list::*;
 pub use tickets::*;
