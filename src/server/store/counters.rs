@@ -16,14 +16,30 @@ fn counter_key(scope: TicketScope) -> (&'static str, i64) {
     }
 }
 
+/// An agent's figures as the counters (all time) or the rollups (a range) give them.
 #[derive(sqlx::FromRow)]
-struct AgentRow {
+pub(super) struct AgentRow {
     agent_id: i64,
     agent_name: String,
     is_active: bool,
     assigned: i64,
     resolved: i64,
+    /// Summed over the resolved tickets.
     resolution_secs: i64,
+}
+
+impl From<AgentRow> for AgentPerformance {
+    fn from(r: AgentRow) -> Self {
+        AgentPerformance {
+            agent_id: r.agent_id,
+            agent_name: r.agent_name,
+            is_active: r.is_active,
+            assigned: r.assigned,
+            resolved: r.resolved,
+            open: r.assigned - r.resolved,
+            avg_resolution_hours: mean_hours(r.resolved, r.resolution_secs),
+        }
+    }
 }
 
 impl Store {
@@ -88,18 +104,7 @@ impl Store {
              ORDER BY u.name"
         );
         let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(&self.read).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AgentPerformance {
-                agent_id: r.agent_id,
-                agent_name: r.agent_name,
-                is_active: r.is_active,
-                assigned: r.assigned,
-                resolved: r.resolved,
-                open: r.assigned - r.resolved,
-                avg_resolution_hours: mean_hours(r.resolved, r.resolution_secs),
-            })
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Every counter that differs from a full recount of the tickets, described; empty when

@@ -1,45 +1,16 @@
 //! Aggregates for dashboards and reports, computed in SQL (never by loading tickets).
 
+use super::counters::AgentRow;
 use super::tickets::shown_name;
 use super::Store;
-use crate::domain::{AgentPerformance, DayCount, Report};
+use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
 use crate::error::AppError;
-use chrono::{NaiveDate, Utc};
-
-#[derive(sqlx::FromRow)]
-struct AgentRow {
-    agent_id: i64,
-    agent_name: String,
-    is_active: bool,
-    assigned: i64,
-    resolved: i64,
-    open: i64,
-    resolution_secs: Option<i64>,
-}
-
-impl From<AgentRow> for AgentPerformance {
-    fn from(r: AgentRow) -> Self {
-        AgentPerformance {
-            agent_id: r.agent_id,
-            agent_name: r.agent_name,
-            is_active: r.is_active,
-            assigned: r.assigned,
-            resolved: r.resolved,
-            open: r.open,
-            avg_resolution_hours: r.resolution_secs.filter(|_| r.resolved > 0).map(|s| s as f64 / r.resolved as f64 / 3600.0),
-        }
-    }
-}
+use chrono::NaiveDate;
 
 impl Store {
     /// Not-closed tickets nobody works on, and not-closed tickets past their SLA deadline.
     pub async fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError> {
-        let unassigned = self.unassigned_open().await?;
-        let overdue: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at < ?")
-            .bind(Utc::now().timestamp())
-            .fetch_one(&self.read)
-            .await?;
-        Ok((unassigned, overdue))
+        Ok((self.unassigned_open().await?, self.overdue_count(TicketScope::All).await?))
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours; with a range, only
@@ -53,8 +24,7 @@ impl Store {
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
                 COALESCE(SUM(r.n), 0) AS assigned,
                 COALESCE(SUM(CASE WHEN r.status = 'closed' THEN r.n END), 0) AS resolved,
-                COALESCE(SUM(CASE WHEN r.status <> 'closed' THEN r.n END), 0) AS open,
-                SUM(r.resolution_secs) AS resolution_secs
+                COALESCE(SUM(r.resolution_secs), 0) AS resolution_secs
              FROM users u
              LEFT JOIN rollup_agent r ON r.agent_id = u.id AND r.day >= ?1 AND r.day <= ?2
              WHERE u.role = 'agent' AND u.deleted_at IS NULL
