@@ -2,7 +2,6 @@
 //! security headers on every response.
 
 use crate::error::AppError;
-use crate::server::guard::SESSION_COOKIE;
 use crate::server::startup::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -47,8 +46,7 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
 /// Security headers on every response; `no-store` on answers to signed-in requests, so
 /// shared or back-button caches never keep a person's tickets or exports.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some()
-        || request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains(SESSION_COOKIE));
+    let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some();
     let static_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

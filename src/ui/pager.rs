@@ -33,10 +33,7 @@ pub fn Pager(
         format!("{}?{}", location.pathname.get_untracked(), parts.join("&"))
     };
     let has_next = next.is_some() || page < total_pages;
-    let next_href = match &next {
-        Some(cursor) => href(page + 1, Some(cursor)),
-        None => href(page + 1, None),
-    };
+    let next_href = href(page + 1, next.as_deref());
     let of = if more { format!("Page {page} of {total_pages}+") } else { format!("Page {page} of {}", total_pages.max(page)) };
     (page > 1 || has_next).then(|| view! {
         <nav class="pager" aria-label="Pages">
