@@ -81,6 +81,17 @@ impl AppError {
         }
     }
 
+    /// Too many registrations, resets or reset mails from one address.
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs.max(1)),
+            ..Self::new(
+                ErrorKind::RateLimited,
+                format!("Too many requests from your address. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1)),
+            )
+        }
+    }
+
     /// The server is at capacity for this kind of work (e.g. password hashing); retry soon.
     pub fn busy(retry_after_secs: u64) -> Self {
         Self {

@@ -23,6 +23,16 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> common::Rep
     app.request(Method::PUT, path, Some(token), Some(body)).await
 }
 
+/// A PUT that edits a ticket, sending the version the caller sees now (REST edits need it).
+async fn edit(app: &TestApp, path: &str, token: &str, mut body: Value) -> common::Reply {
+    let id = path.split('/').find(|seg| seg.parse::<i64>().is_ok()).expect("a ticket id in the path");
+    let current = app.get(&format!("/api/tickets/{id}"), Some(token)).await;
+    if let Some(version) = current.body["ticket"]["version"].as_i64() {
+        body["version"] = version.into();
+    }
+    app.request(Method::PUT, path, Some(token), Some(body)).await
+}
+
 async fn new_ticket(app: &TestApp, user: &str, title: &str, priority: &str) -> i64 {
     let body = json!({ "title": title, "description": "details", "category": "technical", "priority": priority });
     let reply = app.post("/api/tickets", Some(user), body).await;
@@ -147,8 +157,8 @@ async fn reports_aggregate_in_the_range_and_export_parseable_csv() {
     let (admin, user, agent) = (token(&app, "admin").await, token(&app, "user").await, token(&app, "agent").await);
     let id = new_ticket(&app, &user, "Report me, \"quoted\", with commas", "critical").await;
     put(&app, &format!("/api/admin/ticket/{id}/assign"), &admin, json!({ "agentId": 3 })).await;
-    put(&app, &format!("/api/agents/ticket/{id}/status"), &agent, json!({ "status": "in-progress" })).await;
-    put(&app, &format!("/api/tickets/{id}/close"), &agent, json!({ "resolutionNotes": "done" })).await;
+    edit(&app, &format!("/api/agents/ticket/{id}/status"), &agent, json!({ "status": "in-progress" })).await;
+    edit(&app, &format!("/api/tickets/{id}/close"), &agent, json!({ "resolutionNotes": "done" })).await;
 
     let r = app.get("/api/admin/reports", Some(&admin)).await.body["reports"].clone();
     assert_eq!(r["totalTickets"], 4);
@@ -306,6 +316,8 @@ async fn the_role_matrix_of_every_api_route() {
         (Method::PUT, "/api/superadmin/settings", json!({ "maxTicketsPerAgent": 10 }), &["superadmin"]),
         (Method::GET, "/api/superadmin/audit", json!(null), &["superadmin"]),
         (Method::GET, "/api/superadmin/profile", json!(null), &["superadmin"]),
+        // Last: it ends each role's session.
+        (Method::POST, "/api/auth/logout", json!({}), &["user", "agent", "admin", "superadmin"]),
     ];
     for (method, path, body, allowed) in &routes {
         let body = (!body.is_null()).then(|| body.clone());

@@ -51,7 +51,7 @@ async fn the_profile_needs_a_token() {
 }
 
 fn caller(id: i64, email: &str) -> CurrentUser {
-    CurrentUser { user: SessionUser { id, name: "x".into(), email: email.into(), role: Role::User }, ip: "test".into() }
+    CurrentUser { user: SessionUser { id, name: "x".into(), email: email.into(), role: Role::User }, ip: "test".into(), session: "test".into() }
 }
 
 #[tokio::test]
@@ -69,4 +69,17 @@ async fn changing_the_password_needs_the_current_one() {
     app.login("user@gmail.com", "new-password").await;
     let old = app.post("/api/auth/login", None, json!({ "email": "user@gmail.com", "password": "user123" })).await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_through_a_session_is_limited() {
+    let app = TestApp::spawn_with(|s| s.rate_limit.failures_per_account = 3).await;
+    let me = caller(4, "user@gmail.com");
+    for _ in 0..3 {
+        let wrong = account::change_password(&app.core, &me, "a-guess", "new-password", "new-password").await.unwrap_err();
+        assert_eq!(wrong.status(), 400);
+    }
+    let stopped = account::change_password(&app.core, &me, "user123", "new-password", "new-password").await.unwrap_err();
+    assert_eq!(stopped.status(), 429, "even the right one waits once the guesses are spent");
+    app.login("user@gmail.com", "user123").await;
 }

@@ -43,6 +43,16 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> common::Rep
     app.request(Method::PUT, path, Some(token), Some(body)).await
 }
 
+/// A PUT that edits a ticket, sending the version the caller sees now (REST edits need it).
+async fn edit(app: &TestApp, path: &str, token: &str, mut body: Value) -> common::Reply {
+    let id = path.split('/').find(|seg| seg.parse::<i64>().is_ok()).expect("a ticket id in the path");
+    let current = app.get(&format!("/api/tickets/{id}"), Some(token)).await;
+    if let Some(version) = current.body["ticket"]["version"].as_i64() {
+        body["version"] = version.into();
+    }
+    app.request(Method::PUT, path, Some(token), Some(body)).await
+}
+
 /// A ticket by the user, assigned to the demo agent by the admin.
 async fn assigned_ticket(app: &TestApp, t: &Tokens, title: &str) -> i64 {
     let id = create(app, &t.user, title).await["id"].as_i64().unwrap();
@@ -196,7 +206,7 @@ async fn an_agent_works_a_ticket_through_its_lifecycle_and_the_requester_sees_th
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Laptop will not boot").await;
 
-    let reply = put(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent,
+    let reply = edit(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent,
         json!({ "status": "in-progress", "notes": "Looking into it now." })).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["ticket"]["status"], "in-progress");
@@ -204,7 +214,7 @@ async fn an_agent_works_a_ticket_through_its_lifecycle_and_the_requester_sees_th
     let note = app.post(&format!("/api/agents/ticket/{id}/note"), Some(&t.agent), json!({ "note": "Disk SMART errors; order a new one." })).await;
     assert_eq!(note.status, StatusCode::OK);
 
-    let close = put(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Replaced the disk." })).await;
+    let close = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Replaced the disk." })).await;
     assert_eq!(close.status, StatusCode::OK, "{:?}", close.body);
     assert_eq!(close.body["ticket"]["status"], "closed");
     assert!(close.body["ticket"]["closedAt"].is_string());
@@ -230,24 +240,24 @@ async fn the_lifecycle_is_enforced_by_the_server() {
     let status = |s: &str| json!({ "status": s });
     let path = format!("/api/agents/ticket/{id}/status");
 
-    let skip = put(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Done" })).await;
+    let skip = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Done" })).await;
     assert_eq!(skip.status, StatusCode::CONFLICT, "open cannot jump to closed");
     assert!(skip.error().contains("open to closed"));
-    assert_eq!(put(&app, &path, &t.agent, status("on-hold")).await.status, StatusCode::OK);
-    assert_eq!(put(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::OK);
-    assert_eq!(put(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(put(&app, &path, &t.agent, status("finished")).await.body["field"], "status");
-    let no_notes = put(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({})).await;
+    assert_eq!(edit(&app, &path, &t.agent, status("on-hold")).await.status, StatusCode::OK);
+    assert_eq!(edit(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::OK);
+    assert_eq!(edit(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(edit(&app, &path, &t.agent, status("finished")).await.body["field"], "status");
+    let no_notes = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({})).await;
     assert_eq!((no_notes.status, no_notes.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("resolutionNotes")));
-    assert_eq!(put(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Fixed" })).await.status, StatusCode::OK);
+    assert_eq!(edit(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Fixed" })).await.status, StatusCode::OK);
 
     for s in ["open", "in-progress", "on-hold"] {
-        let reopen = put(&app, &path, &t.agent, status(s)).await;
+        let reopen = edit(&app, &path, &t.agent, status(s)).await;
         assert_eq!(reopen.status, StatusCode::CONFLICT, "closed is final ({s})");
     }
     let late_note = app.post(&format!("/api/agents/ticket/{id}/note"), Some(&t.agent), json!({ "note": "late" })).await;
     assert_eq!(late_note.status, StatusCode::CONFLICT);
-    let late_edit = put(&app, &format!("/api/tickets/{id}"), &t.admin, json!({ "priority": "low" })).await;
+    let late_edit = edit(&app, &format!("/api/tickets/{id}"), &t.admin, json!({ "priority": "low" })).await;
     assert_eq!(late_edit.status, StatusCode::CONFLICT);
 }
 
@@ -256,10 +266,10 @@ async fn a_requester_can_neither_close_nor_change_status() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Requester limits").await;
-    let close = put(&app, &format!("/api/tickets/{id}/close"), &t.user, json!({ "resolutionNotes": "I fixed it" })).await;
+    let close = edit(&app, &format!("/api/tickets/{id}/close"), &t.user, json!({ "resolutionNotes": "I fixed it" })).await;
     assert_eq!(close.status, StatusCode::FORBIDDEN);
     for body in [json!({ "status": "closed", "resolutionNotes": "x" }), json!({ "status": "in-progress" }), json!({ "priority": "critical" })] {
-        let reply = put(&app, &format!("/api/tickets/{id}"), &t.user, body.clone()).await;
+        let reply = edit(&app, &format!("/api/tickets/{id}"), &t.user, body.clone()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
     }
     assert_eq!(app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"]["status"], "open");
@@ -270,13 +280,13 @@ async fn only_the_requester_edits_the_text_and_only_while_open() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Original title").await;
-    let edit = put(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Better title", "description": "More detail" })).await;
-    assert_eq!(edit.status, StatusCode::OK);
-    assert_eq!(edit.body["ticket"]["title"], "Better title");
-    let by_agent = put(&app, &format!("/api/tickets/{id}"), &t.agent, json!({ "title": "Agent title" })).await;
+    let edited = edit(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Better title", "description": "More detail" })).await;
+    assert_eq!(edited.status, StatusCode::OK);
+    assert_eq!(edited.body["ticket"]["title"], "Better title");
+    let by_agent = edit(&app, &format!("/api/tickets/{id}"), &t.agent, json!({ "title": "Agent title" })).await;
     assert_eq!(by_agent.status, StatusCode::FORBIDDEN);
-    put(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })).await;
-    let late = put(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Too late now" })).await;
+    edit(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })).await;
+    let late = edit(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Too late now" })).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
 
@@ -293,6 +303,24 @@ async fn a_stale_edit_gets_409_and_changes_nothing() {
     assert_eq!(second.status, StatusCode::CONFLICT);
     assert!(second.error().contains("changed meanwhile"));
     assert_eq!(app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"]["title"], "First editor wins");
+}
+
+#[tokio::test]
+async fn an_edit_without_a_version_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let id = assigned_ticket(&app, &t, "Blind overwrite").await;
+    let cases = [
+        (format!("/api/tickets/{id}"), &t.user, json!({ "title": "Overwritten blindly" })),
+        (format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })),
+        (format!("/api/tickets/{id}/close"), &t.admin, json!({ "resolutionNotes": "Closed blindly" })),
+    ];
+    for (path, token, body) in cases {
+        let reply = put(&app, &path, token, body).await;
+        assert_eq!((reply.status, reply.body["field"].as_str()), (StatusCode::CONFLICT, Some("version")), "{path}");
+    }
+    let ticket = app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"].clone();
+    assert_eq!((ticket["title"].as_str(), ticket["status"].as_str()), (Some("Blind overwrite"), Some("open")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -356,12 +384,19 @@ async fn dashboards_count_in_the_callers_scope() {
     let t = tokens(&app).await;
     let user = app.get("/api/users/dashboard", Some(&t.user)).await.body["dashboard"].clone();
     assert_eq!((user["totalTickets"].as_i64(), user["openTickets"].as_i64()), (Some(2), Some(1)));
-    assert!(user["recentTickets"].as_array().unwrap().len() <= 5);
+    assert_eq!(user["recentTickets"].as_array().unwrap().len(), 2);
+    for n in 0..4 {
+        create(&app, &t.user, &format!("Recent number {n}")).await;
+    }
+    let user = app.get("/api/users/dashboard", Some(&t.user)).await.body["dashboard"].clone();
+    let recent: Vec<&str> = user["recentTickets"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(recent.len(), 5, "the five newest of six: {recent:?}");
+    assert_eq!(&recent[..4], ["Recent number 3", "Recent number 2", "Recent number 1", "Recent number 0"], "newest first");
 
     let id = assigned_ticket(&app, &t, "For the agent's numbers").await;
     let path = format!("/api/agents/ticket/{id}/status");
-    put(&app, &path, &t.agent, json!({ "status": "in-progress" })).await;
-    put(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Done" })).await;
+    edit(&app, &path, &t.agent, json!({ "status": "in-progress" })).await;
+    edit(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Done" })).await;
     let agent = app.get("/api/agents/dashboard", Some(&t.agent)).await.body["dashboard"].clone();
     assert_eq!(agent["assignedTickets"], 3);
     assert_eq!(agent["resolvedTickets"], 1);
@@ -380,7 +415,7 @@ async fn assignment_is_refused_with_a_reason() {
         let path = format!("/api/admin/ticket/{id}/assign");
         let token = t.admin.clone();
         let app = &app;
-        async move { put(app, &path, &token, json!({ "agentId": agent })).await }
+        async move { edit(app, &path, &token, json!({ "agentId": agent })).await }
     };
     let already = assign(1, 3).await;
     assert_eq!(already.status, StatusCode::CONFLICT);
@@ -398,7 +433,8 @@ async fn assignment_is_refused_with_a_reason() {
 }
 
 #[tokio::test]
-async fn json_errors_never_leak_internals() {
+/// (A real internal error, from a broken database, is in tests/integrity.rs.)
+async fn a_badly_typed_body_is_a_400_that_names_no_internals() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let request = Request::builder()
@@ -410,5 +446,6 @@ async fn json_errors_never_leak_internals() {
         .unwrap();
     let reply = app.send(request).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(!reply.error().to_lowercase().contains("sqlx"));
+    assert_eq!(reply.body["field"], "body");
+    assert!(!reply.error().to_lowercase().contains("sqlx") && !reply.error().contains("serde"));
 }

@@ -65,10 +65,21 @@ async fn a_production_start_without_a_password_generates_one() {
 #[tokio::test]
 async fn a_configured_signing_secret_is_used_by_every_instance() {
     let secret = "x".repeat(40);
-    let a = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone())).await;
-    let b = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone())).await;
+    let dir = common::temp_dir("shared-secret");
+    let url = format!("sqlite://{}/helpdesk.db", dir.display());
+    let configure = |s: &mut helpdesk::server::settings::Settings| {
+        s.jwt_secret = Some(secret.clone());
+        s.database_url = url.clone();
+    };
+    let a = TestApp::spawn_with(configure).await;
+    let b = TestApp::spawn_with(configure).await;
     let token = a.login("user@gmail.com", "user123").await;
     assert_eq!(b.get("/api/auth/verify", Some(&token)).await.status, StatusCode::OK);
+    // The same secret on another database: the signature holds, but there is no such session.
+    let elsewhere = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone())).await;
+    assert_eq!(elsewhere.get("/api/auth/verify", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -49,16 +49,22 @@ pub async fn register(name: String, email: String, password: String, confirm_pas
 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let core = rpc::core()?;
-    rpc::set_cookie(&guard::cleared_cookie(&core));
-    leptos_axum::redirect("/login");
-    Ok(())
+    rpc::finish(async {
+        let core = rpc::core()?;
+        if let Some(caller) = rpc::optional_caller(&core).await? {
+            service::logout(&core, &caller).await?;
+        }
+        rpc::set_cookie(&guard::cleared_cookie(&core));
+        leptos_axum::redirect("/login");
+        Ok(())
+    }
+    .await)
 }
 
 #[server(prefix = "/rpc", endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     rpc::finish(async {
-        service::forgot_password(rpc::core()?, &email).await?;
+        service::forgot_password(rpc::core()?, &email, &rpc::client_ip()).await?;
         leptos_axum::redirect("/forgot-password?sent=1");
         Ok(())
     }

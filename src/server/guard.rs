@@ -7,7 +7,7 @@ use crate::server::security::TokenError;
 use crate::server::startup::{AppState, Core};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{header, request::Parts, Extensions, HeaderMap};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "helpdesk_session";
 
@@ -17,6 +17,8 @@ pub const SESSION_COOKIE: &str = "helpdesk_session";
 pub struct CurrentUser {
     pub user: SessionUser,
     pub ip: String,
+    /// The session the caller's token belongs to (signing out ends it).
+    pub session: String,
 }
 
 impl std::ops::Deref for CurrentUser {
@@ -63,23 +65,57 @@ pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Resul
         TokenError::Expired => AppError::unauthorized("Token expired"),
         TokenError::Invalid => AppError::unauthorized("Invalid token"),
     })?;
-    let record = core.store.user_by_id(claims.id).await?.ok_or_else(|| AppError::unauthorized("Invalid token"))?;
+    let now = chrono::Utc::now().timestamp();
+    // Signed out, password changed or reset, deactivated or deleted: the session is gone.
+    let record = core
+        .store
+        .session_user(&claims.sid, claims.id, now)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("Session ended; sign in again"))?;
     if !record.profile.is_active {
         return Err(AppError::unauthorized("Account is deactivated"));
     }
-    if claims.iat < record.tokens_valid_after {
-        return Err(AppError::unauthorized("Token expired"));
-    }
     let p = record.profile;
-    Ok(CurrentUser { user: SessionUser { id: p.id, name: p.name, email: p.email, role: p.role }, ip })
+    Ok(CurrentUser { user: SessionUser { id: p.id, name: p.name, email: p.email, role: p.role }, ip, session: claims.sid })
 }
 
-/// The client's address, for rate limits and the audit trail.
-pub fn client_ip(extensions: &Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+/// The client's address, for rate limits and the audit trail: the connection's peer, or —
+/// when the peer is one of the trusted reverse proxies — the last address in
+/// `X-Forwarded-For` that is not a trusted proxy (what the proxies themselves appended; the
+/// client can write anything to the left of it).
+pub fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> String {
+    let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_string();
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.ip().to_canonical();
+    if !is_trusted(&client) {
+        return client.to_string();
+    }
+    let hops = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip.to_canonical();
+                if !is_trusted(&client) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client.to_string()
+}
+
+/// The client's address (see [`client_ip`]) as an extractor.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(ClientIp(client_ip(&parts.extensions, &parts.headers, &state.core.settings.trusted_proxies)))
+    }
 }
 
 /// The `Set-Cookie` value that signs a browser in.
@@ -101,6 +137,43 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        authenticate(&state.core, &parts.headers, client_ip(&parts.extensions)).await
+        let ip = client_ip(&parts.extensions, &parts.headers, &state.core.settings.trusted_proxies);
+        authenticate(&state.core, &parts.headers, ip).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn ip_of(peer: &str, forwarded: Option<&'static str>, trusted: &[&str]) -> String {
+        let mut extensions = Extensions::new();
+        extensions.insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 4000)));
+        let mut headers = HeaderMap::new();
+        if let Some(value) = forwarded {
+            headers.insert("x-forwarded-for", HeaderValue::from_static(value));
+        }
+        let trusted: Vec<ipnet::IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        client_ip(&extensions, &headers, &trusted)
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let cases = [
+            // (peer, X-Forwarded-For, trusted proxies, the client's address)
+            ("203.0.113.9", Some("1.2.3.4"), &[][..], "203.0.113.9"),
+            ("203.0.113.9", Some("1.2.3.4"), &["127.0.0.1/32"][..], "203.0.113.9"),
+            ("127.0.0.1", Some("198.51.100.7"), &["127.0.0.1/32"][..], "198.51.100.7"),
+            // A client's own X-Forwarded-For sits left of what the proxy appended.
+            ("127.0.0.1", Some("6.6.6.6, 198.51.100.7"), &["127.0.0.1/32"][..], "198.51.100.7"),
+            ("127.0.0.1", Some("198.51.100.7, 10.0.0.5"), &["127.0.0.1/32", "10.0.0.0/8"][..], "198.51.100.7"),
+            ("127.0.0.1", Some("garbage, 198.51.100.7"), &["127.0.0.1/32"][..], "198.51.100.7"),
+            ("127.0.0.1", None, &["127.0.0.1/32"][..], "127.0.0.1"),
+            ("::ffff:127.0.0.1", Some("198.51.100.7"), &["127.0.0.1/32"][..], "198.51.100.7"),
+        ];
+        for (peer, forwarded, trusted, expected) in cases {
+            assert_eq!(ip_of(peer, forwarded, trusted), expected, "{peer} {forwarded:?} {trusted:?}");
+        }
     }
 }

@@ -1,114 +1,101 @@
-//! Failed sign-ins are counted per account and per client address in fixed windows.
-//! Once either count reaches its limit, sign-in answers 429 until the window ends.
-//! Successful sign-ins are never slowed and clear the account's count.
+//! Attempt limits, counted in the database (so every app instance counts the same) in fixed
+//! windows. Each attempt is counted *before* the work it asks for, in one statement, so
+//! simultaneous guesses cannot all slip under a limit.
+//!
+//! - Sign-in: failures per account *from one address*, and per address. A stranger guessing
+//!   an account's password stops themselves, not the owner signing in from elsewhere; a
+//!   successful sign-in clears its account's count and gives its address' attempt back.
+//! - Registration, password reset and reset mail, which cost a hash or send mail: per address.
+//!   Reset mail to one recipient is limited too, silently (the answer never changes, so it
+//!   tells nothing about the account).
+//! - Changing one's password: failures per account.
 
 use crate::error::AppError;
-use crate::server::settings::RateLimitSettings;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::server::startup::Core;
 
-pub struct LoginLimiter {
-    per_account: u32,
-    per_ip: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, Window>>,
+/// What an attempt is counted against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Budget<'a> {
+    SignInAccount { email: &'a str, ip: &'a str },
+    SignInAddress { ip: &'a str },
+    /// Registrations, password resets and reset-mail requests from one address.
+    Requests { ip: &'a str },
+    /// Reset mails to one recipient.
+    MailTo { email: &'a str },
+    PasswordChange { user_id: i64 },
 }
 
-struct Window {
-    started: Instant,
-    count: u32,
+/// Reset mails one recipient gets per window, whoever asks.
+const MAILS_PER_RECIPIENT: u32 = 3;
+
+impl Budget<'_> {
+    fn key(&self) -> String {
+        match self {
+            Budget::SignInAccount { email, ip } => format!("sign-in:{email}|{ip}"),
+            Budget::SignInAddress { ip } => format!("sign-in-ip:{ip}"),
+            Budget::Requests { ip } => format!("requests-ip:{ip}"),
+            Budget::MailTo { email } => format!("mail-to:{email}"),
+            Budget::PasswordChange { user_id } => format!("password:{user_id}"),
+        }
+    }
+
+    fn limit(&self, core: &Core) -> u32 {
+        let limits = &core.settings.rate_limit;
+        match self {
+            Budget::SignInAccount { .. } | Budget::PasswordChange { .. } => limits.failures_per_account,
+            Budget::SignInAddress { .. } => limits.failures_per_ip,
+            Budget::Requests { .. } => limits.requests_per_ip,
+            Budget::MailTo { .. } => MAILS_PER_RECIPIENT,
+        }
+    }
+
+    fn refusal(&self, retry_after: u64) -> AppError {
+        match self {
+            Budget::SignInAccount { .. } | Budget::SignInAddress { .. } | Budget::PasswordChange { .. } => {
+                AppError::rate_limited(retry_after)
+            }
+            Budget::Requests { .. } | Budget::MailTo { .. } => AppError::too_many_requests(retry_after),
+        }
+    }
 }
 
-/// Entries kept before expired ones are swept out.
-const SWEEP_ABOVE: usize = 10_000;
-
-impl LoginLimiter {
-    pub fn new(settings: &RateLimitSettings) -> Self {
-        Self {
-            per_account: settings.failures_per_account,
-            per_ip: settings.failures_per_ip,
-            window: Duration::from_secs(settings.window_secs),
-            failures: Mutex::new(HashMap::new()),
-        }
+/// Counts one attempt; refuses with 429 (and when to retry) once the budget is spent.
+pub async fn spend(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
+    let window = core.settings.rate_limit.window_secs as i64;
+    let now = chrono::Utc::now().timestamp();
+    let hits = core.store.throttle_hit(&budget.key(), window, now).await?;
+    if hits.count > i64::from(budget.limit(core)) {
+        let retry_after = (hits.window_start + window - now).max(1) as u64;
+        return Err(budget.refusal(retry_after));
     }
+    Ok(())
+}
 
-    fn keys(account: &str, ip: &str) -> [(String, bool); 2] {
-        [(format!("account:{account}"), true), (format!("ip:{ip}"), false)]
-    }
+/// Gives one attempt back (it turned out legitimate).
+pub async fn refund(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
+    core.store.throttle_refund(&budget.key()).await
+}
 
-    /// Refuses with 429 (and the seconds to wait) when either count is at its limit.
-    pub fn check(&self, account: &str, ip: &str) -> Result<(), AppError> {
-        let now = Instant::now();
-        let failures = self.failures.lock().expect("limiter lock");
-        for (key, is_account) in Self::keys(account, ip) {
-            let limit = if is_account { self.per_account } else { self.per_ip };
-            if let Some(w) = failures.get(&key) {
-                let elapsed = now.duration_since(w.started);
-                if elapsed < self.window && w.count >= limit {
-                    return Err(AppError::rate_limited((self.window - elapsed).as_secs()));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn record_failure(&self, account: &str, ip: &str) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("limiter lock");
-        if failures.len() > SWEEP_ABOVE {
-            failures.retain(|_, w| now.duration_since(w.started) < self.window);
-        }
-        for (key, _) in Self::keys(account, ip) {
-            let w = failures.entry(key).or_insert(Window { started: now, count: 0 });
-            if now.duration_since(w.started) >= self.window {
-                *w = Window { started: now, count: 0 };
-            }
-            w.count += 1;
-        }
-    }
-
-    pub fn record_success(&self, account: &str) {
-        self.failures.lock().expect("limiter lock").remove(&format!("account:{account}"));
-    }
+/// Forgets every counted attempt.
+pub async fn clear(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
+    core.store.throttle_clear(&budget.key()).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn limiter(per_account: u32, per_ip: u32) -> LoginLimiter {
-        LoginLimiter::new(&RateLimitSettings { failures_per_account: per_account, failures_per_ip: per_ip, window_secs: 60 })
-    }
-
     #[test]
-    fn an_account_is_blocked_after_its_failure_limit() {
-        let l = limiter(3, 100);
-        for _ in 0..3 {
-            assert!(l.check("a@x.io", "1.1.1.1").is_ok());
-            l.record_failure("a@x.io", "1.1.1.1");
-        }
-        let err = l.check("a@x.io", "2.2.2.2").unwrap_err();
-        assert_eq!(err.status(), 429);
-        assert!(err.retry_after.unwrap() > 0);
-        assert!(l.check("b@x.io", "1.1.1.1").is_ok(), "other accounts are unaffected");
-    }
-
-    #[test]
-    fn an_address_is_blocked_after_failures_across_accounts() {
-        let l = limiter(100, 2);
-        l.record_failure("a@x.io", "1.1.1.1");
-        l.record_failure("b@x.io", "1.1.1.1");
-        assert!(l.check("c@x.io", "1.1.1.1").is_err());
-        assert!(l.check("c@x.io", "9.9.9.9").is_ok());
-    }
-
-    #[test]
-    fn success_clears_the_account_count() {
-        let l = limiter(2, 100);
-        l.record_failure("a@x.io", "1.1.1.1");
-        l.record_success("a@x.io");
-        l.record_failure("a@x.io", "1.1.1.1");
-        assert!(l.check("a@x.io", "1.1.1.1").is_ok());
+    fn each_budget_has_its_own_key() {
+        let budgets = [
+            Budget::SignInAccount { email: "a@x.io", ip: "1.1.1.1" },
+            Budget::SignInAccount { email: "a@x.io", ip: "2.2.2.2" },
+            Budget::SignInAddress { ip: "1.1.1.1" },
+            Budget::Requests { ip: "1.1.1.1" },
+            Budget::MailTo { email: "a@x.io" },
+            Budget::PasswordChange { user_id: 1 },
+        ];
+        let keys: std::collections::HashSet<String> = budgets.iter().map(Budget::key).collect();
+        assert_eq!(keys.len(), budgets.len());
     }
 }

@@ -25,7 +25,8 @@ fn parts() -> Result<Parts, AppError> {
 /// The signed-in caller, or 401.
 pub async fn caller(core: &Core) -> Result<CurrentUser, AppError> {
     let parts = parts()?;
-    guard::authenticate(core, &parts.headers, guard::client_ip(&parts.extensions)).await
+    let ip = guard::client_ip(&parts.extensions, &parts.headers, &core.settings.trusted_proxies);
+    guard::authenticate(core, &parts.headers, ip).await
 }
 
 /// The signed-in caller if there is one; a missing or stale session is simply `None`.
@@ -38,7 +39,8 @@ pub async fn optional_caller(core: &Core) -> Result<Option<CurrentUser>, AppErro
 }
 
 pub fn client_ip() -> String {
-    use_context::<Parts>().map(|p| guard::client_ip(&p.extensions)).unwrap_or_else(|| "unknown".into())
+    let trusted = use_context::<AppState>().map(|s| s.core.settings.trusted_proxies.clone()).unwrap_or_default();
+    use_context::<Parts>().map(|p| guard::client_ip(&p.extensions, &p.headers, &trusted)).unwrap_or_else(|| "unknown".into())
 }
 
 pub fn set_cookie(value: &str) {

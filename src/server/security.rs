@@ -43,8 +43,19 @@ static HASH_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::Lazy
 /// How long a request waits for a hashing slot before it is told to come back (503).
 const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Password hashes computed or verified since the process started.
+static HASHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many argon2 computations (hashes and verifications) this process has run: what
+/// unauthenticated requests could make it spend.
+pub fn hashes_computed() -> u64 {
+    HASHES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 async fn hash_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
-    slot_of(&HASH_SLOTS, HASH_WAIT).await
+    let slot = slot_of(&HASH_SLOTS, HASH_WAIT).await?;
+    HASHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(slot)
 }
 
 async fn slot_of(slots: &tokio::sync::Semaphore, wait: std::time::Duration) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
@@ -119,7 +130,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The claims of the contract (id, email, role, name, exp) plus the issue time.
+/// The claims of the contract (id, email, role, name, exp) plus the issue time and the
+/// session the token belongs to (it is honoured only while that session is open).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub id: i64,
@@ -128,6 +140,7 @@ pub struct Claims {
     pub name: String,
     pub exp: i64,
     pub iat: i64,
+    pub sid: String,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -155,8 +168,8 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user: &SessionUser) -> Result<String, AppError> {
-        let now = chrono::Utc::now().timestamp();
+    /// A token for `user` in session `sid`, issued at `now` (unix seconds).
+    pub fn issue(&self, user: &SessionUser, sid: &str, now: i64) -> Result<String, AppError> {
         self.encode(&Claims {
             id: user.id,
             email: user.email.clone(),
@@ -164,6 +177,7 @@ impl TokenKeys {
             name: user.name.clone(),
             exp: now + self.ttl_secs,
             iat: now,
+            sid: sid.to_string(),
         })
     }
 
@@ -217,8 +231,8 @@ mod tests {
     #[test]
     fn a_token_round_trips_its_claims() {
         let keys = TokenKeys::new("a-test-secret-that-is-long-enough!!", 24);
-        let claims = keys.decode(&keys.issue(&user()).unwrap()).unwrap();
-        assert_eq!((claims.id, claims.role, claims.name.as_str()), (7, Role::Agent, "Ada"));
+        let claims = keys.decode(&keys.issue(&user(), "s1", chrono::Utc::now().timestamp()).unwrap()).unwrap();
+        assert_eq!((claims.id, claims.role, claims.name.as_str(), claims.sid.as_str()), (7, Role::Agent, "Ada", "s1"));
         assert_eq!(claims.exp - claims.iat, 24 * 3600);
     }
 
@@ -227,11 +241,11 @@ mod tests {
         let keys = TokenKeys::new("a-test-secret-that-is-long-enough!!", 24);
         let now = chrono::Utc::now().timestamp();
         let expired = keys
-            .encode(&Claims { id: 7, email: "a@b.c".into(), role: Role::User, name: "A".into(), exp: now - 10, iat: now - 100 })
+            .encode(&Claims { id: 7, email: "a@b.c".into(), role: Role::User, name: "A".into(), exp: now - 10, iat: now - 100, sid: "s".into() })
             .unwrap();
         assert_eq!(keys.decode(&expired).unwrap_err(), TokenError::Expired);
 
-        let token = keys.issue(&user()).unwrap();
+        let token = keys.issue(&user(), "s1", now).unwrap();
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });

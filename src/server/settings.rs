@@ -11,6 +11,8 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Base address used in links sent by mail; `https://…` also marks cookies `Secure`.
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; nobody else's is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub database_url: String,
     pub database_max_connections: u32,
     pub token_ttl_hours: i64,
@@ -33,8 +35,11 @@ pub struct MailSettings {
 
 #[derive(Debug, Clone)]
 pub struct RateLimitSettings {
+    /// Failed sign-ins per account from one address: the owner elsewhere is never locked out.
     pub failures_per_account: u32,
     pub failures_per_ip: u32,
+    /// Registrations, password resets and reset mails per client address.
+    pub requests_per_ip: u32,
     pub window_secs: u64,
 }
 
@@ -59,6 +64,7 @@ pub struct Spec {
 pub const SPECS: &[Spec] = &[
     Spec { key: "server.addr", env: "HELPDESK_ADDR", default: "127.0.0.1:3000", about: "address and port to listen on" },
     Spec { key: "server.public_url", env: "HELPDESK_PUBLIC_URL", default: "http://127.0.0.1:3000", about: "base URL for links in mail; https makes cookies Secure" },
+    Spec { key: "server.trusted_proxies", env: "HELPDESK_TRUSTED_PROXIES", default: "", about: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is honoured" },
     Spec { key: "database.url", env: "HELPDESK_DATABASE_URL", default: "sqlite://helpdesk.db", about: "SQLite file (created and migrated at start), or sqlite::memory: for a throwaway database" },
     Spec { key: "database.max_connections", env: "HELPDESK_DATABASE_MAX_CONNECTIONS", default: "8", about: "reader connections to a database file" },
     Spec { key: "auth.token_ttl_hours", env: "HELPDESK_TOKEN_TTL_HOURS", default: "24", about: "lifetime of a sign-in token" },
@@ -67,8 +73,9 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.smtp_url", env: "HELPDESK_SMTP_URL", default: "", about: "SMTP server URL; empty: write mail as .eml files to the outbox" },
     Spec { key: "mail.from", env: "HELPDESK_MAIL_FROM", default: "Help Desk <helpdesk@localhost>", about: "sender of outgoing mail" },
     Spec { key: "mail.outbox_dir", env: "HELPDESK_OUTBOX_DIR", default: "outbox", about: "folder for .eml files when no SMTP server is set" },
-    Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account per window" },
+    Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
+    Spec { key: "rate_limit.requests_per_ip", env: "HELPDESK_REQUESTS_PER_IP", default: "20", about: "registrations, password resets and reset mails allowed per client address per window" },
     Spec { key: "rate_limit.window_secs", env: "HELPDESK_LOGIN_WINDOW_SECS", default: "900", about: "length of the rate-limit window in seconds" },
     Spec { key: "bootstrap.admin_email", env: "HELPDESK_ADMIN_EMAIL", default: "admin@localhost.localdomain", about: "email of the first super admin on an empty production database" },
     Spec { key: "bootstrap.admin_name", env: "HELPDESK_ADMIN_NAME", default: "Super Admin", about: "name of that first super admin" },
@@ -182,6 +189,17 @@ impl Settings {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(Sources::error(Sources::spec("server.public_url"), "must start with http:// or https://"));
         }
+        let trusted_proxies = src
+            .text("server.trusted_proxies")?
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| Sources::error(Sources::spec("server.trusted_proxies"), format!("{s:?} is not an address or CIDR range")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let database_url = src.text("database.url")?;
         if !database_url.starts_with("sqlite:") {
             return Err(Sources::error(Sources::spec("database.url"), "must be a sqlite: URL (e.g. sqlite://helpdesk.db)"));
@@ -202,6 +220,7 @@ impl Settings {
         Ok(Settings {
             addr: src.parsed("server.addr", "an address like 127.0.0.1:3000")?,
             public_url,
+            trusted_proxies,
             database_url,
             database_max_connections: src.positive("database.max_connections")?,
             token_ttl_hours: src.positive("auth.token_ttl_hours")?,
@@ -216,6 +235,7 @@ impl Settings {
             rate_limit: RateLimitSettings {
                 failures_per_account: src.positive("rate_limit.failures_per_account")?,
                 failures_per_ip: src.positive("rate_limit.failures_per_ip")?,
+                requests_per_ip: src.positive("rate_limit.requests_per_ip")?,
                 window_secs: src.positive("rate_limit.window_secs")?,
             },
             bootstrap: BootstrapSettings {
@@ -281,12 +301,22 @@ mod tests {
             ("HELPDESK_PUBLIC_URL", "example.com", "server.public_url"),
             ("HELPDESK_MAIL_FROM", "not a mailbox", "mail.from"),
             ("HELPDESK_ADMIN_PASSWORD", "short", "bootstrap.admin_password"),
+            ("HELPDESK_TRUSTED_PROXIES", "10.0.0.1, proxy.local", "server.trusted_proxies"),
+            ("HELPDESK_REQUESTS_PER_IP", "0", "rate_limit.requests_per_ip"),
         ];
         for (env, value, key) in cases {
             let err = load("", &[(env, value)]).unwrap_err();
             assert_eq!(err.key, key, "{env}={value}");
             assert!(err.to_string().contains(env));
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let s = load("", &[("HELPDESK_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]).unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+        assert!(load("", &[]).unwrap().trusted_proxies.is_empty());
     }
 
     #[test]

@@ -4,7 +4,6 @@ use crate::app::{shell, App};
 use crate::domain::{Email, Role};
 use crate::error::AppError;
 use crate::server::mail::Mailer;
-use crate::server::rate_limit::LoginLimiter;
 use crate::server::security::{hash_password, random_token, TokenKeys};
 use crate::server::settings::Settings;
 use crate::server::store::{DemoAccount, NewUser, Store};
@@ -20,7 +19,6 @@ pub struct Core {
     pub store: Store,
     pub keys: TokenKeys,
     pub mailer: Mailer,
-    pub limiter: LoginLimiter,
     /// Every committed ticket change, for whoever listens (live updates). Sending never waits;
     /// a listener that falls behind misses old events, not new ones.
     pub ticket_changes: tokio::sync::broadcast::Sender<crate::domain::TicketChanged>,
@@ -69,7 +67,6 @@ impl Core {
         Ok(Core {
             keys: TokenKeys::new(&secret, settings.token_ttl_hours),
             mailer: Mailer::new(&settings.mail)?,
-            limiter: LoginLimiter::new(&settings.rate_limit),
             ticket_changes: tokio::sync::broadcast::channel(1024).0,
             store,
             settings,
@@ -106,7 +103,7 @@ async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(
             role: Role::Superadmin,
             department: "",
             phone: "",
-        })
+        }, None)
         .await?;
     if generated {
         // Printed once, on purpose not through the log: it is shown to whoever started the server.

@@ -17,6 +17,16 @@ pub struct TestApp {
     pub router: Router,
     pub core: Arc<Core>,
     pub outbox: PathBuf,
+    _cleanup: Arc<RemoveOnDrop>,
+}
+
+/// Removes a test's folder when the last copy of its app goes.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 pub struct Reply {
@@ -47,6 +57,16 @@ where
     RUNTIME.spawn(future).await.expect("the task finishes")
 }
 
+/// A fresh folder for files a test makes (a database shared by two instances, say); the
+/// test removes it when done.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("helpdesk-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -60,7 +80,7 @@ impl TestApp {
         adjust(&mut settings);
         let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));
         let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();
-        TestApp { router: build_router(options, core.clone()), core, outbox }
+        TestApp { router: build_router(options, core.clone()), core, _cleanup: Arc::new(RemoveOnDrop(outbox.clone())), outbox }
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
@@ -90,6 +110,18 @@ impl TestApp {
         .await;
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         Reply { status, headers, body }
+    }
+
+    /// A JSON POST as it arrives from `peer` (the connection's address), with extra headers.
+    pub async fn post_from(&self, peer: &str, headers: &[(&str, &str)], path: &str, body: Value) -> Reply {
+        let mut builder = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut request = builder.body(Body::from(body.to_string())).unwrap();
+        let peer: std::net::IpAddr = peer.parse().expect("an IP address");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(peer, 40000)));
+        self.send(request).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {

@@ -1,11 +1,11 @@
 use super::ApiJson;
 use crate::domain::SessionUser;
 use crate::error::AppError;
-use crate::server::guard::{client_ip, CurrentUser};
+use crate::server::guard::{ClientIp, CurrentUser};
 use crate::server::services::auth::{self, Registration, Session};
 use crate::server::startup::AppState;
 use axum::extract::State;
-use axum::http::{Extensions, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/register", post(register))
         .route("/forgot-password", post(forgot_password))
         .route("/reset-password", post(reset_password))
+        .route("/logout", post(logout))
         .route("/verify", get(verify))
 }
 
@@ -38,10 +39,10 @@ struct LoginBody {
 
 async fn login(
     State(state): State<AppState>,
-    extensions: Extensions,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<Value>, AppError> {
-    let session = auth::login(&state.core, &body.email, &body.password, &client_ip(&extensions)).await?;
+    let session = auth::login(&state.core, &body.email, &body.password, &ip).await?;
     Ok(Json(session_json(&session)))
 }
 
@@ -56,14 +57,14 @@ struct RegisterBody {
 
 async fn register(
     State(state): State<AppState>,
-    extensions: Extensions,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let confirm = body.confirm_password.as_deref().unwrap_or(&body.password);
     let session = auth::register(
         &state.core,
         Registration { name: &body.name, email: &body.email, password: &body.password, confirm_password: confirm },
-        &client_ip(&extensions),
+        &ip,
     )
     .await?;
     let mut reply = session_json(&session);
@@ -79,9 +80,10 @@ struct ForgotBody {
 
 async fn forgot_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<Json<Value>, AppError> {
-    auth::forgot_password(state.core.clone(), &body.email).await?;
+    auth::forgot_password(state.core.clone(), &body.email, &ip).await?;
     Ok(Json(json!({ "message": FORGOT_REPLY })))
 }
 
@@ -98,12 +100,18 @@ struct ResetBody {
 
 async fn reset_password(
     State(state): State<AppState>,
-    extensions: Extensions,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Json<Value>, AppError> {
     let (token, confirm) = (&body.token, body.confirm_password.as_deref());
-    auth::reset_password(&state.core, token, &body.password, confirm, &client_ip(&extensions)).await?;
+    auth::reset_password(&state.core, token, &body.password, confirm, &ip).await?;
     Ok(Json(json!({ "message": "Password changed. Sign in with your new password." })))
+}
+
+/// Ends the session the token belongs to: the token stops working at once.
+async fn logout(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+    auth::logout(&state.core, &caller).await?;
+    Ok(Json(json!({ "message": "Signed out" })))
 }
 
 async fn verify(caller: CurrentUser) -> Json<Value> {

@@ -3,7 +3,10 @@
 use crate::domain::{Department, NewPassword, PersonName, Phone, Profile};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
+use crate::server::rate_limit::{self, Budget};
 use crate::server::security::{hash_password, verify_password};
+use crate::server::services::audit::{self, action};
+use crate::server::services::auth::open_session;
 use crate::server::startup::Core;
 
 pub async fn profile(core: &Core, caller: &CurrentUser) -> Result<Profile, AppError> {
@@ -31,7 +34,8 @@ pub async fn update_profile(core: &Core, caller: &CurrentUser, changes: ProfileC
         .ok_or_else(|| AppError::not_found("User not found"))
 }
 
-/// Needs the current password; ends the caller's other sessions. Returns a fresh session
+/// Needs the current password; ends every session of the account and closes its open reset
+/// links, in the same transaction as the change. Returns a fresh session
 /// token for the caller so this browser stays signed in.
 pub async fn change_password(
     core: &Core,
@@ -44,13 +48,17 @@ pub async fn change_password(
         return Err(AppError::invalid("currentPassword", "Current password is required."));
     }
     let new = NewPassword::parse("newPassword", new, Some(confirm))?;
+    // Guessing the current password through a stolen session costs a hash per try: limited.
+    let budget = Budget::PasswordChange { user_id: caller.id };
+    rate_limit::spend(core, &budget).await?;
     let record = core.store.user_by_id(caller.id).await?.ok_or_else(|| AppError::not_found("User not found"))?;
-    if !verify_password(current.to_string(), Some(record.password_hash)).await? {
+    if !verify_password(current.to_string(), Some(record.password_hash.clone())).await? {
         return Err(AppError::invalid("currentPassword", "Current password is not correct."));
     }
+    rate_limit::clear(core, &budget).await?;
     let hash = hash_password(new.expose().to_string()).await?;
     let now = chrono::Utc::now().timestamp();
-    core.store.set_password(caller.id, &hash, now).await?;
-    crate::server::services::audit::by(core, caller, crate::server::services::audit::action::PASSWORD_CHANGED, &caller.email, "").await;
-    core.keys.issue(&caller.user)
+    let entry = audit::entry(caller, action::PASSWORD_CHANGED, &caller.email, "");
+    core.store.set_password(caller.id, &hash, now, entry).await?;
+    Ok(open_session(core, &record, None).await?.token)
 }

@@ -2,10 +2,12 @@
 
 use crate::domain::{Email, NewPassword, PersonName, Role, SessionUser};
 use crate::error::AppError;
+use crate::server::guard::CurrentUser;
+use crate::server::rate_limit::{self, Budget};
 use crate::server::security::{hash_password, random_token, token_digest, verify_password};
 use crate::server::services::audit::{self, action};
 use crate::server::startup::Core;
-use crate::server::store::{NewUser, UserRecord};
+use crate::server::store::{AuditRecord, NewUser, UserRecord};
 use std::sync::Arc;
 
 /// A successful sign-in: the token and who it is for.
@@ -22,9 +24,15 @@ fn session_user(record: &UserRecord) -> SessionUser {
     SessionUser { id: p.id, name: p.name.clone(), email: p.email.clone(), role: p.role }
 }
 
-fn open_session(core: &Core, record: &UserRecord) -> Result<Session, AppError> {
+/// Opens a session for `record` (with its audit entry, if any, in the same transaction) and
+/// signs a token for it.
+pub(crate) async fn open_session(core: &Core, record: &UserRecord, audit: Option<AuditRecord<'_>>) -> Result<Session, AppError> {
     let user = session_user(record);
-    Ok(Session { token: core.keys.issue(&user)?, user })
+    let sid = random_token(16);
+    let now = chrono::Utc::now().timestamp();
+    let expires = now + core.keys.ttl_secs();
+    core.store.open_session(&sid, user.id, now, expires, audit).await?;
+    Ok(Session { token: core.keys.issue(&user, &sid, now)?, user })
 }
 
 pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result<Session, AppError> {
@@ -35,28 +43,37 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
-    core.limiter.check(&email, ip)?;
+    let account = Budget::SignInAccount { email: &email, ip };
+    let address = Budget::SignInAddress { ip };
+    // Both counted before the hash; each is given back only when the password is right.
+    rate_limit::spend(core, &address).await?;
+    rate_limit::spend(core, &account).await?;
     let record = core.store.user_by_email(&email).await?;
     let matches = verify_password(password.to_string(), record.as_ref().map(|r| r.password_hash.clone())).await?;
     let record = match record {
         Some(record) if matches => record,
         _ => {
-            core.limiter.record_failure(&email, ip);
             tracing::info!(ip, "failed sign-in");
             let known = record.as_ref().map(|r| r.profile.id);
             audit::record(core, known, &email, action::SIGN_IN_FAILED, &email, "wrong email or password", ip).await;
             return Err(AppError::unauthorized("Invalid email or password."));
         }
     };
+    rate_limit::clear(core, &account).await?;
+    rate_limit::refund(core, &address).await?;
     if !record.profile.is_active {
         audit::record(core, Some(record.profile.id), &email, action::SIGN_IN_FAILED, &email, "account deactivated", ip).await;
         // Only said to someone who knows the password, so it reveals nothing new.
         return Err(AppError::unauthorized("This account has been deactivated. Contact your administrator."));
     }
-    core.limiter.record_success(&email);
     tracing::info!(user_id = record.profile.id, ip, "signed in");
-    audit::record(core, Some(record.profile.id), &email, action::SIGN_IN, &email, "", ip).await;
-    open_session(core, &record)
+    let entry = AuditRecord { actor_id: Some(record.profile.id), actor_email: &email, action: action::SIGN_IN, target: &email, detail: "", ip };
+    open_session(core, &record, Some(entry)).await
+}
+
+/// Ends the caller's session: their token stops working at once, on every instance.
+pub async fn logout(core: &Core, caller: &CurrentUser) -> Result<(), AppError> {
+    core.store.end_session(&caller.session).await
 }
 
 pub struct Registration<'a> {
@@ -66,37 +83,34 @@ pub struct Registration<'a> {
     pub confirm_password: &'a str,
 }
 
-/// Self-registration always creates role `user` and signs the new account in.
+/// Self-registration always creates role `user` and signs the new account in. The address'
+/// budget is spent before anything is looked up, and the hash is paid only for a free email.
 pub async fn register(core: &Core, input: Registration<'_>, ip: &str) -> Result<Session, AppError> {
     let name = PersonName::parse(input.name)?;
     let email = Email::parse(input.email)?;
     let password = NewPassword::parse("password", input.password, Some(input.confirm_password))?;
+    rate_limit::spend(core, &Budget::Requests { ip }).await?;
+    if core.store.email_taken(email.as_str()).await? {
+        return Err(AppError::conflict_on("email", "An account with this email already exists."));
+    }
     let hash = hash_password(password.expose().to_string()).await?;
-    let record = core
-        .store
-        .insert_user(NewUser {
-            name: name.as_str(),
-            email: email.as_str(),
-            password_hash: &hash,
-            role: Role::User,
-            department: "",
-            phone: "",
-        })
-        .await?;
+    let new_user = NewUser { name: name.as_str(), email: email.as_str(), password_hash: &hash, role: Role::User, department: "", phone: "" };
+    let entry = AuditRecord { actor_id: None, actor_email: email.as_str(), action: action::REGISTERED, target: email.as_str(), detail: "", ip };
+    let record = core.store.insert_user(new_user, Some(entry)).await?;
     tracing::info!(user_id = record.profile.id, "registered");
-    let email = &record.profile.email;
-    audit::record(core, Some(record.profile.id), email, action::REGISTERED, email, "", ip).await;
-    open_session(core, &record)
+    open_session(core, &record, None).await
 }
 
 /// The answer is the same whether or not the account exists; the mail goes out in the
-/// background so the response time does not tell either.
-pub async fn forgot_password(core: Arc<Core>, email: &str) -> Result<(), AppError> {
+/// background so the response time does not tell either. Requests are limited per address
+/// (429) and mails per recipient (silently: the answer stays the same).
+pub async fn forgot_password(core: Arc<Core>, email: &str, ip: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
+    rate_limit::spend(&core, &Budget::Requests { ip }).await?;
     let Some(record) = core.store.user_by_email(email.as_str()).await? else {
         return Ok(());
     };
-    if !record.profile.is_active {
+    if !record.profile.is_active || rate_limit::spend(&core, &Budget::MailTo { email: email.as_str() }).await.is_err() {
         return Ok(());
     }
     let token = random_token(32);
@@ -123,15 +137,17 @@ pub async fn reset_password(core: &Core, token: &str, password: &str, confirm: O
         return Err(AppError::invalid("token", "The reset link is missing its token."));
     }
     let password = NewPassword::parse("password", password, confirm)?;
-    let hash = hash_password(password.expose().to_string()).await?;
+    rate_limit::spend(core, &Budget::Requests { ip }).await?;
+    let digest = token_digest(token);
     let now = chrono::Utc::now().timestamp();
-    match core.store.redeem_password_reset(&token_digest(token), &hash, now).await? {
-        Some(user_id) => {
-            tracing::info!(user_id, "password reset");
-            let email = core.store.user_by_id(user_id).await?.map(|u| u.profile.email).unwrap_or_default();
-            audit::record(core, Some(user_id), &email, action::PASSWORD_RESET, &email, "with a mailed link", ip).await;
-            Ok(())
-        }
-        None => Err(AppError::invalid("token", "This reset link is invalid, used or expired. Ask for a new one.")),
+    let closed = || AppError::invalid("token", "This reset link is invalid, used or expired. Ask for a new one.");
+    // Checked before the hash: a made-up token costs a lookup, not 19 MiB and a core.
+    if !core.store.reset_link_open(&digest, now).await? {
+        return Err(closed());
     }
+    let hash = hash_password(password.expose().to_string()).await?;
+    let audit = (action::PASSWORD_RESET, "with a mailed link", ip);
+    let user_id = core.store.redeem_password_reset(&digest, &hash, now, audit).await?.ok_or_else(closed)?;
+    tracing::info!(user_id, "password reset");
+    Ok(())
 }

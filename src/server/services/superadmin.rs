@@ -75,20 +75,17 @@ pub async fn create_user(core: &Core, caller: &CurrentUser, input: NewAccount<'_
     let department = Department::parse(input.department)?;
     let phone = Phone::parse(input.phone)?;
     let hash = hash_password(password.expose().to_string()).await?;
-    let user = core
-        .store
-        .insert_user(NewUser {
-            name: name.as_str(),
-            email: email.as_str(),
-            password_hash: &hash,
-            role,
-            department: department.as_str(),
-            phone: phone.as_str(),
-        })
-        .await?
-        .profile;
-    audit::by(core, caller, action::USER_CREATED, &user.email, &format!("role {}", role.as_str())).await;
-    Ok(user)
+    let detail = format!("role {}", role.as_str());
+    let entry = audit::entry(caller, action::USER_CREATED, email.as_str(), &detail);
+    let user = NewUser {
+        name: name.as_str(),
+        email: email.as_str(),
+        password_hash: &hash,
+        role,
+        department: department.as_str(),
+        phone: phone.as_str(),
+    };
+    Ok(core.store.insert_user(user, Some(entry)).await?.profile)
 }
 
 pub struct AccountChange<'a> {
@@ -99,18 +96,12 @@ pub struct AccountChange<'a> {
     pub phone: &'a str,
 }
 
-/// Refuses to leave the installation without an active super admin, and a super admin
-/// cannot demote, deactivate or delete themselves.
-async fn guard_superadmins(core: &Core, caller: &CurrentUser, target: &Profile, stays_active_superadmin: bool, what: &str) -> Result<(), AppError> {
+/// A super admin cannot demote, deactivate or delete themselves. (That another active super
+/// admin remains is checked by the store inside the write itself.)
+fn guard_self(caller: &CurrentUser, target: &Profile, stays_active_superadmin: bool, what: &str) -> Result<(), AppError> {
     let is_active_superadmin = target.role == Role::Superadmin && target.is_active;
-    if !is_active_superadmin || stays_active_superadmin {
-        return Ok(());
-    }
-    if target.id == caller.id {
+    if is_active_superadmin && !stays_active_superadmin && target.id == caller.id {
         return Err(AppError::conflict(format!("You cannot {what} your own super admin account.")));
-    }
-    if core.store.count_active_superadmins().await? <= 1 {
-        return Err(AppError::conflict(format!("You cannot {what} the last active super admin.")));
     }
     Ok(())
 }
@@ -122,24 +113,22 @@ pub async fn update_user(core: &Core, caller: &CurrentUser, id: i64, change: Acc
     let department = Department::parse(change.department)?;
     let phone = Phone::parse(change.phone)?;
     let verb = if role != Role::Superadmin { "demote" } else { "deactivate" };
-    guard_superadmins(core, caller, &before, role == Role::Superadmin && change.is_active, verb).await?;
-    let after = core
-        .store
-        .update_user(id, &UserChange { name: name.as_str(), role, is_active: change.is_active, department: department.as_str(), phone: phone.as_str() })
-        .await?
-        .ok_or_else(|| AppError::not_found("User not found"))?;
-    if before.role != after.role {
-        let detail = format!("{} → {}", before.role.as_str(), after.role.as_str());
-        audit::by(core, caller, action::ROLE_CHANGED, &after.email, &detail).await;
+    guard_self(caller, &before, role == Role::Superadmin && change.is_active, verb)?;
+    let change = UserChange { name: name.as_str(), role, is_active: change.is_active, department: department.as_str(), phone: phone.as_str() };
+    let email = before.email.as_str();
+    let role_detail = format!("{} → {}", before.role.as_str(), role.as_str());
+    let mut audits = Vec::new();
+    if before.role != role {
+        audits.push(audit::entry(caller, action::ROLE_CHANGED, email, &role_detail));
     }
-    if before.is_active != after.is_active {
-        let what = if after.is_active { action::ACTIVATED } else { action::DEACTIVATED };
-        audit::by(core, caller, what, &after.email, "").await;
+    if before.is_active != change.is_active {
+        let what = if change.is_active { action::ACTIVATED } else { action::DEACTIVATED };
+        audits.push(audit::entry(caller, what, email, ""));
     }
-    if (before.name.as_str(), before.department.as_str(), before.phone.as_str()) != (after.name.as_str(), after.department.as_str(), after.phone.as_str()) {
-        audit::by(core, caller, action::USER_UPDATED, &after.email, "name, department or phone").await;
+    if (before.name.as_str(), before.department.as_str(), before.phone.as_str()) != (change.name, change.department, change.phone) {
+        audits.push(audit::entry(caller, action::USER_UPDATED, email, "name, department or phone"));
     }
-    Ok(after)
+    core.store.update_user(&before, &change, &audits).await
 }
 
 pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(), AppError> {
@@ -147,7 +136,7 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
     if target.id == caller.id {
         return Err(AppError::conflict("You cannot delete your own account."));
     }
-    guard_superadmins(core, caller, &target, false, "delete").await?;
+    guard_self(caller, &target, false, "delete")?;
     let detail = format!("{} ({})", target.name, target.role.as_str());
     let mut changes = core.store.changes().await?;
     if !changes.delete_user(id, caller.id).await? {
@@ -165,13 +154,13 @@ pub async fn settings(core: &Core, caller: &CurrentUser) -> Result<SystemSetting
 pub async fn save_settings(core: &Core, caller: &CurrentUser, categories: &[String], sla: [i64; 4], max_per_agent: i64) -> Result<SystemSettings, AppError> {
     superadmin(caller)?;
     let settings = SystemSettings::parse(categories, sla, max_per_agent)?;
-    core.store.save_system_settings(&settings).await?;
     let s = &settings;
     let detail = format!(
         "categories: {}; SLA hours low {} / medium {} / high {} / critical {}; max tickets per agent {}",
         s.categories.join(", "), s.sla.low, s.sla.medium, s.sla.high, s.sla.critical, s.max_tickets_per_agent
     );
-    audit::by(core, caller, action::SETTINGS_CHANGED, "system settings", &detail).await;
+    let entry = audit::entry(caller, action::SETTINGS_CHANGED, "system settings", &detail);
+    core.store.save_system_settings(&settings, Some(entry)).await?;
     Ok(settings)
 }
 

@@ -170,10 +170,16 @@ fn given(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.trim().is_empty())
 }
 
+/// Every edit says which version of the ticket it changes: without it, an edit made from a
+/// stale copy would silently overwrite someone else's (409, naming the field).
 fn check_version(ticket: &Ticket, version: Option<i64>) -> Result<i64, AppError> {
     match version {
+        None => Err(AppError::conflict_on(
+            "version",
+            "Send the ticket's current version (from GET /api/tickets/{id}) so that no one else's change is overwritten.",
+        )),
         Some(v) if v != ticket.version => Err(AppError::conflict(CONFLICT_MESSAGE)),
-        _ => Ok(ticket.version),
+        Some(v) => Ok(v),
     }
 }
 

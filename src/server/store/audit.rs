@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 /// Something worth a line in the audit trail.
+#[derive(Clone, Copy)]
 pub struct AuditRecord<'a> {
     pub actor_id: Option<i64>,
     pub actor_email: &'a str,

@@ -8,6 +8,7 @@ mod bulk_seed;
 mod counters;
 mod reports;
 mod secrets;
+mod sessions;
 mod settings;
 mod seed;
 mod tickets;
@@ -19,6 +20,7 @@ pub use audit::{AuditRecord, MIN_SEARCH as MIN_AUDIT_SEARCH};
 pub use changes::Changes;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
 pub use crate::domain::TicketScope;
+pub use sessions::Hits;
 pub use users::{NewUser, UserChange, UserRecord};
 
 use sqlx::sqlite::{

@@ -52,7 +52,7 @@ impl Store {
 
     /// Saves the settings and moves the SLA deadline of every ticket not yet closed to the new
     /// hours, in one transaction: the new rules apply at once.
-    pub async fn save_system_settings(&self, s: &SystemSettings) -> Result<(), AppError> {
+    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<super::AuditRecord<'_>>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         let values = [
             ("categories", serde_json::to_string(&s.categories).unwrap_or_default()),
@@ -79,6 +79,9 @@ impl Store {
         .bind(s.sla.low)
         .execute(&mut *tx)
         .await?;
+        if let Some(audit) = audit {
+            super::audit::insert_audit(&mut tx, chrono::Utc::now(), audit).await?;
+        }
         tx.commit().await?;
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some(s.clone());
         Ok(())
@@ -87,7 +90,7 @@ impl Store {
     pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), AppError> {
         let mut settings = self.system_settings().await?;
         settings.max_tickets_per_agent = max;
-        self.save_system_settings(&settings).await
+        self.save_system_settings(&settings, None).await
     }
 }
 
@@ -104,7 +107,7 @@ mod tests {
         assert_eq!(store.system_settings().await.unwrap(), first);
         // Saving through the store replaces it at once.
         let saved = SystemSettings { max_tickets_per_agent: 7, ..first.clone() };
-        store.save_system_settings(&saved).await.unwrap();
+        store.save_system_settings(&saved, None).await.unwrap();
         assert_eq!(store.system_settings().await.unwrap().max_tickets_per_agent, 7);
         let fresh = Store { settings: Arc::default(), ..store.clone() };
         assert_eq!(fresh.system_settings().await.unwrap().max_tickets_per_agent, 7, "and it was stored");

@@ -1,3 +1,5 @@
+use super::audit::{insert_audit, AuditRecord};
+use super::sessions::end_sessions_of;
 use super::tickets::{NewEvent, TicketUpdate};
 use super::{is_unique_violation, Store};
 use crate::domain::{EventKind, Profile, Role, RoleCounts};
@@ -11,7 +13,6 @@ use chrono::{DateTime, Utc};
 pub struct UserRecord {
     pub profile: Profile,
     pub password_hash: PasswordHash,
-    pub tokens_valid_after: i64,
 }
 
 pub struct UserChange<'a> {
@@ -32,7 +33,7 @@ pub struct NewUser<'a> {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: i64,
     name: String,
     email: String,
@@ -42,7 +43,6 @@ struct UserRow {
     department: String,
     phone: String,
     created_at: DateTime<Utc>,
-    tokens_valid_after: i64,
 }
 
 impl From<UserRow> for UserRecord {
@@ -60,12 +60,11 @@ impl From<UserRow> for UserRecord {
                 phone: row.phone,
             },
             password_hash: PasswordHash::from_stored(row.password_hash),
-            tokens_valid_after: row.tokens_valid_after,
         }
     }
 }
 
-const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_active, department, phone, created_at, tokens_valid_after";
+pub(super) const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_active, department, phone, created_at";
 
 /// Deleted users are kept (their tickets still name them) but never found as accounts.
 const LIVE: &str = "deleted_at IS NULL";
@@ -83,12 +82,15 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// Inserts a user; an email already registered is a conflict on `email`.
-    pub async fn insert_user(&self, user: NewUser<'_>) -> Result<UserRecord, AppError> {
+    /// Inserts a user, with its audit entry in the same transaction (an entry without an actor
+    /// is attributed to the new account: self-registration). An email already registered is a
+    /// conflict on `email`.
+    pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError> {
         let sql = format!(
             "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
         );
+        let mut tx = self.write.begin().await?;
         let inserted = sqlx::query_as::<_, UserRow>(&sql)
             .bind(user.name)
             .bind(user.email)
@@ -97,15 +99,26 @@ impl Store {
             .bind(user.department)
             .bind(user.phone)
             .bind(Utc::now())
-            .fetch_one(&self.write)
+            .fetch_one(&mut *tx)
             .await;
-        match inserted {
-            Ok(row) => Ok(row.into()),
+        let record = match inserted {
+            Ok(row) => UserRecord::from(row),
             Err(e) if is_unique_violation(&e) => {
-                Err(AppError::conflict_on("email", "An account with this email already exists."))
+                return Err(AppError::conflict_on("email", "An account with this email already exists."))
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(mut audit) = audit {
+            audit.actor_id = audit.actor_id.or(Some(record.profile.id));
+            insert_audit(&mut tx, Utc::now(), audit).await?;
         }
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Whether an email is taken by a live account (checked before paying for a hash).
+    pub async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE email = ?").bind(email).fetch_one(&self.read).await? > 0)
     }
 
     pub async fn update_profile(
@@ -128,24 +141,16 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// Replaces the password and ends every session issued before `now_secs`.
-    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64) -> Result<(), AppError> {
-        sqlx::query("UPDATE users SET password_hash = ?, tokens_valid_after = ? WHERE id = ?")
-            .bind(hash.as_str())
-            .bind(now_secs)
-            .bind(id)
-            .execute(&self.write)
-            .await?;
+    /// Replaces the password in one transaction with what must go with it: every session of
+    /// the account ends, open reset links stop working, and the audit entry is written.
+    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
+        end_sessions_of(&mut tx, id).await?;
+        close_reset_links(&mut tx, id, now_secs).await?;
+        insert_audit(&mut tx, Utc::now(), audit).await?;
+        tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn set_user_active(&self, id: i64, active: bool) -> Result<bool, AppError> {
-        let done = sqlx::query("UPDATE users SET is_active = ? WHERE id = ?")
-            .bind(active)
-            .bind(id)
-            .execute(&self.write)
-            .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Live (not deleted) accounts, from the per-role counters (migration 0009).
@@ -199,22 +204,62 @@ impl Store {
         Ok((rows.into_iter().map(|r| UserRecord::from(r).profile).collect(), total))
     }
 
-    /// Updates what a super admin may change about an account.
-    pub async fn update_user(&self, id: i64, change: &UserChange<'_>) -> Result<Option<Profile>, AppError> {
+    /// Updates what a super admin may change about an account, with its audit entries, in one
+    /// transaction. The write is conditional, so the rules hold however requests interleave:
+    /// it applies only if role and activity are still those of `before` (else 409, changed
+    /// meanwhile), and never leaves the installation without an active super admin. A
+    /// deactivated account's sessions end with it.
+    pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError> {
+        let was_active_superadmin = before.role == Role::Superadmin && before.is_active;
+        let stays_active_superadmin = change.role == Role::Superadmin && change.is_active;
         let sql = format!(
             "UPDATE users SET name = ?, role = ?, is_active = ?, department = ?, phone = ?
-             WHERE id = ? AND {LIVE} RETURNING {USER_COLUMNS}"
+             WHERE id = ? AND {LIVE} AND role = ? AND is_active = ?
+               AND (? OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'superadmin' AND o.is_active = 1
+                                 AND o.deleted_at IS NULL AND o.id <> users.id))
+             RETURNING {USER_COLUMNS}"
         );
+        let mut tx = self.write.begin().await?;
         let row = sqlx::query_as::<_, UserRow>(&sql)
             .bind(change.name)
             .bind(change.role.as_str())
             .bind(change.is_active)
             .bind(change.department)
             .bind(change.phone)
-            .bind(id)
-            .fetch_optional(&self.write)
+            .bind(before.id)
+            .bind(before.role.as_str())
+            .bind(before.is_active)
+            .bind(!was_active_superadmin || stays_active_superadmin)
+            .fetch_optional(&mut *tx)
             .await?;
-        Ok(row.map(|r| UserRecord::from(r).profile))
+        let Some(row) = row else {
+            return Err(self.why_not_updated(&mut tx, before).await);
+        };
+        if before.is_active && !change.is_active {
+            end_sessions_of(&mut tx, before.id).await?;
+        }
+        for audit in audits {
+            insert_audit(&mut tx, Utc::now(), *audit).await?;
+        }
+        tx.commit().await?;
+        Ok(UserRecord::from(row).profile)
+    }
+
+    /// Why a conditional account write matched no row: gone, changed meanwhile, or it would
+    /// have removed the last active super admin.
+    async fn why_not_updated(&self, tx: &mut sqlx::Transaction<'static, Sqlite>, before: &Profile) -> AppError {
+        let now: Result<Option<(String, bool)>, _> = sqlx::query_as(&format!("SELECT role, is_active FROM users WHERE id = ? AND {LIVE}"))
+            .bind(before.id)
+            .fetch_optional(&mut **tx)
+            .await;
+        match now {
+            Ok(None) => AppError::not_found("User not found"),
+            Ok(Some((role, active))) if role != before.role.as_str() || active != before.is_active => {
+                AppError::conflict("This account was changed meanwhile — reload and try again.")
+            }
+            Ok(Some(_)) => AppError::conflict("The last active super admin cannot be demoted, deactivated or deleted."),
+            Err(e) => e.into(),
+        }
     }
 
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
@@ -236,13 +281,26 @@ impl Store {
         Ok(())
     }
 
-    /// Uses a reset token and sets the new password in one transaction. Returns the user's id,
-    /// or `None` when the token is unknown, used or expired (then nothing changes).
+    /// Whether a reset link is still usable (checked before paying for a hash).
+    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
+            .bind(token_hash)
+            .bind(now_secs)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(open > 0)
+    }
+
+    /// Uses a reset token and sets the new password in one transaction: every session of the
+    /// account ends, its other links close, and the audit entry (`action`, `detail`, from
+    /// `ip`, by the account itself) is written. Returns the user's id, or `None` when the token
+    /// is unknown, used or expired (then nothing changes).
     pub async fn redeem_password_reset(
         &self,
         token_hash: &str,
         new_hash: &PasswordHash,
         now_secs: i64,
+        (action, detail, ip): (&str, &str, &str),
     ) -> Result<Option<i64>, AppError> {
         let mut tx = self.write.begin().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
@@ -257,21 +315,28 @@ impl Store {
         let Some(user_id) = user_id else {
             return Ok(None);
         };
-        sqlx::query("UPDATE users SET password_hash = ?, tokens_valid_after = ? WHERE id = ?")
+        let email: String = sqlx::query_scalar("UPDATE users SET password_hash = ? WHERE id = ? RETURNING email")
             .bind(new_hash.as_str())
-            .bind(now_secs)
             .bind(user_id)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-        // Any other outstanding link for this account stops working too.
-        sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
-            .bind(now_secs)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        end_sessions_of(&mut tx, user_id).await?;
+        close_reset_links(&mut tx, user_id, now_secs).await?;
+        let audit = AuditRecord { actor_id: Some(user_id), actor_email: &email, action, target: &email, detail, ip };
+        insert_audit(&mut tx, Utc::now(), audit).await?;
         tx.commit().await?;
         Ok(Some(user_id))
     }
+}
+
+/// Any outstanding reset link of the account stops working.
+async fn close_reset_links(tx: &mut sqlx::Transaction<'static, Sqlite>, user_id: i64, now_secs: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
+        .bind(now_secs)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 impl super::Changes {
@@ -284,16 +349,23 @@ impl super::Changes {
             .fetch_optional(&mut **self.tx())
             .await?;
         let Some(name) = name else { return Ok(false) };
-        sqlx::query(
+        // Checked inside the write, so two super admins deleting each other at once cannot
+        // both succeed.
+        let done = sqlx::query(
             "UPDATE users SET deleted_at = ?, is_active = 0, email = 'deleted-' || id || '@deleted.invalid',
-                 password_hash = '!', tokens_valid_after = ?
-             WHERE id = ?",
+                 password_hash = '!'
+             WHERE id = ? AND (role <> 'superadmin' OR is_active = 0
+                  OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'superadmin' AND o.is_active = 1
+                             AND o.deleted_at IS NULL AND o.id <> users.id))",
         )
         .bind(Utc::now())
-        .bind(Utc::now().timestamp() + 1)
         .bind(id)
         .execute(&mut **self.tx())
         .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::conflict("The last active super admin cannot be demoted, deactivated or deleted."));
+        }
+        end_sessions_of(self.tx(), id).await?;
         let unassign = TicketUpdate { unassign: true, bump_version: true, ..Default::default() };
         let detail = format!("{name} → nobody (account deleted)");
         for ticket in self.open_tickets_of(id).await? {

@@ -1,0 +1,116 @@
+//! Sign-in sessions and attempt throttles: small tables every instance shares.
+
+use super::audit::{insert_audit, AuditRecord};
+use super::users::{UserRow, USER_COLUMNS};
+use super::{Store, UserRecord};
+use crate::error::AppError;
+use chrono::Utc;
+use sqlx::{Sqlite, Transaction};
+
+/// A counter in its window after one more hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hits {
+    pub count: i64,
+    pub window_start: i64,
+}
+
+/// Sessions and throttle rows this much past their end are swept away at the next sign-in.
+const SWEEP_AFTER_SECS: i64 = 24 * 3600;
+
+impl Store {
+    /// Opens a session and writes its audit entry in one transaction; old rows are swept.
+    pub async fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < ?").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM throttles WHERE window_start < ?").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(sid)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(audit) = audit {
+            insert_audit(&mut tx, Utc::now(), audit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The live account behind a session that is still open.
+    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError> {
+        let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id = ? AND s.user_id = ? AND s.expires_at > ? AND u.deleted_at IS NULL"
+        );
+        let row = sqlx::query_as::<_, UserRow>(&sql).bind(sid).bind(user_id).bind(now).fetch_optional(&self.read).await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Signs one session out.
+    pub async fn end_session(&self, sid: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE id = ?").bind(sid).execute(&self.write).await?;
+        Ok(())
+    }
+
+    /// Counts one more hit on `key` in its current window (a new window once the old one is
+    /// over) and returns the count: one statement, so simultaneous hits are all counted.
+    pub async fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, AppError> {
+        let (count, window_start): (i64, i64) = sqlx::query_as(
+            "INSERT INTO throttles (key, window_start, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 count = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE count + 1 END,
+                 window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+             RETURNING count, window_start",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(window_secs)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(Hits { count, window_start })
+    }
+
+    /// Takes one hit back (an attempt that turned out legitimate).
+    pub async fn throttle_refund(&self, key: &str) -> Result<(), AppError> {
+        sqlx::query("UPDATE throttles SET count = count - 1 WHERE key = ? AND count > 0").bind(key).execute(&self.write).await?;
+        Ok(())
+    }
+
+    /// Forgets a counter (e.g. an account's failures after its owner signs in).
+    pub async fn throttle_clear(&self, key: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM throttles WHERE key = ?").bind(key).execute(&self.write).await?;
+        Ok(())
+    }
+}
+
+/// Ends every session of an account, inside the transaction of the change that requires it.
+pub(super) async fn end_sessions_of(tx: &mut Transaction<'static, Sqlite>, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_throttle_counts_every_hit_in_its_window_and_starts_over_after_it() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let hits: Vec<i64> = futures_util::future::join_all((0..5).map(|_| store.throttle_hit("k", 60, 1000)))
+            .await
+            .into_iter()
+            .map(|h| h.unwrap().count)
+            .collect();
+        assert_eq!(hits.iter().max(), Some(&5), "simultaneous hits are each counted: {hits:?}");
+        assert_eq!(store.throttle_hit("k", 60, 1059).await.unwrap(), Hits { count: 6, window_start: 1000 });
+        assert_eq!(store.throttle_hit("k", 60, 1060).await.unwrap(), Hits { count: 1, window_start: 1060 });
+        store.throttle_refund("k").await.unwrap();
+        store.throttle_refund("k").await.unwrap();
+        assert_eq!(store.throttle_hit("k", 60, 1061).await.unwrap().count, 1, "refunds stop at zero");
+        store.throttle_clear("k").await.unwrap();
+        assert_eq!(store.throttle_hit("k", 60, 1062).await.unwrap(), Hits { count: 1, window_start: 1062 });
+        assert_eq!(store.throttle_hit("other", 60, 1062).await.unwrap().count, 1, "keys are separate");
+    }
+}
