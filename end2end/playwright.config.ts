@@ -11,7 +11,8 @@ const siteRoot = process.env.HELPDESK_SITE_ROOT ?? path.join(root, "target/site"
 const baseURL = `http://127.0.0.1:${E2E_PORT}`;
 // A fresh database file per run: the tests exercise the durable SQLite setup a real install
 // uses (WAL, a writer connection and a reader pool), not the in-memory one.
-const database = path.join(os.tmpdir(), `helpdesk-e2e-${process.pid}-${Date.now()}.db`);
+// Workers load this file again: the main process' path is handed down so teardown finds it.
+const database = (process.env.HELPDESK_E2E_DATABASE ??= path.join(os.tmpdir(), `helpdesk-e2e-${process.pid}-${Date.now()}.db`));
 
 const launchOptions = {
   executablePath: "/usr/bin/chromium",
@@ -28,6 +29,7 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "./tests",
+  globalTeardown: "./teardown.ts",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
@@ -69,6 +71,10 @@ export default defineConfig({
       HELPDESK_DATABASE_URL: `sqlite://${database}`,
       HELPDESK_DEMO: "true",
       HELPDESK_OUTBOX_DIR: OUTBOX_DIR,
+      // Every test signs in, registers and resets from 127.0.0.1: limits per address would
+      // otherwise stop the suite (the cargo tests cover the limits themselves).
+      HELPDESK_REQUESTS_PER_IP: "100000",
+      HELPDESK_LOGIN_FAILURES_PER_IP: "100000",
       RUST_LOG: "warn",
     },
   },

@@ -352,3 +352,30 @@ async fn every_response_carries_the_security_headers_and_signed_in_ones_are_not_
         assert_eq!(no_store, !stored, "{path}");
     }
 }
+
+#[tokio::test]
+async fn pages_allow_only_their_own_nonced_scripts() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let mut nonces = Vec::new();
+    for (path, token) in [("/login", None), ("/admin", Some(admin.as_str())), ("/tickets/1", Some(admin.as_str()))] {
+        let reply = app.send(page(path, token)).await;
+        let policy = reply.headers["content-security-policy"].to_str().unwrap().to_string();
+        let script_src = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("a script-src");
+        let words: Vec<&str> = script_src.split_whitespace().collect();
+        assert!(!words.contains(&"'unsafe-inline'") && !words.contains(&"'unsafe-eval'"), "{path}: {script_src}");
+        let nonce = script_src.split_whitespace().find_map(|w| w.strip_prefix("'nonce-")).and_then(|w| w.strip_suffix('\''));
+        let nonce = nonce.unwrap_or_else(|| panic!("{path}: no nonce in {script_src}")).to_string();
+        assert!(nonce.len() >= 16, "{path}: a nonce long enough not to guess");
+        let html = html(&reply);
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path} hydrates");
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{path}: every script carries the nonce");
+        nonces.push(nonce);
+    }
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "a fresh nonce per response");
+    let api = app.get("/api/users/dashboard", None).await;
+    let policy = api.headers["content-security-policy"].to_str().unwrap();
+    assert!(!policy.contains("nonce") && policy.contains("default-src 'self'"), "{policy}");
+}

@@ -1,7 +1,7 @@
-import { test, expect, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import fs from "node:fs";
 import {
-  DEMO, apiCreateTicket, apiToken, gotoHydrated, register, signIn, uniqueEmail, uniqueTitle,
+  test, expect, DEMO, apiCreateTicket, apiToken, gotoHydrated, register, signIn, uniqueEmail, uniqueTitle,
 } from "./helpers";
 
 /** Picks the agent whose option text starts with `name` in the ticket page's Agent select. */

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { DEMO, gotoHydrated, register, resetLinkFor, signIn, uniqueEmail } from "./helpers";
+import { test, expect, DEMO, gotoHydrated, register, resetLinkFor, signIn, uniqueEmail } from "./helpers";
 
 test.describe("signing in", () => {
   for (const [role, account] of Object.entries(DEMO)) {

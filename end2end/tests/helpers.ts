@@ -1,8 +1,24 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 
 export const E2E_PORT = 3100;
+
+/**
+ * Every test's page runs under the app's Content-Security-Policy, and a test fails if the
+ * browser reports any violation of it (a script without the page's nonce, say).
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await use(page);
+    expect(violations, "Content-Security-Policy violations reported by the browser").toEqual([]);
+  },
+});
+export { expect };
 /** Where the server under test writes mail (no SMTP server in tests). */
 export const OUTBOX_DIR = path.resolve(__dirname, "..", ".outbox");
 

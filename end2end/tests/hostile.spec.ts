@@ -1,5 +1,5 @@
-import { test, expect, type APIRequestContext, type Page } from "@playwright/test";
-import { DEMO, apiToken, uniqueEmail } from "./helpers";
+import { type APIRequestContext, type Page } from "@playwright/test";
+import { test, expect, DEMO, apiToken, uniqueEmail } from "./helpers";
 
 /**
  * Hostile text in names, titles, descriptions, replies, notes and resolution notes, opened in
@@ -53,11 +53,15 @@ async function hostileWorld(request: APIRequestContext): Promise<World> {
   return { ticketIds, titles, user, agent, userId, agentId };
 }
 
+/** Dialogs opened, and Content-Security-Policy violations (a script the policy stopped). */
 async function watch(page: Page) {
   const dialogs: string[] = [];
   page.on("dialog", async (dialog) => {
     dialogs.push(dialog.message());
     await dialog.dismiss();
+  });
+  page.on("console", (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) dialogs.push(`CSP: ${message.text()}`);
   });
   return dialogs;
 }
@@ -126,4 +130,24 @@ test("hostile text stays text for the requester, the agent, the admin and the su
     expect(dialogs, `${role.email} saw dialogs`).toEqual([]);
     await context.close();
   }
+});
+
+test("the browser enforces the page's policy: a script without the page's nonce does not run", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const reported: string[] = [];
+  page.on("console", (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) reported.push(message.text());
+  });
+  await page.goto("/login");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const ran = await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__hostile = 'injected'";
+    document.body.appendChild(script);
+    return (window as unknown as { __hostile?: string }).__hostile ?? null;
+  });
+  expect(ran, "an injected inline script is blocked").toBeNull();
+  await expect.poll(() => reported.length, { message: "and the browser reports the violation" }).toBeGreaterThan(0);
+  await context.close();
 });

@@ -1,6 +1,5 @@
 // Changes global settings, so it runs alone, after every other test (see playwright.config.ts).
-import { test, expect } from "@playwright/test";
-import { DEMO, apiCreateTicket, apiToken, gotoHydrated, signIn, uniqueEmail, uniqueTitle } from "./helpers";
+import { test, expect, DEMO, apiCreateTicket, apiToken, gotoHydrated, signIn, uniqueEmail, uniqueTitle } from "./helpers";
 
 test("with maxTicketsPerAgent set to 1 a second ticket cannot go to the same agent", async ({ page, request }) => {
   const superToken = await apiToken(request, DEMO.superadmin.email, DEMO.superadmin.password);

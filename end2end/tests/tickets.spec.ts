@@ -1,6 +1,6 @@
-import { test, expect, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import {
-  DEMO, apiAssignToDemoAgent, apiCreateTicket, apiToken, gotoHydrated, register, signIn, uniqueEmail, uniqueTitle,
+  test, expect, DEMO, apiAssignToDemoAgent, apiCreateTicket, apiToken, gotoHydrated, register, signIn, uniqueEmail, uniqueTitle,
 } from "./helpers";
 
 async function fillNewTicket(page: Page, title: string, description: string) {

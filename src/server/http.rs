@@ -43,6 +43,9 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     origin == public_url || (!host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}")))
 }
 
+const DEFAULT_POLICY: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /// Security headers on every response; `no-store` on answers to signed-in requests, so
 /// shared or back-button caches never keep a person's tickets or exports.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -55,11 +58,15 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-        ("content-security-policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
         ("cross-origin-opener-policy", "same-origin"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    // Pages set their own policy, with the nonce of their scripts (app.rs); everything else
+    // (JSON, CSV, files, server-made pages) gets one that allows no inline script at all.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
     }
     if state.core.settings.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
