@@ -185,23 +185,38 @@ wrk.headers["Authorization"] = "Bearer $USER_TOKEN"
 wrk.body = '{"title":"Benchmark: printer queue stuck","description":"Jobs stay in the queue of the printer on floor 2.","category":"technical","priority":"medium"}'
 $(cat "$WORK/report.lua")
 EOF
-# The agent's in-progress tickets, each switched to on-hold and back in turn.
-ids=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
-  "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=100" | { grep -o '"id":[0-9]*' || true; } \
-  | cut -d: -f2 | paste -sd, -)
-# Two connections never work on the same ticket at once when there are enough of them.
-status_conns=1; (( $(tr -cd , <<<"$ids" | wc -c) >= 4 )) && status_conns=2
+# The agent's in-progress tickets, each switched to on-hold and back in turn. Edits carry the
+# ticket's version (REST edits need it): each wrk thread has one connection and its own
+# tickets, and takes the new version from every answer.
+versions=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
+  "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=100" | python3 -c '
+import json, sys
+tickets = json.load(sys.stdin).get("tickets", [])
+print(", ".join("{ %d, %d }" % (t["id"], t["version"]) for t in tickets))')
+ids=$versions
+status_conns=1; (( $(grep -o '{' <<<"$versions" | wc -l) >= 4 )) && status_conns=2
 cat >"$WORK/status.lua" <<EOF
-local ids, held, n, checked = { $ids }, {}, 0, false
+local all, count = { $versions }, 0
+setup = function(thread) thread:set("offset", count); count = count + 1 end
+local mine, held, n, current, checked = nil, {}, 0, nil, false
 request = function()
+  if not mine then
+    mine = {}
+    for i, t in ipairs(all) do if (i - 1) % $status_conns == offset then table.insert(mine, t) end end
+  end
   -- wrk calls this once to check the request before it sends any: no ticket changes then.
   if not checked then checked = true; return wrk.format("PUT", "/api/agents/ticket/0/status") end
-  n = n % #ids + 1
-  local id = ids[n]
-  held[id] = not held[id]
-  local body = held[id] and '{"status":"on-hold"}' or '{"status":"in-progress"}'
-  return wrk.format("PUT", "/api/agents/ticket/" .. id .. "/status",
+  n = n % #mine + 1
+  current = mine[n]
+  held[current[1]] = not held[current[1]]
+  local status = held[current[1]] and "on-hold" or "in-progress"
+  local body = string.format('{"status":"%s","version":%d}', status, current[2])
+  return wrk.format("PUT", "/api/agents/ticket/" .. current[1] .. "/status",
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $AGENT_TOKEN" }, body)
+end
+response = function(status, headers, body)
+  local version = body and body:match('"version":(%d+)}}%s*$')
+  if current and version then current[2] = tonumber(version) end
 end
 $(cat "$WORK/report.lua")
 EOF
@@ -211,7 +226,7 @@ read_pid=$!
 wrk -t1 -c2 -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/create.lua" "http://$APP/api/tickets" >"$WORK/mixed-create.txt" &
 create_pid=$!
 if [[ -n $ids ]]; then
-  wrk -t1 -c$status_conns -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/status.lua" "http://$APP/" \
+  wrk -t$status_conns -c$status_conns -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/status.lua" "http://$APP/" \
     >"$WORK/mixed-status.txt"
 else
   echo "BENCH 0 0 0 0 0 0" >"$WORK/mixed-status.txt"
