@@ -10,9 +10,9 @@ use serde_json::json;
 use sqlx::Connection;
 
 /// An app on a database file, and a second connection to that file for breaking it.
-async fn app_on_file(name: &str) -> (TestApp, sqlx::SqliteConnection, std::path::PathBuf) {
-    let dir = common::temp_dir(name);
-    let url = format!("sqlite://{}/helpdesk.db", dir.display());
+async fn app_on_file(name: &str) -> (TestApp, sqlx::SqliteConnection, common::process::Scratch) {
+    let dir = common::process::Scratch::new(name);
+    let url = format!("sqlite://{}/helpdesk.db", dir.0.display());
     let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
     let saboteur = sqlx::SqliteConnection::connect(&url).await.unwrap();
     (app, saboteur, dir)
@@ -34,7 +34,7 @@ fn assert_generic_500(reply: &common::Reply, what: &str) {
 
 #[tokio::test]
 async fn a_change_whose_audit_entry_cannot_be_written_does_not_happen() {
-    let (app, mut saboteur, dir) = app_on_file("audit-atomic").await;
+    let (app, mut saboteur, _dir) = app_on_file("audit-atomic").await;
     let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
     break_inserts_into(&mut saboteur, "audit_log").await;
 
@@ -56,13 +56,11 @@ async fn a_change_whose_audit_entry_cannot_be_written_does_not_happen() {
     let login = app.post("/api/auth/login", None, json!({ "email": "user@gmail.com", "password": "user123" })).await;
     assert_generic_500(&login, "sign-in");
 
-    drop(app);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_broken_database_answers_a_generic_500_and_keeps_nothing_half_written() {
-    let (app, mut saboteur, dir) = app_on_file("broken-db").await;
+    let (app, mut saboteur, _dir) = app_on_file("broken-db").await;
     let user = app.login("user@gmail.com", "user123").await;
     let before = app.get("/api/users/dashboard", Some(&user)).await.body["dashboard"]["totalTickets"].clone();
     break_inserts_into(&mut saboteur, "ticket_events").await;
@@ -71,8 +69,6 @@ async fn a_broken_database_answers_a_generic_500_and_keeps_nothing_half_written(
     assert_generic_500(&reply, "create ticket");
     let after = app.get("/api/users/dashboard", Some(&user)).await.body["dashboard"]["totalTickets"].clone();
     assert_eq!(before, after, "the ticket went with its history event");
-    drop(app);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -97,15 +97,13 @@ async fn changing_the_password_ends_other_sessions_and_closes_open_reset_links()
 
 #[tokio::test]
 async fn a_session_made_on_one_instance_ends_on_another_sharing_the_database() {
-    let dir = common::temp_dir("shared-sessions");
-    let url = format!("sqlite://{}/helpdesk.db", dir.display());
+    let dir = common::process::Scratch::new("shared-sessions");
+    let url = format!("sqlite://{}/helpdesk.db", dir.0.display());
     let one = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
     let two = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
     let token = one.login("user@gmail.com", "user123").await;
     assert_eq!(two.get("/api/auth/verify", Some(&token)).await.status, StatusCode::OK, "the signing key is shared");
     assert_eq!(two.post("/api/auth/logout", Some(&token), json!({})).await.status, StatusCode::OK);
     assert_eq!(one.get("/api/auth/verify", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
-    drop((one, two));
-    let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -7,11 +7,10 @@ use common::TestApp;
 use helpdesk::server::settings::Settings;
 use serde_json::json;
 
-fn temp_db(name: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("helpdesk-db-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("helpdesk.db").display());
+/// A database file in a folder removed when the test ends (even when it fails).
+fn temp_db(name: &str) -> (common::process::Scratch, String) {
+    let dir = common::process::Scratch::new(name);
+    let url = format!("sqlite://{}", dir.0.join("helpdesk.db").display());
     (dir, url)
 }
 
@@ -65,8 +64,7 @@ async fn a_production_start_without_a_password_generates_one() {
 #[tokio::test]
 async fn a_configured_signing_secret_is_used_by_every_instance() {
     let secret = "x".repeat(40);
-    let dir = common::temp_dir("shared-secret");
-    let url = format!("sqlite://{}/helpdesk.db", dir.display());
+    let (_dir, url) = temp_db("shared-secret");
     let configure = |s: &mut helpdesk::server::settings::Settings| {
         s.jwt_secret = Some(secret.clone());
         s.database_url = url.clone();
@@ -78,8 +76,6 @@ async fn a_configured_signing_secret_is_used_by_every_instance() {
     // The same secret on another database: the signature holds, but there is no such session.
     let elsewhere = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone())).await;
     assert_eq!(elsewhere.get("/api/auth/verify", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
-    drop((a, b));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! a fresh in-memory database (demo data seeded) and its own outbox folder.
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
