@@ -46,8 +46,3 @@ pub async fn record(core: &Core, actor_id: Option<i64>, actor_email: &str, actio
 pub fn entry<'a>(caller: &'a CurrentUser, action: &'a str, target: &'a str, detail: &'a str) -> AuditRecord<'a> {
     AuditRecord { actor_id: Some(caller.id), actor_email: &caller.email, action, target, detail, ip: &caller.ip }
 }
-
-/// Records an action taken by a signed-in caller.
-pub async fn by(core: &Core, caller: &CurrentUser, action: &str, target: &str, detail: &str) {
-    record(core, Some(caller.id), &caller.email, action, target, detail, &caller.ip).await;
-}

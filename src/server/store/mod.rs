@@ -8,6 +8,7 @@ mod bulk_seed;
 mod counters;
 mod reports;
 mod secrets;
+mod passwords;
 mod sessions;
 mod settings;
 mod seed;

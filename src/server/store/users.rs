@@ -141,18 +141,6 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// Replaces the password in one transaction with what must go with it: every session of
-    /// the account ends, open reset links stop working, and the audit entry is written.
-    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
-        end_sessions_of(&mut tx, id).await?;
-        close_reset_links(&mut tx, id, now_secs).await?;
-        insert_audit(&mut tx, Utc::now(), audit).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Live (not deleted) accounts, from the per-role counters (migration 0009).
     pub async fn count_users(&self) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM user_counts").fetch_one(&self.read).await?)
@@ -172,12 +160,6 @@ impl Store {
             }
         }
         Ok(counts)
-    }
-
-    pub async fn count_active_superadmins(&self) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'superadmin' AND is_active = 1 AND deleted_at IS NULL")
-            .fetch_one(&self.read)
-            .await?)
     }
 
     /// A page of live users, newest first, optionally filtered by role and by text in the
@@ -265,78 +247,6 @@ impl Store {
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
         Ok(self.list_users(None, None, 1, limit as u32).await?.0)
     }
-
-    pub async fn insert_password_reset(
-        &self,
-        user_id: i64,
-        token_hash: &str,
-        expires_at: i64,
-    ) -> Result<(), AppError> {
-        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
-
-    /// Whether a reset link is still usable (checked before paying for a hash).
-    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
-        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
-            .bind(token_hash)
-            .bind(now_secs)
-            .fetch_one(&self.read)
-            .await?;
-        Ok(open > 0)
-    }
-
-    /// Uses a reset token and sets the new password in one transaction: every session of the
-    /// account ends, its other links close, and the audit entry (`action`, `detail`, from
-    /// `ip`, by the account itself) is written. Returns the user's id, or `None` when the token
-    /// is unknown, used or expired (then nothing changes).
-    pub async fn redeem_password_reset(
-        &self,
-        token_hash: &str,
-        new_hash: &PasswordHash,
-        now_secs: i64,
-        (action, detail, ip): (&str, &str, &str),
-    ) -> Result<Option<i64>, AppError> {
-        let mut tx = self.write.begin().await?;
-        let user_id: Option<i64> = sqlx::query_scalar(
-            "UPDATE password_resets SET used_at = ?
-             WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id",
-        )
-        .bind(now_secs)
-        .bind(token_hash)
-        .bind(now_secs)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(user_id) = user_id else {
-            return Ok(None);
-        };
-        let email: String = sqlx::query_scalar("UPDATE users SET password_hash = ? WHERE id = ? RETURNING email")
-            .bind(new_hash.as_str())
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        end_sessions_of(&mut tx, user_id).await?;
-        close_reset_links(&mut tx, user_id, now_secs).await?;
-        let audit = AuditRecord { actor_id: Some(user_id), actor_email: &email, action, target: &email, detail, ip };
-        insert_audit(&mut tx, Utc::now(), audit).await?;
-        tx.commit().await?;
-        Ok(Some(user_id))
-    }
-}
-
-/// Any outstanding reset link of the account stops working.
-async fn close_reset_links(tx: &mut sqlx::Transaction<'static, Sqlite>, user_id: i64, now_secs: i64) -> Result<(), AppError> {
-    sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
-        .bind(now_secs)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 impl super::Changes {
