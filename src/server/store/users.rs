@@ -70,12 +70,14 @@ pub(super) const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_
 const LIVE: &str = "deleted_at IS NULL";
 
 impl Store {
+    #[tracing::instrument(skip_all, name = "store.user_by_email")]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(&self.read).await?;
         Ok(row.map(Into::into))
     }
 
+    #[tracing::instrument(skip_all, name = "store.user_by_id")]
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.read).await?;
@@ -85,6 +87,7 @@ impl Store {
     /// Inserts a user, with its audit entry in the same transaction (an entry without an actor
     /// is attributed to the new account: self-registration). An email already registered is a
     /// conflict on `email`.
+    #[tracing::instrument(skip_all, name = "store.insert_user")]
     pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError> {
         let sql = format!(
             "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
@@ -117,10 +120,12 @@ impl Store {
     }
 
     /// Whether an email is taken by a live account (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.email_taken")]
     pub async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
         Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE email = ?").bind(email).fetch_one(&self.read).await? > 0)
     }
 
+    #[tracing::instrument(skip_all, name = "store.update_profile")]
     pub async fn update_profile(
         &self,
         id: i64,
@@ -143,6 +148,7 @@ impl Store {
 
     /// Replaces the password in one transaction with what must go with it: every session of
     /// the account ends, open reset links stop working, and the audit entry is written.
+    #[tracing::instrument(skip_all, name = "store.set_password")]
     pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
@@ -154,11 +160,13 @@ impl Store {
     }
 
     /// Live (not deleted) accounts, from the per-role counters (migration 0009).
+    #[tracing::instrument(skip_all, name = "store.count_users")]
     pub async fn count_users(&self) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM user_counts").fetch_one(&self.read).await?)
     }
 
     /// Live users by role, from the per-role counters.
+    #[tracing::instrument(skip_all, name = "store.role_counts")]
     pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.read).await?;
         let mut counts = RoleCounts::default();
@@ -174,6 +182,7 @@ impl Store {
         Ok(counts)
     }
 
+    #[tracing::instrument(skip_all, name = "store.count_active_superadmins")]
     pub async fn count_active_superadmins(&self) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'superadmin' AND is_active = 1 AND deleted_at IS NULL")
             .fetch_one(&self.read)
@@ -182,6 +191,7 @@ impl Store {
 
     /// A page of live users, newest first, optionally filtered by role and by text in the
     /// name or email.
+    #[tracing::instrument(skip_all, name = "store.list_users")]
     pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
         fn filters(qb: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, role: Option<Role>) {
             qb.push(" WHERE deleted_at IS NULL");
@@ -209,6 +219,7 @@ impl Store {
     /// it applies only if role and activity are still those of `before` (else 409, changed
     /// meanwhile), and never leaves the installation without an active super admin. A
     /// deactivated account's sessions end with it.
+    #[tracing::instrument(skip_all, name = "store.update_user")]
     pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError> {
         let was_active_superadmin = before.role == Role::Superadmin && before.is_active;
         let stays_active_superadmin = change.role == Role::Superadmin && change.is_active;
@@ -262,10 +273,12 @@ impl Store {
         }
     }
 
+    #[tracing::instrument(skip_all, name = "store.recent_users")]
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
         Ok(self.list_users(None, None, 1, limit as u32).await?.0)
     }
 
+    #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
     pub async fn insert_password_reset(
         &self,
         user_id: i64,
@@ -282,6 +295,7 @@ impl Store {
     }
 
     /// Whether a reset link is still usable (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.reset_link_open")]
     pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
         let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
             .bind(token_hash)
@@ -295,6 +309,7 @@ impl Store {
     /// account ends, its other links close, and the audit entry (`action`, `detail`, from
     /// `ip`, by the account itself) is written. Returns the user's id, or `None` when the token
     /// is unknown, used or expired (then nothing changes).
+    #[tracing::instrument(skip_all, name = "store.redeem_password_reset")]
     pub async fn redeem_password_reset(
         &self,
         token_hash: &str,
@@ -343,6 +358,7 @@ impl super::Changes {
     /// Deletes an account but keeps its row for the history: the address is freed for reuse,
     /// the account can no longer sign in, and its open tickets become unassigned, each with a
     /// history entry, through the same write path as every other ticket change.
+    #[tracing::instrument(skip_all, name = "store.changes.delete_user")]
     pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError> {
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ? AND deleted_at IS NULL")
             .bind(id)
