@@ -164,3 +164,43 @@ async fn a_safe_incoming_request_id_is_echoed_and_others_are_replaced() {
         assert_eq!(replaced.len(), 16, "{unsafe_id:?} was replaced by a generated id");
     }
 }
+
+/// Log lines written while `work` runs on this thread.
+async fn logs_of<F: std::future::Future>(work: F) -> (F::Output, String) {
+    #[derive(Clone, Default)]
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink = Sink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let output = work.await;
+    let text = String::from_utf8_lossy(&sink.0.lock().unwrap()).to_string();
+    (output, text)
+}
+
+#[tokio::test]
+async fn a_failed_database_operation_is_logged_by_name_and_answered_generically() {
+    let store = helpdesk::server::store::Store::connect("sqlite::memory:", 1).await.unwrap();
+    store.close().await;
+    let (result, log) = logs_of(store.user_by_email("user@gmail.com")).await;
+    let error = result.unwrap_err();
+    assert!(log.contains("store.user_by_email") && log.contains("database error"), "{log}");
+    assert_eq!(error.status(), 500);
+    assert_eq!(error.message, "Something went wrong on our side. Please try again.");
+
+    let app = TestApp::spawn().await;
+    let token = app.login("user@gmail.com", "user123").await;
+    app.core.store.close().await;
+    let reply = app.get("/api/tickets", Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.body, json!({ "error": "Something went wrong on our side. Please try again." }));
+}

@@ -111,9 +111,9 @@ fn finished(response: &Response<Body>, latency: Duration, span: &Span) {
     span.record("status", status);
     span.record("latency_ms", latency.as_millis() as u64);
     if status >= 500 {
-        tracing::warn!(status, "request failed");
+        tracing::warn!("request failed");
     } else {
-        tracing::info!(status, "request served");
+        tracing::info!("request served");
     }
 }
 
