@@ -33,23 +33,20 @@ fn main() {
 }
 
 async fn serve_or_run() {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .init();
-
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        None => run().await,
-        Some("seed") => seed(&args[1..]).await,
-        Some("help" | "-h" | "--help") => {
-            println!("{USAGE}");
-            return;
-        }
-        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    let command = args.first().map(String::as_str);
+    if matches!(command, Some("help" | "-h" | "--help")) {
+        println!("{USAGE}");
+        return;
+    }
+    // Settings first: they choose the log format.
+    let settings = Settings::load().map_err(|e| e.to_string());
+    helpdesk::server::tracing_setup::init(settings.as_ref().map(|s| s.log_format).unwrap_or_default());
+    let result = match (command, settings) {
+        (Some(other), _) if other != "seed" => Err(format!("unknown command {other:?}\n{USAGE}")),
+        (_, Err(e)) => Err(e),
+        (None, Ok(settings)) => run(settings).await,
+        (Some(_), Ok(settings)) => seed(&args[1..], settings).await,
     };
     if let Err(message) = result {
         eprintln!("helpdesk: cannot {}: {message}", if args.is_empty() { "start" } else { "seed" });
@@ -57,23 +54,34 @@ async fn serve_or_run() {
     }
 }
 
-async fn run() -> Result<(), String> {
-    let settings = Settings::load().map_err(|e| e.to_string())?;
+async fn run(settings: Settings) -> Result<(), String> {
     let leptos_options = leptos::prelude::get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
-    let addr = settings.addr;
-    let core = Core::start(settings).await?;
-    let app = build_router(leptos_options, Arc::new(core));
+    let (addr, metrics_addr) = (settings.addr, settings.metrics_addr);
+    let core = Arc::new(Core::start(settings).await?);
+    let app = build_router(leptos_options, core.clone());
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("server.addr: cannot listen on {addr}: {e}"))?;
+    if let Some(metrics_addr) = metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|e| format!("metrics.addr: cannot listen on {metrics_addr}: {e}"))?;
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+        let router = helpdesk::server::metrics::router(core.clone());
+        // Ends with the process: a scrape needs no draining.
+        tokio::spawn(async move { axum::serve(metrics, router).await });
+    }
     tracing::info!("help desk listening on http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    // On SIGTERM or Ctrl-C: stop accepting, let every request in flight finish, then close the
+    // database cleanly.
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(helpdesk::server::ops::shutdown_signal())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("server error: {e}"));
+    core.store.close().await;
+    tracing::info!("stopped");
+    served
 }
 
 /// `helpdesk seed --tickets N --users N --agents N`
@@ -93,9 +101,8 @@ fn seed_plan(args: &[String]) -> Result<SeedPlan, String> {
     Ok(SeedPlan { tickets, users: users.unwrap_or((tickets / 10).clamp(10, 100_000)), agents })
 }
 
-async fn seed(args: &[String]) -> Result<(), String> {
+async fn seed(args: &[String], mut settings: Settings) -> Result<(), String> {
     let plan = seed_plan(args)?;
-    let mut settings = Settings::load().map_err(|e| e.to_string())?;
     settings.demo = true; // an empty database gets the demo accounts, as in development
     println!("seed: database {}", settings.database_url);
     let started = Instant::now();

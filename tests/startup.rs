@@ -66,7 +66,7 @@ async fn a_configured_signing_secret_is_used_by_every_instance() {
     let secret = "x".repeat(40);
     let (_dir, url) = temp_db("shared-secret");
     let configure = |s: &mut helpdesk::server::settings::Settings| {
-        s.jwt_secret = Some(secret.clone());
+        s.jwt_secret = Some(secret.clone().into());
         s.database_url = url.clone();
     };
     let a = TestApp::spawn_with(configure).await;
@@ -74,7 +74,7 @@ async fn a_configured_signing_secret_is_used_by_every_instance() {
     let token = a.login("user@gmail.com", "user123").await;
     assert_eq!(b.get("/api/auth/verify", Some(&token)).await.status, StatusCode::OK);
     // The same secret on another database: the signature holds, but there is no such session.
-    let elsewhere = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone())).await;
+    let elsewhere = TestApp::spawn_with(|s| s.jwt_secret = Some(secret.clone().into())).await;
     assert_eq!(elsewhere.get("/api/auth/verify", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
 }
 

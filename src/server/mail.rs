@@ -28,7 +28,7 @@ impl Mailer {
         let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
         Ok(match &settings.smtp_url {
             Some(url) => Mailer::Smtp {
-                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| format!("mail.smtp_url: {e}"))?
                     .build(),
                 from,

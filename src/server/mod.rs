@@ -6,11 +6,15 @@ pub mod guard;
 pub mod http;
 pub mod mail;
 pub mod rate_limit;
+pub mod metrics;
+pub mod ops;
 pub mod rpc;
+pub mod secret;
 pub mod security;
 pub mod services;
 pub mod settings;
 pub mod startup;
 pub mod store;
+pub mod tracing_setup;
 
 pub use startup::{build_router, AppState, Core};

@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use crate::server::secret::Secret;
+use crate::server::tracing_setup::LogFormat;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub addr: SocketAddr,
@@ -17,18 +20,21 @@ pub struct Settings {
     pub database_max_connections: u32,
     pub token_ttl_hours: i64,
     /// HS256 secret; when absent one is generated once and kept in the database.
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret<String>>,
     /// Seed the demo accounts and tickets into an empty database.
     pub demo: bool,
     pub mail: MailSettings,
     pub rate_limit: RateLimitSettings,
     pub bootstrap: BootstrapSettings,
+    /// A separate address serving only `/metrics`; when absent `/metrics` is on `addr`.
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// e.g. `smtps://user:pass@smtp.example.com`; when absent mail goes to `outbox_dir`.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<Secret<String>>,
     pub from: String,
     pub outbox_dir: PathBuf,
 }
@@ -49,7 +55,7 @@ pub struct BootstrapSettings {
     pub admin_email: String,
     pub admin_name: String,
     /// When absent a password is generated and printed once.
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret<String>>,
 }
 
 /// One documented setting: its key in the file, its environment variable and default.
@@ -80,6 +86,8 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "bootstrap.admin_email", env: "HELPDESK_ADMIN_EMAIL", default: "admin@localhost.localdomain", about: "email of the first super admin on an empty production database" },
     Spec { key: "bootstrap.admin_name", env: "HELPDESK_ADMIN_NAME", default: "Super Admin", about: "name of that first super admin" },
     Spec { key: "bootstrap.admin_password", env: "HELPDESK_ADMIN_PASSWORD", default: "", about: "its password; empty: generated and printed once" },
+    Spec { key: "metrics.addr", env: "HELPDESK_METRICS_ADDR", default: "", about: "address serving only /metrics (Prometheus); empty: /metrics on server.addr, for loopback or a super admin token" },
+    Spec { key: "log.format", env: "HELPDESK_LOG_FORMAT", default: "text", about: "log lines as text or json (one object per line)" },
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -224,10 +232,10 @@ impl Settings {
             database_url,
             database_max_connections: src.positive("database.max_connections")?,
             token_ttl_hours: src.positive("auth.token_ttl_hours")?,
-            jwt_secret,
+            jwt_secret: jwt_secret.map(Secret::new),
             demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
             mail: MailSettings {
-                smtp_url: src.optional("mail.smtp_url")?,
+                smtp_url: src.optional("mail.smtp_url")?.map(Secret::new),
                 from: src.parsed("mail.from", "a mailbox like Help Desk <helpdesk@example.com>")
                     .and_then(|from: lettre::message::Mailbox| Ok(from.to_string()))?,
                 outbox_dir: PathBuf::from(src.text("mail.outbox_dir")?),
@@ -241,8 +249,13 @@ impl Settings {
             bootstrap: BootstrapSettings {
                 admin_email,
                 admin_name: src.text("bootstrap.admin_name")?,
-                admin_password,
+                admin_password: admin_password.map(Secret::new),
             },
+            metrics_addr: match src.optional("metrics.addr")? {
+                None => None,
+                Some(_) => Some(src.parsed("metrics.addr", "an address like 127.0.0.1:9100")?),
+            },
+            log_format: src.parsed("log.format", "text or json")?,
         })
     }
 
@@ -303,6 +316,8 @@ mod tests {
             ("HELPDESK_ADMIN_PASSWORD", "short", "bootstrap.admin_password"),
             ("HELPDESK_TRUSTED_PROXIES", "10.0.0.1, proxy.local", "server.trusted_proxies"),
             ("HELPDESK_REQUESTS_PER_IP", "0", "rate_limit.requests_per_ip"),
+            ("HELPDESK_METRICS_ADDR", "port 9100", "metrics.addr"),
+            ("HELPDESK_LOG_FORMAT", "xml", "log.format"),
         ];
         for (env, value, key) in cases {
             let err = load("", &[(env, value)]).unwrap_err();
@@ -328,6 +343,32 @@ mod tests {
         for spec in SPECS {
             assert!(committed.contains(spec.env), "Leptos.toml documents {}", spec.env);
         }
+    }
+
+    #[test]
+    fn operations_settings_default_to_text_logs_and_metrics_on_the_main_address() {
+        let s = load("", &[]).unwrap();
+        assert_eq!((s.metrics_addr, s.log_format), (None, LogFormat::Text));
+        let s = load("[metrics]\naddr = \"127.0.0.1:9100\"\n", &[("HELPDESK_LOG_FORMAT", "json")]).unwrap();
+        assert_eq!(s.metrics_addr.map(|a| a.to_string()).as_deref(), Some("127.0.0.1:9100"));
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_never_appear_in_the_debug_output() {
+        let secrets = [
+            ("HELPDESK_JWT_SECRET", "jwt-secret-that-is-long-enough-0123456789"),
+            ("HELPDESK_SMTP_URL", "smtps://mailer:smtp-password-42@smtp.example.com"),
+            ("HELPDESK_ADMIN_PASSWORD", "bootstrap-password-77"),
+        ];
+        let s = load("", &secrets).unwrap();
+        let shown = format!("{s:?}");
+        for (env, value) in secrets {
+            assert!(!shown.contains(value), "{env} leaks into {shown}");
+        }
+        assert!(!shown.contains("smtp-password-42"));
+        assert_eq!(shown.matches("Secret([redacted])").count(), 3);
+        assert_eq!(s.jwt_secret.as_ref().map(|x| x.expose().as_str()), Some(secrets[0].1));
     }
 
     #[test]

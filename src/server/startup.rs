@@ -58,7 +58,7 @@ impl Core {
         }
 
         let secret = match &settings.jwt_secret {
-            Some(secret) => secret.clone(),
+            Some(secret) => secret.expose().clone(),
             None => store
                 .secret_or_insert("jwt_signing_key", &random_token(32))
                 .await
@@ -91,7 +91,7 @@ async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(
     let boot = &settings.bootstrap;
     let email = Email::parse(&boot.admin_email)?;
     let (password, generated) = match &boot.admin_password {
-        Some(pw) => (pw.clone(), false),
+        Some(pw) => (pw.expose().clone(), false),
         None => (random_token(12), true),
     };
     let hash = hash_password(password.clone()).await?;
@@ -125,7 +125,8 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     // instance of the same process (tests run several).
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
-    Router::new()
+    crate::server::metrics::handle();
+    let app = Router::new()
         .nest("/api", crate::server::api::router())
         .leptos_routes_with_context(
             &state,
@@ -143,5 +144,8 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
-        .with_state(state)
+        // Health, readiness and metrics: outside the cross-site and header middlewares above.
+        .merge(crate::server::ops::router(&state.core.settings))
+        .layer(axum::middleware::from_fn(crate::server::metrics::track));
+    crate::server::tracing_setup::layer(app).with_state(state)
 }

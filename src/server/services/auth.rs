@@ -54,6 +54,7 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result
         Some(record) if matches => record,
         _ => {
             tracing::info!(ip, "failed sign-in");
+            crate::server::metrics::sign_in_failed();
             let known = record.as_ref().map(|r| r.profile.id);
             audit::record(core, known, &email, action::SIGN_IN_FAILED, &email, "wrong email or password", ip).await;
             return Err(AppError::unauthorized("Invalid email or password."));

@@ -67,6 +67,7 @@ pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at
 }
 
 impl Store {
+    #[tracing::instrument(skip_all, name = "store.record_audit")]
     pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         insert_audit(&mut tx, Utc::now(), r).await?;
@@ -76,6 +77,7 @@ impl Store {
 
     /// Newest first, filtered by action and by text in the actor's email or the target. The
     /// total stops at `COUNT_CAP` ("10 000+"), and `page` is bounded by the caller.
+    #[tracing::instrument(skip_all, name = "store.audit_page")]
     pub async fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, AppError> {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (");
         push_query(&mut count, "1", action, search);

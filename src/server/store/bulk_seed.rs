@@ -49,6 +49,7 @@ fn values_sql(head: &str, cols: usize, rows: usize) -> String {
 impl Store {
     /// Adds seeded accounts up to the plan's numbers (`user<k>@seed.test`, `agent<k>@seed.test`,
     /// all with `password_hash`) and `plan.tickets` tickets with their history.
+    #[tracing::instrument(skip_all, name = "store.bulk_seed")]
     pub async fn bulk_seed(
         &self,
         plan: &SeedPlan,

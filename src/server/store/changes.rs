@@ -24,6 +24,7 @@ pub struct Changes {
 
 impl Store {
     /// Starts a set of ticket changes that land together or not at all.
+    #[tracing::instrument(skip_all, name = "store.changes")]
     pub async fn changes(&self) -> Result<Changes, AppError> {
         Ok(Changes { tx: self.write.begin().await?, now: Utc::now(), changed: Vec::new() })
     }
@@ -40,6 +41,7 @@ impl Changes {
     }
 
     /// Inserts a ticket and its "created" event; returns the new id.
+    #[tracing::instrument(skip_all, name = "store.changes.create")]
     pub async fn create(&mut self, t: NewTicket<'_>) -> Result<i64, AppError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
@@ -65,6 +67,7 @@ impl Changes {
     /// Applies `update` and records `events`. With `expected_version`, nothing is written
     /// unless the ticket still has that version; with a cap, unless the new assignee still has
     /// room. Returns `false` when it wrote nothing.
+    #[tracing::instrument(skip_all, name = "store.changes.update")]
     pub async fn update(
         &mut self,
         id: i64,
@@ -130,6 +133,7 @@ impl Changes {
     }
 
     /// Deletes a ticket with its history (the audit log keeps the record of it).
+    #[tracing::instrument(skip_all, name = "store.changes.delete")]
     pub async fn delete(&mut self, id: i64) -> Result<bool, AppError> {
         let Some((requester, before)) = self.state(id).await? else { return Ok(false) };
         sqlx::query("DELETE FROM tickets WHERE id = ?").bind(id).execute(&mut *self.tx).await?;
@@ -138,6 +142,7 @@ impl Changes {
     }
 
     /// Open tickets assigned to an agent (for unassigning them when the agent goes).
+    #[tracing::instrument(skip_all, name = "store.changes.open_tickets_of")]
     pub async fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, AppError> {
         Ok(sqlx::query_scalar("SELECT id FROM tickets WHERE assigned_to = ? AND status <> 'closed' ORDER BY id")
             .bind(agent)
@@ -146,11 +151,13 @@ impl Changes {
     }
 
     /// The least-loaded active agent with room, counting what this transaction assigned.
+    #[tracing::instrument(skip_all, name = "store.changes.least_loaded_agent")]
     pub async fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, AppError> {
         super::reports::least_loaded(&mut *self.tx, max_open).await
     }
 
     /// An audit entry that lands with the change it records, or not at all.
+    #[tracing::instrument(skip_all, name = "store.changes.audit")]
     pub async fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), AppError> {
         super::audit::insert_audit(&mut self.tx, self.now, r).await
     }
@@ -178,6 +185,7 @@ impl Changes {
     }
 
     /// Makes every change durable; returns what changed, in order.
+    #[tracing::instrument(skip_all, name = "store.changes.commit")]
     pub async fn commit(self) -> Result<Vec<TicketChanged>, AppError> {
         self.tx.commit().await?;
         Ok(self.changed)

@@ -44,6 +44,7 @@ impl From<AgentRow> for AgentPerformance {
 
 impl Store {
     /// Tickets per status in a scope, from at most four counter rows.
+    #[tracing::instrument(skip_all, name = "store.ticket_counts")]
     pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
         let (name, id) = counter_key(scope);
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = ? AND scope_id = ?")
@@ -66,12 +67,14 @@ impl Store {
     }
 
     /// Not-closed tickets that nobody works on.
+    #[tracing::instrument(skip_all, name = "store.unassigned_open")]
     pub async fn unassigned_open(&self) -> Result<i64, AppError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// An agent's assigned, resolved and pending counts and mean resolution time.
+    #[tracing::instrument(skip_all, name = "store.agent_stats")]
     pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = ?")
@@ -87,12 +90,14 @@ impl Store {
     }
 
     /// Open (not closed) tickets assigned to an agent: their current load.
+    #[tracing::instrument(skip_all, name = "store.open_load")]
     pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
+    #[tracing::instrument(skip_all, name = "store.agent_totals")]
     pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError> {
         let sql = concat!(
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
@@ -109,6 +114,7 @@ impl Store {
 
     /// Every counter that differs from a full recount of the tickets, described; empty when
     /// all agree. Scans every ticket: for tests and consistency checks, never for a page.
+    #[tracing::instrument(skip_all, name = "store.counter_mismatches")]
     pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
         let recount = "
             SELECT 'all' AS scope, 0 AS scope_id, status, COUNT(*) AS n FROM tickets GROUP BY status

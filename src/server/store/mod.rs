@@ -6,6 +6,7 @@ mod audit;
 mod changes;
 mod bulk_seed;
 mod counters;
+mod health;
 mod reports;
 mod secrets;
 mod passwords;
@@ -22,6 +23,7 @@ pub use changes::Changes;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
 pub use crate::domain::TicketScope;
 pub use sessions::Hits;
+pub use health::PoolStats;
 pub use users::{NewUser, UserChange, UserRecord};
 
 use sqlx::sqlite::{
@@ -72,7 +74,7 @@ impl Store {
             let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(options).await?;
             Store { read, write, _keeper: None, settings: Arc::default() }
         };
-        sqlx::migrate!().run(&store.write).await?;
+        health::MIGRATOR.run(&store.write).await?;
         Ok(store)
     }
 }

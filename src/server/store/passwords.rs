@@ -12,6 +12,7 @@ use sqlx::Sqlite;
 impl Store {
     /// Replaces the password in one transaction with what must go with it: every session of
     /// the account ends, open reset links stop working, and the audit entry is written.
+    #[tracing::instrument(skip_all, name = "store.set_password")]
     pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
@@ -22,6 +23,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
     pub async fn insert_password_reset(
         &self,
         user_id: i64,
@@ -38,6 +40,7 @@ impl Store {
     }
 
     /// Whether a reset link is still usable (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.reset_link_open")]
     pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
         let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
             .bind(token_hash)
@@ -51,6 +54,7 @@ impl Store {
     /// account ends, its other links close, and the audit entry (`action`, `detail`, from
     /// `ip`, by the account itself) is written. Returns the user's id, or `None` when the token
     /// is unknown, used or expired (then nothing changes).
+    #[tracing::instrument(skip_all, name = "store.redeem_password_reset")]
     pub async fn redeem_password_reset(
         &self,
         token_hash: &str,

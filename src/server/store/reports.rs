@@ -9,12 +9,14 @@ use chrono::NaiveDate;
 
 impl Store {
     /// Not-closed tickets nobody works on, and not-closed tickets past their SLA deadline.
+    #[tracing::instrument(skip_all, name = "store.unassigned_and_overdue")]
     pub async fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError> {
         Ok((self.unassigned_open().await?, self.overdue_count(TicketScope::All).await?))
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours; with a range, only
     /// tickets created in it count. Without one, the counters answer.
+    #[tracing::instrument(skip_all, name = "store.agent_performance")]
     pub async fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, AppError> {
         let Some((from, to)) = range else {
             return self.agent_totals().await;
@@ -35,12 +37,14 @@ impl Store {
     }
 
     /// The active agent with the fewest open tickets (ties: lowest id), if any has room.
+    #[tracing::instrument(skip_all, name = "store.least_loaded_agent")]
     pub async fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError> {
         least_loaded(&self.read, max_open).await
     }
 
     /// A report over `from..=to` (UTC days), read from the daily rollups (migration 0005): a
     /// few rows per day, however many tickets the days hold.
+    #[tracing::instrument(skip_all, name = "store.report")]
     pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {
         let (first, last) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
         let by = |column: &'static str| {

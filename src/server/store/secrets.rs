@@ -4,6 +4,7 @@ use crate::error::AppError;
 impl Store {
     /// Returns the stored secret `name`, storing `candidate` first if there is none yet.
     /// Concurrent first starts agree on one value.
+    #[tracing::instrument(skip_all, name = "store.secret_or_insert")]
     pub async fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, AppError> {
         sqlx::query("INSERT OR IGNORE INTO app_secrets (name, value) VALUES (?, ?)")
             .bind(name)

@@ -23,6 +23,7 @@ const DEMO_TICKETS: [(i64, i64, &str, &str, &str, &str, &str, Option<i64>); 3] =
 impl Store {
     /// Seeds the demo accounts and tickets in one transaction, only into an empty database.
     /// Returns whether anything was written.
+    #[tracing::instrument(skip_all, name = "store.seed_demo")]
     pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError> {
         let mut tx = self.write.begin().await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;

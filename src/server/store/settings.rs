@@ -6,6 +6,7 @@ use crate::error::AppError;
 
 impl Store {
     /// The editable system settings, from memory after the first read.
+    #[tracing::instrument(skip_all, name = "store.system_settings")]
     pub async fn system_settings(&self) -> Result<SystemSettings, AppError> {
         if let Some(cached) = self.settings.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             return Ok(cached.clone());
@@ -42,16 +43,19 @@ impl Store {
         Ok(settings)
     }
 
+    #[tracing::instrument(skip_all, name = "store.categories")]
     pub async fn categories(&self) -> Result<Vec<String>, AppError> {
         Ok(self.system_settings().await?.categories)
     }
 
+    #[tracing::instrument(skip_all, name = "store.max_tickets_per_agent")]
     pub async fn max_tickets_per_agent(&self) -> Result<i64, AppError> {
         Ok(self.system_settings().await?.max_tickets_per_agent)
     }
 
     /// Saves the settings and moves the SLA deadline of every ticket not yet closed to the new
     /// hours, in one transaction: the new rules apply at once.
+    #[tracing::instrument(skip_all, name = "store.save_system_settings")]
     pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<super::AuditRecord<'_>>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         let values = [
@@ -87,6 +91,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, name = "store.set_max_tickets_per_agent")]
     pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), AppError> {
         let mut settings = self.system_settings().await?;
         settings.max_tickets_per_agent = max;

@@ -293,6 +293,7 @@ fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
 }
 
 impl Store {
+    #[tracing::instrument(skip_all, name = "store.ticket")]
     pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
         let sql = format!("{TICKET_SELECT} WHERE t.id = ?");
         let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.read).await?;
@@ -300,6 +301,7 @@ impl Store {
     }
 
     /// The ticket's history, oldest first; internal entries only when asked for.
+    #[tracing::instrument(skip_all, name = "store.ticket_events")]
     pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError> {
         let rows = sqlx::query_as::<_, EventDbRow>(
             concat!(
@@ -331,6 +333,7 @@ impl Store {
     /// One page of a filtered list with the cursor of the next page (if any), the number of
     /// matching tickets, and whether that number stopped at `COUNT_CAP`. A scope with at most a
     /// status filter is counted by the counters; any other filter counts up to the cap, no further.
+    #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError> {
         let counted_by_counters = query.priority.is_none()
             && query.category.is_none()
@@ -362,6 +365,7 @@ impl Store {
 
     /// One page of a filtered list, without counting the matches (dashboards, exports): from
     /// the cursor when there is one, else `page` pages in (bounded by `TicketQuery::MAX_PAGE`).
+    #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError> {
         self.ticket_window(scope, query, query.per_page).await
     }
@@ -381,6 +385,7 @@ impl Store {
     }
 
     /// Tickets in a scope that are not closed and past their SLA deadline.
+    #[tracing::instrument(skip_all, name = "store.overdue_count")]
     pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
         let (filter, id) = scope_filter(scope);
         let sql = format!("SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}");
@@ -391,6 +396,7 @@ impl Store {
         Ok(query.bind(Utc::now().timestamp()).fetch_one(&self.read).await?)
     }
 
+    #[tracing::instrument(skip_all, name = "store.recent_tickets")]
     pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
         let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
         self.ticket_rows(scope, &query).await

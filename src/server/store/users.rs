@@ -70,12 +70,14 @@ pub(super) const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_
 const LIVE: &str = "deleted_at IS NULL";
 
 impl Store {
+    #[tracing::instrument(skip_all, name = "store.user_by_email")]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(&self.read).await?;
         Ok(row.map(Into::into))
     }
 
+    #[tracing::instrument(skip_all, name = "store.user_by_id")]
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ? AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.read).await?;
@@ -85,6 +87,7 @@ impl Store {
     /// Inserts a user, with its audit entry in the same transaction (an entry without an actor
     /// is attributed to the new account: self-registration). An email already registered is a
     /// conflict on `email`.
+    #[tracing::instrument(skip_all, name = "store.insert_user")]
     pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError> {
         let sql = format!(
             "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
@@ -117,10 +120,12 @@ impl Store {
     }
 
     /// Whether an email is taken by a live account (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.email_taken")]
     pub async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
         Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE email = ?").bind(email).fetch_one(&self.read).await? > 0)
     }
 
+    #[tracing::instrument(skip_all, name = "store.update_profile")]
     pub async fn update_profile(
         &self,
         id: i64,
@@ -142,11 +147,13 @@ impl Store {
     }
 
     /// Live (not deleted) accounts, from the per-role counters (migration 0009).
+    #[tracing::instrument(skip_all, name = "store.count_users")]
     pub async fn count_users(&self) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM user_counts").fetch_one(&self.read).await?)
     }
 
     /// Live users by role, from the per-role counters.
+    #[tracing::instrument(skip_all, name = "store.role_counts")]
     pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.read).await?;
         let mut counts = RoleCounts::default();
@@ -164,6 +171,7 @@ impl Store {
 
     /// A page of live users, newest first, optionally filtered by role and by text in the
     /// name or email.
+    #[tracing::instrument(skip_all, name = "store.list_users")]
     pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
         fn filters(qb: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, role: Option<Role>) {
             qb.push(" WHERE deleted_at IS NULL");
@@ -191,6 +199,7 @@ impl Store {
     /// it applies only if role and activity are still those of `before` (else 409, changed
     /// meanwhile), and never leaves the installation without an active super admin. A
     /// deactivated account's sessions end with it.
+    #[tracing::instrument(skip_all, name = "store.update_user")]
     pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError> {
         let was_active_superadmin = before.role == Role::Superadmin && before.is_active;
         let stays_active_superadmin = change.role == Role::Superadmin && change.is_active;
@@ -244,6 +253,7 @@ impl Store {
         }
     }
 
+    #[tracing::instrument(skip_all, name = "store.recent_users")]
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
         Ok(self.list_users(None, None, 1, limit as u32).await?.0)
     }
@@ -253,6 +263,7 @@ impl super::Changes {
     /// Deletes an account but keeps its row for the history: the address is freed for reuse,
     /// the account can no longer sign in, and its open tickets become unassigned, each with a
     /// history entry, through the same write path as every other ticket change.
+    #[tracing::instrument(skip_all, name = "store.changes.delete_user")]
     pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError> {
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ? AND deleted_at IS NULL")
             .bind(id)

@@ -1,0 +1,47 @@
+//! What operations need from storage: whether the database answers and is fully migrated
+//! (readiness), the pools' sizes (metrics), and closing the pools at shutdown.
+
+use super::Store;
+use sqlx::migrate::Migrator;
+
+/// The migrations compiled into this binary (`migrations/`), applied by [`Store::connect`].
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// One connection pool's size at this moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `read` or `write`; an in-memory database uses one pool for both.
+    pub pool: &'static str,
+    /// Connections open, idle or in use.
+    pub size: u32,
+    pub idle: usize,
+}
+
+impl Store {
+    /// The versions of the binary's migrations that the database has not applied
+    /// successfully: empty when the schema is what this binary expects. Fails when the
+    /// database does not answer.
+    #[tracing::instrument(skip_all, name = "store.unapplied_migrations")]
+    pub async fn unapplied_migrations(&self) -> Result<Vec<i64>, sqlx::Error> {
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(&self.read)
+            .await?;
+        Ok(MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+            .map(|m| m.version)
+            .collect())
+    }
+
+    pub fn pool_stats(&self) -> [PoolStats; 2] {
+        let stats = |pool: &'static str, p: &sqlx::SqlitePool| PoolStats { pool, size: p.size(), idle: p.num_idle() };
+        [stats("read", &self.read), stats("write", &self.write)]
+    }
+
+    /// Closes both pools, waiting for connections in use to be given back: a file database
+    /// is checkpointed and left clean. Queries made afterwards fail.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
