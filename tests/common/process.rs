@@ -40,7 +40,9 @@ impl Server {
         }
         let child = command.spawn().expect("the server binary starts");
         let mut server = Server { addr, child };
-        for _ in 0..300 {
+        // Generous: a debug build seeding its demo data on a busy machine starts slowly.
+        let deadline = std::time::Instant::now() + Duration::from_secs(180);
+        while std::time::Instant::now() < deadline {
             if TcpStream::connect(addr).await.is_ok() {
                 return server;
             }
