@@ -58,7 +58,7 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
         ServiceBuilder::new()
             .layer(axum::middleware::from_fn(drop_unsafe_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(finished))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(finished).on_failure(()))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
 }
