@@ -14,6 +14,7 @@ use axum::extract::OriginalUri;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +35,9 @@ pub fn admin(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
 }
 
+/// Ticket counts, agent performance and recent tickets.
+#[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin",
+    responses((status = 200, description = "The dashboard", body = s::AdminDashboardReply)))]
 async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     let c = &d.counts;
@@ -48,6 +52,9 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
     }})))
 }
 
+/// Every ticket, filtered and paged.
+#[utoipa::path(get, path = "/api/admin/tickets", tag = "admin", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
@@ -64,8 +71,12 @@ pub fn csv_response(filename: &str, body: String) -> Response {
         .into_response()
 }
 
+/// The filtered ticket list as CSV.
+///
 /// Streamed: the body is written batch by batch as the rows are read. A failure after the
 /// first byte can only cut the download short (logged); before it, it is an ordinary error.
+#[utoipa::path(get, path = "/api/admin/tickets/export.csv", tag = "admin", params(RawTicketQuery),
+    responses((status = 200, description = "CSV, one ticket a line", content_type = "text/csv", body = String)))]
 async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Response, AppError> {
     let chunks = service::tickets_csv(state.core.clone(), &caller, &query)?.map(|chunk| {
         chunk.inspect_err(|e| tracing::error!(error = ?e, "ticket export stopped part way"))
@@ -77,23 +88,27 @@ async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(q
     Ok((headers, axum::body::Body::from_stream(chunks)).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct BulkBody {
+pub(super) struct BulkBody {
     ticket_ids: Vec<i64>,
     /// Left out or null: each ticket goes to the least-loaded agent with room.
     agent_id: Option<i64>,
 }
 
 /// Assigns up to 100 tickets in one transaction: `{assigned: [ids], refused: [{id, reason}]}`.
+#[utoipa::path(put, path = "/api/admin/tickets/assign", tag = "admin", request_body = BulkBody,
+    responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply)))]
 async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
     let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
     Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct AssignBody {
+pub(super) struct AssignBody {
+    /// Required: the agent to assign the ticket to.
+    #[schema(required = true)]
     agent_id: Option<i64>,
 }
 
@@ -101,36 +116,57 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
     body.agent_id.ok_or_else(|| AppError::invalid("agentId", "agentId is required."))
 }
 
+/// Assigns an unassigned ticket to an active agent with room.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
+    responses((status = 200, description = "Assigned", body = s::TicketReply),
+        (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
 async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// Moves an assigned ticket to another agent.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
+    responses((status = 200, description = "Reassigned", body = s::TicketReply),
+        (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
 async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// Assigns an unassigned ticket to the active agent with the fewest open tickets.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Assigned", body = s::TicketReply),
+        (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
 async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// Every agent with their figures.
+#[utoipa::path(get, path = "/api/admin/agents", tag = "admin",
+    responses((status = 200, description = "The agents", body = s::AgentsReply)))]
 async fn agents(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(json!({ "agents": state.core.store.agent_performance(None).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
-struct RangeQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct RangeQuery {
+    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
     from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today); at most 366 days in all.
     to: Option<String>,
 }
 
+/// Figures over tickets created or closed in a date range.
+#[utoipa::path(get, path = "/api/admin/reports", tag = "admin", params(RangeQuery),
+    responses((status = 200, description = "The report", body = s::ReportsReply)))]
 async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Json<Value>, AppError> {
     let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
     let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
@@ -148,10 +184,16 @@ async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Q
     }})))
 }
 
+/// The report as CSV.
+#[utoipa::path(get, path = "/api/admin/reports/export.csv", tag = "admin", params(RangeQuery),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String)))]
 async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Response, AppError> {
     Ok(csv_response("report.csv", service::report_csv(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?))
 }
 
+/// The admin's profile.
+#[utoipa::path(get, path = "/api/admin/profile", tag = "admin",
+    responses((status = 200, description = "The profile", body = s::ProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))

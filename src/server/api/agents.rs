@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +26,9 @@ fn agent(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Agent]).map_err(|_| AppError::forbidden("Agent access required"))
 }
 
+/// The agent's figures and recently updated assigned tickets.
+#[utoipa::path(get, path = "/api/agents/dashboard", tag = "agents",
+    responses((status = 200, description = "The dashboard", body = s::AgentDashboardReply)))]
 async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
     let summary = dashboard::home(&state.core, &caller).await?;
@@ -49,6 +53,9 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
     }})))
 }
 
+/// Tickets assigned to the caller.
+#[utoipa::path(get, path = "/api/agents/assigned-tickets", tag = "agents", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn assigned(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -59,14 +66,20 @@ async fn assigned(
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct StatusBody {
+pub(super) struct StatusBody {
     status: String,
+    /// Added to the ticket as a note.
     notes: Option<String>,
+    /// Required: the `version` of the ticket the change is based on.
+    #[schema(required = true)]
     version: Option<i64>,
 }
 
+/// Moves an assigned ticket along its lifecycle. Requires `version`.
+#[utoipa::path(put, path = "/api/agents/ticket/{id}/status", tag = "agents", params(("id" = i64, Path, description = "Ticket id")), request_body = StatusBody,
+    responses((status = 200, description = "Status changed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -79,14 +92,18 @@ async fn status(
     Ok(Json(json!({ "message": "Status updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct NoteBody {
+pub(super) struct NoteBody {
     note: String,
     /// `false` posts a public reply instead of an internal note.
     internal: Option<bool>,
 }
 
+/// Adds an internal note (or, with `internal: false`, a public reply) to an assigned ticket.
+#[utoipa::path(post, path = "/api/agents/ticket/{id}/note", tag = "agents", params(("id" = i64, Path, description = "Ticket id")), request_body = NoteBody,
+    responses((status = 200, description = "Note added", body = s::TicketReply),
+        (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
 async fn note(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -99,6 +116,9 @@ async fn note(
     Ok(Json(json!({ "message": "Note added", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// The agent's profile with assigned and resolved counts.
+#[utoipa::path(get, path = "/api/agents/profile", tag = "agents",
+    responses((status = 200, description = "The profile", body = s::AgentProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
     let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), state.core.store.agent_stats(caller.id))?;

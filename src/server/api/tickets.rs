@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,6 +50,9 @@ fn next_link(uri: &OriginalUri, cursor: &str) -> String {
     format!("{}?{}", uri.path(), query.join("&"))
 }
 
+/// Tickets the caller may see: users their own, agents their assigned, admins all.
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn list(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -58,9 +62,9 @@ async fn list(
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct CreateBody {
+pub(super) struct NewTicketBody {
     title: String,
     description: String,
     category: String,
@@ -68,10 +72,13 @@ struct CreateBody {
     user_id: Option<i64>,
 }
 
+/// Opens a ticket (staff may open one on behalf of a user with `userId`).
+#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = NewTicketBody,
+    responses((status = 201, description = "Created: open, unassigned, no notes", body = s::TicketReply)))]
 async fn create(
     State(state): State<AppState>,
     caller: CurrentUser,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<NewTicketBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let input = NewTicketInput {
         title: &body.title,
@@ -90,6 +97,9 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("Ticket not found"))
 }
 
+/// One ticket with its conversation and history, as the caller may see them.
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
 async fn show(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
     let mut ticket = ticket_json(&view.ticket, view.notes);
@@ -97,23 +107,29 @@ async fn show(State(state): State<AppState>, caller: CurrentUser, Path(id): Path
     Ok(Json(json!({ "ticket": ticket })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct UpdateBody {
+pub(super) struct TicketEditBody {
     title: Option<String>,
     description: Option<String>,
     status: Option<String>,
     priority: Option<String>,
     category: Option<String>,
     resolution_notes: Option<String>,
+    /// Required: the `version` of the ticket the edit is based on.
+    #[schema(required = true)]
     version: Option<i64>,
 }
 
+/// Edits a ticket: the requester its title and description while open; staff its status,
+/// priority and category. Requires the ticket's current `version`.
+#[utoipa::path(put, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = TicketEditBody,
+    responses((status = 200, description = "Updated", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     caller: CurrentUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<UpdateBody>,
+    ApiJson(body): ApiJson<TicketEditBody>,
 ) -> Result<Json<Value>, AppError> {
     let edit = TicketEdit {
         title: body.title.as_deref(),
@@ -128,13 +144,18 @@ async fn update(
     Ok(Json(json!({ "message": "Ticket updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct CloseBody {
+pub(super) struct CloseBody {
     resolution_notes: String,
+    /// Required: the `version` of the ticket the close is based on.
+    #[schema(required = true)]
     version: Option<i64>,
 }
 
+/// Closes a ticket with resolution notes (the assigned agent or an admin). Requires `version`.
+#[utoipa::path(put, path = "/api/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = CloseBody,
+    responses((status = 200, description = "Closed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn close(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -148,6 +169,9 @@ async fn close(
     Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// Deletes a ticket (admins).
+#[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Deleted", body = s::MessageReply)))]
 async fn delete(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
     Ok(Json(json!({ "message": "Ticket deleted" })))

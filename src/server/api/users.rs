@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,19 +20,25 @@ pub fn router() -> Router<AppState> {
         .route("/my-tickets", get(my_tickets))
 }
 
+/// The caller's profile.
+#[utoipa::path(get, path = "/api/users/profile", tag = "users",
+    responses((status = 200, description = "The profile", body = s::ProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     let profile = account::profile(&state.core, &caller).await?;
     Ok(Json(json!({ "profile": profile })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct ProfileBody {
+pub(super) struct ProfileBody {
     name: String,
     phone: String,
     department: String,
 }
 
+/// Changes the caller's name, phone and department.
+#[utoipa::path(put, path = "/api/users/profile", tag = "users", request_body = ProfileBody,
+    responses((status = 200, description = "Saved", body = s::ProfileUpdatedReply)))]
 async fn update_profile(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -42,6 +49,9 @@ async fn update_profile(
     Ok(Json(json!({ "message": "Profile updated", "profile": profile })))
 }
 
+/// Counts and recent tickets of the caller's own requests.
+#[utoipa::path(get, path = "/api/users/dashboard", tag = "users",
+    responses((status = 200, description = "The dashboard", body = s::UserDashboardReply)))]
 async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     // Any signed-in person's own requests: staff raise tickets too.
     let summary = dashboard::own_requests(&state.core, &caller).await?;
@@ -57,6 +67,9 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
     }})))
 }
 
+/// The tickets the caller opened.
+#[utoipa::path(get, path = "/api/users/my-tickets", tag = "users", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn my_tickets(
     State(state): State<AppState>,
     caller: CurrentUser,
