@@ -130,3 +130,23 @@ async fn the_reference_page_and_its_stylesheet_are_public_and_self_contained() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn unreadable_queries_and_paths_answer_in_the_documented_error_shape() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let cases = [
+        ("/api/tickets?status=open&status=closed", StatusCode::BAD_REQUEST),
+        ("/api/admin/reports?from=2024-01-01&from=2024-01-02", StatusCode::BAD_REQUEST),
+        ("/api/superadmin/audit?page=1&page=2", StatusCode::BAD_REQUEST),
+        ("/api/tickets/%FF", StatusCode::NOT_FOUND),
+        ("/api/superadmin/users/%FF", StatusCode::NOT_FOUND),
+    ];
+    for (path, status) in cases {
+        let reply = app.get(path, Some(&admin)).await;
+        assert_eq!(reply.status, status, "{path}: {:?}", reply.body);
+        assert!(reply.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{path}");
+        assert!(reply.body["error"].is_string(), "{path}: {:?}", reply.body);
+    }
+    assert_eq!(app.get("/api/tickets?status=open&status=closed", Some(&admin)).await.body["field"], "query");
+}

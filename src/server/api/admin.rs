@@ -1,11 +1,12 @@
 use super::tickets::{page_json, parse_id};
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, admin as service, assignment, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -55,7 +56,7 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
 /// Every ticket, filtered and paged.
 #[utoipa::path(get, path = "/api/admin/tickets", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
-async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
+async fn list(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
@@ -77,7 +78,7 @@ pub fn csv_response(filename: &str, body: String) -> Response {
 /// first byte can only cut the download short (logged); before it, it is an ordinary error.
 #[utoipa::path(get, path = "/api/admin/tickets/export.csv", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "CSV, one ticket a line", content_type = "text/csv", body = String)))]
-async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Response, AppError> {
+async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>) -> Result<Response, AppError> {
     let chunks = service::tickets_csv(state.core.clone(), &caller, &query)?.map(|chunk| {
         chunk.inspect_err(|e| tracing::error!(error = ?e, "ticket export stopped part way"))
     });
@@ -120,7 +121,7 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
-async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
@@ -130,7 +131,7 @@ async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Pa
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
     responses((status = 200, description = "Reassigned", body = s::TicketReply),
         (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
-async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
@@ -140,7 +141,7 @@ async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): 
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id")),
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
-async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
@@ -167,7 +168,7 @@ pub(super) struct RangeQuery {
 /// Figures over tickets created or closed in a date range.
 #[utoipa::path(get, path = "/api/admin/reports", tag = "admin", params(RangeQuery),
     responses((status = 200, description = "The report", body = s::ReportsReply)))]
-async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Json<Value>, AppError> {
+async fn reports(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<Value>, AppError> {
     let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
     let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
     let s = &r.by_status;
@@ -187,7 +188,7 @@ async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Q
 /// The report as CSV.
 #[utoipa::path(get, path = "/api/admin/reports/export.csv", tag = "admin", params(RangeQuery),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String)))]
-async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Response, AppError> {
+async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Response, AppError> {
     Ok(csv_response("report.csv", service::report_csv(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?))
 }
 

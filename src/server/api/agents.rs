@@ -1,11 +1,12 @@
 use super::tickets::{page_json, parse_id};
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, dashboard, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -59,7 +60,7 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
 async fn assigned(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
@@ -83,7 +84,7 @@ pub(super) struct StatusBody {
 async fn status(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
@@ -107,7 +108,7 @@ pub(super) struct NoteBody {
 async fn note(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;

@@ -5,6 +5,7 @@ mod admin;
 mod agents;
 mod auth;
 mod docs;
+mod extract;
 mod json;
 pub mod openapi;
 mod superadmin;

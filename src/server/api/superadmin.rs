@@ -1,11 +1,12 @@
 use super::tickets::parse_id;
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{Priority, Role, TicketStatus};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, superadmin as service};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -51,7 +52,7 @@ pub(super) struct UserQuery {
 /// Accounts, searched and paged (never a password hash).
 #[utoipa::path(get, path = "/api/superadmin/users", tag = "superadmin", params(UserQuery),
     responses((status = 200, description = "A page of users", body = s::UserPageReply)))]
-async fn users(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<UserQuery>) -> Result<Json<Value>, AppError> {
+async fn users(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<Value>, AppError> {
     let page = service::users(&state.core, &caller, q.q.as_deref(), q.role.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "users": page.users, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }
@@ -63,7 +64,7 @@ fn user_id(raw: &str) -> Result<i64, AppError> {
 /// One account.
 #[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")),
     responses((status = 200, description = "The user", body = s::UserReply)))]
-async fn user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "user": service::user(&state.core, &caller, user_id(&id)?).await? })))
 }
 
@@ -105,7 +106,7 @@ pub(super) struct AccountEditBody {
 #[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")), request_body = AccountEditBody,
     responses((status = 200, description = "Saved", body = s::UserSavedReply),
         (status = 409, description = "Would demote or deactivate yourself or the last active super admin, or the account changed meanwhile", body = s::ErrorBody)))]
-async fn update_user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
+async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
     let id = user_id(&id)?;
     let current = service::user(&state.core, &caller, id).await?;
     let change = service::AccountChange {
@@ -123,7 +124,7 @@ async fn update_user(State(state): State<AppState>, caller: CurrentUser, Path(id
 #[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")),
     responses((status = 200, description = "Deleted", body = s::MessageReply),
         (status = 409, description = "Your own account, or the last active super admin", body = s::ErrorBody)))]
-async fn delete_user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn delete_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     service::delete_user(&state.core, &caller, user_id(&id)?).await?;
     Ok(Json(json!({ "message": "User deleted; their tickets are kept." })))
 }
@@ -199,7 +200,7 @@ pub(super) struct AuditQuery {
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/api/superadmin/audit", tag = "superadmin", params(AuditQuery),
     responses((status = 200, description = "A page of entries", body = s::AuditPageReply)))]
-async fn audit(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<AuditQuery>) -> Result<Json<Value>, AppError> {
+async fn audit(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Value>, AppError> {
     let page = service::audit_log(&state.core, &caller, q.action.as_deref(), q.q.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "entries": page.entries, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }

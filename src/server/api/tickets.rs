@@ -1,3 +1,4 @@
+use super::extract::{ApiPath, ApiQuery};
 use super::{ticket_json, ApiJson};
 use crate::domain::{RawTicketQuery, Role, TicketPage};
 use crate::error::AppError;
@@ -5,7 +6,7 @@ use crate::server::guard::CurrentUser;
 use crate::server::services::assignment;
 use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -56,7 +57,7 @@ fn next_link(uri: &OriginalUri, cursor: &str) -> String {
 async fn list(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
@@ -100,7 +101,7 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
 /// One ticket with its conversation and history, as the caller may see them.
 #[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
     responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
-async fn show(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
     let mut ticket = ticket_json(&view.ticket, view.notes);
     ticket["history"] = json!(view.history);
@@ -128,7 +129,7 @@ pub(super) struct TicketEditBody {
 async fn update(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TicketEditBody>,
 ) -> Result<Json<Value>, AppError> {
     let edit = TicketEdit {
@@ -159,7 +160,7 @@ pub(super) struct CloseBody {
 async fn close(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<Json<Value>, AppError> {
     if caller.role == Role::User {
@@ -172,7 +173,7 @@ async fn close(
 /// Deletes a ticket (admins).
 #[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
     responses((status = 200, description = "Deleted", body = s::MessageReply)))]
-async fn delete(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
     Ok(Json(json!({ "message": "Ticket deleted" })))
 }

@@ -1,3 +1,4 @@
+use super::extract::ApiQuery;
 use super::ApiJson;
 use crate::domain::RawTicketQuery;
 use crate::error::AppError;
@@ -5,7 +6,7 @@ use crate::server::guard::CurrentUser;
 use crate::server::services::account::{self, ProfileChanges};
 use crate::server::services::{dashboard, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -73,7 +74,7 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
 async fn my_tickets(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?, &uri)))
