@@ -8,7 +8,9 @@
 # failure. The server is stopped and temporary files removed however the script ends.
 #
 # Environment: HELPDESK_BIN, FUZZ_EXAMPLES (test cases per operation, default 25),
-# FUZZ_SEED (for a reproducible run), HELPDESK_VENV (default ~/.cache/helpdesk-venv).
+# FUZZ_SEED (for a reproducible run), FUZZ_CHECKS (Schemathesis checks; default: no server
+# error, and body, content type, status and headers as documented), HELPDESK_VENV (default
+# ~/.cache/helpdesk-venv).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +18,7 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BIN="${HELPDESK_BIN:-$TARGET_DIR/debug/helpdesk}"
 VENV="${HELPDESK_VENV:-$HOME/.cache/helpdesk-venv}"
 EXAMPLES="${FUZZ_EXAMPLES:-25}"
+CHECKS="${FUZZ_CHECKS:-not_a_server_error,response_schema_conformance,content_type_conformance,status_code_conformance,response_headers_conformance}"
 
 [[ -x "$BIN" ]] || { echo "fuzz-api: no server binary at $BIN (cargo build --features ssr, or set HELPDESK_BIN)" >&2; exit 2; }
 
@@ -91,7 +94,7 @@ for entry in "${ROLES[@]}"; do
   # Logout is left out: it would end the session the rest of the run uses.
   if ! "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
       -H "Authorization: Bearer $token" \
-      --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+      --checks "$CHECKS" \
       --exclude-path /api/auth/logout \
       --max-examples "$EXAMPLES" --phases examples,coverage,fuzzing \
       --workers 1 --request-timeout 30 "${SEED_ARGS[@]}"; then

@@ -99,7 +99,8 @@ pub(super) struct BulkBody {
 
 /// Assigns up to 100 tickets in one transaction: `{assigned: [ids], refused: [{id, reason}]}`.
 #[utoipa::path(put, path = "/api/admin/tickets/assign", tag = "admin", request_body = BulkBody,
-    responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply)))]
+    responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply),
+        (status = 409, description = "`agentId` is not an active agent (tickets refused one by one are in `refused`)", body = s::ErrorBody)))]
 async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
     let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
     Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
