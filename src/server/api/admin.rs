@@ -110,7 +110,7 @@ async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct AssignBody {
     /// Required: the agent to assign the ticket to.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, example = 3)]
     agent_id: Option<i64>,
 }
 
@@ -119,7 +119,7 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
 }
 
 /// Assigns an unassigned ticket to an active agent with room.
-#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
 async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
@@ -129,7 +129,7 @@ async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id):
 }
 
 /// Moves an assigned ticket to another agent.
-#[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignBody,
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Reassigned", body = s::TicketReply),
         (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
 async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
@@ -139,7 +139,7 @@ async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id
 }
 
 /// Assigns an unassigned ticket to the active agent with the fewest open tickets.
-#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id")),
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
 async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {

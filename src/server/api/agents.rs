@@ -70,16 +70,17 @@ async fn assigned(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct StatusBody {
+    #[schema(example = "in-progress", pattern = "^(open|in-progress|on-hold|closed)$")]
     status: String,
     /// Added to the ticket as a note.
     notes: Option<String>,
     /// Required: the `version` of the ticket the change is based on.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
 /// Moves an assigned ticket along its lifecycle. Requires `version`.
-#[utoipa::path(put, path = "/api/agents/ticket/{id}/status", tag = "agents", params(("id" = i64, Path, description = "Ticket id")), request_body = StatusBody,
+#[utoipa::path(put, path = "/api/agents/ticket/{id}/status", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = StatusBody,
     responses((status = 200, description = "Status changed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
@@ -96,13 +97,14 @@ async fn status(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct NoteBody {
+    #[schema(example = "Asked the user for a screenshot.", min_length = 1, max_length = 5000)]
     note: String,
     /// `false` posts a public reply instead of an internal note.
     internal: Option<bool>,
 }
 
 /// Adds an internal note (or, with `internal: false`, a public reply) to an assigned ticket.
-#[utoipa::path(post, path = "/api/agents/ticket/{id}/note", tag = "agents", params(("id" = i64, Path, description = "Ticket id")), request_body = NoteBody,
+#[utoipa::path(post, path = "/api/agents/ticket/{id}/note", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = NoteBody,
     responses((status = 200, description = "Note added", body = s::TicketReply),
         (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
 async fn note(

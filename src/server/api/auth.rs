@@ -33,7 +33,9 @@ fn session_json(session: &Session) -> Value {
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct LoginBody {
+    #[schema(example = "user@gmail.com")]
     email: String,
+    #[schema(example = "user123")]
     password: String,
 }
 
@@ -57,8 +59,12 @@ async fn login(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct RegisterBody {
+    #[schema(example = "Ada Lovelace", min_length = 1, max_length = 100)]
     name: String,
+    #[schema(example = "ada@example.com", max_length = 254)]
     email: String,
+    /// 8 to 128 characters.
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 128)]
     password: String,
     confirm_password: Option<String>,
 }
@@ -89,6 +95,7 @@ async fn register(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct ForgotBody {
+    #[schema(example = "user@gmail.com")]
     email: String,
 }
 

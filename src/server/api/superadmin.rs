@@ -62,7 +62,7 @@ fn user_id(raw: &str) -> Result<i64, AppError> {
 }
 
 /// One account.
-#[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")),
+#[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "The user", body = s::UserReply)))]
 async fn user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "user": service::user(&state.core, &caller, user_id(&id)?).await? })))
@@ -71,9 +71,13 @@ async fn user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): A
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct NewAccountBody {
+    #[schema(example = "Agent Two", min_length = 1, max_length = 100)]
     name: String,
+    #[schema(example = "agent2@example.com", max_length = 254)]
     email: String,
+    #[schema(example = "agent-two-pass", min_length = 8, max_length = 128)]
     password: String,
+    #[schema(example = "agent", pattern = "^(user|agent|admin|superadmin)$")]
     role: String,
     department: String,
     phone: String,
@@ -103,7 +107,7 @@ pub(super) struct AccountEditBody {
 /// Changes an account; fields left out keep their current value.
 ///
 /// Deactivating, deleting or changing the role ends the account's sessions.
-#[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")), request_body = AccountEditBody,
+#[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)), request_body = AccountEditBody,
     responses((status = 200, description = "Saved", body = s::UserSavedReply),
         (status = 409, description = "Would demote or deactivate yourself or the last active super admin, or the account changed meanwhile", body = s::ErrorBody)))]
 async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
@@ -121,7 +125,7 @@ async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath
 }
 
 /// Deletes an account; its tickets are kept.
-#[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id")),
+#[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "Deleted", body = s::MessageReply),
         (status = 409, description = "Your own account, or the last active super admin", body = s::ErrorBody)))]
 async fn delete_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
@@ -150,7 +154,10 @@ async fn settings(State(state): State<AppState>, caller: CurrentUser) -> Result<
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct SettingsBody {
+    /// 1 to 20 distinct names of lower-case letters, digits and dashes.
+    #[schema(example = json!(["account", "technical", "security", "billing", "general"]))]
     categories: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 1000, example = 10)]
     max_tickets_per_agent: Option<i64>,
     sla: Option<SlaBody>,
 }
@@ -159,9 +166,13 @@ pub(super) struct SettingsBody {
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(super) struct SlaBody {
+    #[schema(minimum = 1, maximum = 8760, example = 72)]
     low: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 48)]
     medium: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 24)]
     high: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 4)]
     critical: Option<i64>,
 }
 

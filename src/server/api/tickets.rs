@@ -66,9 +66,15 @@ async fn list(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct NewTicketBody {
+    #[schema(example = "Printer on floor 3 jams", min_length = 5, max_length = 200)]
     title: String,
+    #[schema(example = "It jams on every second page.", min_length = 1, max_length = 10000)]
     description: String,
+    /// One of the configured categories (see `GET /api/superadmin/settings`).
+    #[schema(example = "technical")]
     category: String,
+    /// Default `medium`.
+    #[schema(value_type = Option<String>, example = "high", pattern = "^(low|medium|high|critical)$")]
     priority: Option<String>,
     user_id: Option<i64>,
 }
@@ -99,7 +105,7 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
 }
 
 /// One ticket with its conversation and history, as the caller may see them.
-#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
 async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
@@ -111,20 +117,24 @@ async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): A
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct TicketEditBody {
+    #[schema(min_length = 5, max_length = 200)]
     title: Option<String>,
+    #[schema(min_length = 1, max_length = 10000)]
     description: Option<String>,
+    #[schema(value_type = Option<String>, example = "in-progress", pattern = "^(open|in-progress|on-hold|closed)$")]
     status: Option<String>,
+    #[schema(value_type = Option<String>, example = "high", pattern = "^(low|medium|high|critical)$")]
     priority: Option<String>,
     category: Option<String>,
     resolution_notes: Option<String>,
     /// Required: the `version` of the ticket the edit is based on.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
 /// Edits a ticket: the requester its title and description while open; staff its status,
 /// priority and category. Requires the ticket's current `version`.
-#[utoipa::path(put, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = TicketEditBody,
+#[utoipa::path(put, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = TicketEditBody,
     responses((status = 200, description = "Updated", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
@@ -148,14 +158,15 @@ async fn update(
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct CloseBody {
+    #[schema(example = "Replaced the toner.", min_length = 1, max_length = 5000)]
     resolution_notes: String,
     /// Required: the `version` of the ticket the close is based on.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
 /// Closes a ticket with resolution notes (the assigned agent or an admin). Requires `version`.
-#[utoipa::path(put, path = "/api/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = CloseBody,
+#[utoipa::path(put, path = "/api/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = CloseBody,
     responses((status = 200, description = "Closed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn close(
     State(state): State<AppState>,
@@ -171,7 +182,7 @@ async fn close(
 }
 
 /// Deletes a ticket (admins).
-#[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+#[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Deleted", body = s::MessageReply)))]
 async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
