@@ -92,12 +92,13 @@ for entry in "${ROLES[@]}"; do
   echo "== fuzzing as $email"
   token="$(token_of "$email" "$password")" || { echo "fuzz-api: cannot sign in as $email" >&2; failed=1; continue; }
   # Logout is left out: it would end the session the rest of the run uses.
-  if ! "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
+  # Run in the work folder: Schemathesis keeps a cache folder where it runs.
+  if ! (cd "$WORK" && "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
       -H "Authorization: Bearer $token" \
       --checks "$CHECKS" \
       --exclude-path /api/auth/logout \
       --max-examples "$EXAMPLES" --phases examples,coverage,fuzzing \
-      --workers 1 --request-timeout 30 "${SEED_ARGS[@]}"; then
+      --workers 1 --request-timeout 30 "${SEED_ARGS[@]}"); then
     failed=1
   fi
 done
