@@ -277,50 +277,17 @@ async fn the_role_matrix_of_every_api_route() {
         ("admin", token(&app, "admin").await),
         ("superadmin", token(&app, "superadmin").await),
     ];
-    // (method, path, body, roles allowed). Allowed means anything but 401/403; refused means 403.
-    let routes: Vec<(Method, &str, Value, &[&str])> = vec![
-        (Method::GET, "/api/auth/verify", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::GET, "/api/tickets", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::POST, "/api/tickets", json!({}), &["user", "agent", "admin", "superadmin"]),
-        (Method::GET, "/api/tickets/3", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::PUT, "/api/tickets/3", json!({}), &["user", "agent", "admin", "superadmin"]),
-        (Method::PUT, "/api/tickets/999/close", json!({}), &["agent", "admin", "superadmin"]),
-        (Method::DELETE, "/api/tickets/999", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/users/dashboard", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::GET, "/api/users/profile", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::PUT, "/api/users/profile", json!({}), &["user", "agent", "admin", "superadmin"]),
-        (Method::GET, "/api/users/my-tickets", json!(null), &["user", "agent", "admin", "superadmin"]),
-        (Method::GET, "/api/agents/dashboard", json!(null), &["agent"]),
-        (Method::GET, "/api/agents/assigned-tickets", json!(null), &["agent"]),
-        (Method::PUT, "/api/agents/ticket/999/status", json!({}), &["agent"]),
-        (Method::POST, "/api/agents/ticket/999/note", json!({}), &["agent"]),
-        (Method::GET, "/api/agents/profile", json!(null), &["agent"]),
-        (Method::GET, "/api/admin/dashboard", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/tickets", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/tickets/export.csv", json!(null), &["admin", "superadmin"]),
-        (Method::PUT, "/api/admin/tickets/assign", json!({ "ticketIds": [999] }), &["admin", "superadmin"]),
-        (Method::PUT, "/api/admin/ticket/999/assign", json!({}), &["admin", "superadmin"]),
-        (Method::PUT, "/api/admin/ticket/999/reassign", json!({}), &["admin", "superadmin"]),
-        (Method::PUT, "/api/admin/ticket/999/assign-least-loaded", json!({}), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/agents", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/reports", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/reports/export.csv", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/admin/profile", json!(null), &["admin", "superadmin"]),
-        (Method::GET, "/api/superadmin/dashboard", json!(null), &["superadmin"]),
-        (Method::GET, "/api/superadmin/users", json!(null), &["superadmin"]),
-        (Method::POST, "/api/superadmin/users", json!({}), &["superadmin"]),
-        (Method::GET, "/api/superadmin/users/999", json!(null), &["superadmin"]),
-        (Method::PUT, "/api/superadmin/users/999", json!({}), &["superadmin"]),
-        (Method::DELETE, "/api/superadmin/users/999", json!(null), &["superadmin"]),
-        (Method::GET, "/api/superadmin/settings", json!(null), &["superadmin"]),
-        (Method::PUT, "/api/superadmin/settings", json!({ "maxTicketsPerAgent": 10 }), &["superadmin"]),
-        (Method::GET, "/api/superadmin/audit", json!(null), &["superadmin"]),
-        (Method::GET, "/api/superadmin/profile", json!(null), &["superadmin"]),
-        // Last: it ends each role's session.
-        (Method::POST, "/api/auth/logout", json!({}), &["user", "agent", "admin", "superadmin"]),
-    ];
+    // Allowed means anything but 401/403; refused means 403. Public routes need no token.
+    let routes = common::api_routes();
     for (method, path, body, allowed) in &routes {
         let body = (!body.is_null()).then(|| body.clone());
+        if *allowed == common::PUBLIC {
+            for token in std::iter::once(None).chain(tokens.iter().map(|(_, t)| Some(t.as_str()))) {
+                let reply = app.request(method.clone(), path, token, body.clone()).await;
+                assert!(![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status), "{method} {path}: {:?}", reply.body);
+            }
+            continue;
+        }
         let anonymous = app.request(method.clone(), path, None, body.clone()).await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{method} {path} without a token");
         for (role, token) in &tokens {

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// SLA hours per priority: how long a ticket may stay unresolved.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaHours {
     pub low: i64,
@@ -91,6 +92,7 @@ impl SystemSettings {
 }
 
 /// One agent's numbers.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentPerformance {
@@ -114,6 +116,7 @@ pub struct AdminDashboard {
     pub recent: Vec<TicketRow>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleCounts {
@@ -135,6 +138,7 @@ pub struct SuperDashboard {
     pub recent_tickets: Vec<TicketRow>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DayCount {
@@ -196,6 +200,7 @@ pub const AUDIT_ACTIONS: [&str; 14] = [
     "role-changed", "activated", "deactivated", "user-deleted", "settings-changed", "ticket-deleted", "ticket-reassigned",
 ];
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {

@@ -37,6 +37,7 @@ impl TicketSort {
 }
 
 /// List filters as they arrive (query string or form): all optional text.
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawTicketQuery {

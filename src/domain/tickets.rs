@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The categories a new installation offers (a system setting).
 pub const DEFAULT_CATEGORIES: [&str; 5] = ["account", "technical", "security", "billing", "general"];
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ticket {
@@ -32,6 +33,7 @@ pub struct Ticket {
 }
 
 /// A message on a ticket: a public reply (the requester sees it) or an internal note (staff only).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketNote {
@@ -43,6 +45,7 @@ pub struct TicketNote {
     pub timestamp: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
@@ -109,6 +112,7 @@ impl EventKind {
 }
 
 /// One entry of a ticket's history.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketEvent {

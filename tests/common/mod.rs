@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use helpdesk::server::{build_router, settings::Settings, Core};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -174,4 +174,59 @@ fn extract_token(mail: &str) -> Option<String> {
     let mail = mail.replace("=\r\n", "").replace("=\n", "").replace("token=3D", "token=");
     let start = mail.find("token=")? + "token=".len();
     Some(mail[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect())
+}
+
+/// The roles of a route anyone may call without a token.
+pub const PUBLIC: &[&str] = &["public"];
+
+/// Every `/api` route: (method, a concrete path, a body to send, the roles allowed). The role
+/// matrix (tests/api_admin.rs) and the OpenAPI coverage test (tests/openapi.rs) both walk it,
+/// so a new route is added here once and both then check it. Ids in paths are numbers (the
+/// document writes them `{id}`).
+pub fn api_routes() -> Vec<(Method, &'static str, Value, &'static [&'static str])> {
+    vec![
+        (Method::GET, "/api/auth/verify", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/tickets", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::POST, "/api/tickets", json!({}), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/tickets/3", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::PUT, "/api/tickets/3", json!({}), &["user", "agent", "admin", "superadmin"]),
+        (Method::PUT, "/api/tickets/999/close", json!({}), &["agent", "admin", "superadmin"]),
+        (Method::DELETE, "/api/tickets/999", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/users/dashboard", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/users/profile", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::PUT, "/api/users/profile", json!({}), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/users/my-tickets", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/agents/dashboard", json!(null), &["agent"]),
+        (Method::GET, "/api/agents/assigned-tickets", json!(null), &["agent"]),
+        (Method::PUT, "/api/agents/ticket/999/status", json!({}), &["agent"]),
+        (Method::POST, "/api/agents/ticket/999/note", json!({}), &["agent"]),
+        (Method::GET, "/api/agents/profile", json!(null), &["agent"]),
+        (Method::GET, "/api/admin/dashboard", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/tickets", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/tickets/export.csv", json!(null), &["admin", "superadmin"]),
+        (Method::PUT, "/api/admin/tickets/assign", json!({ "ticketIds": [999] }), &["admin", "superadmin"]),
+        (Method::PUT, "/api/admin/ticket/999/assign", json!({}), &["admin", "superadmin"]),
+        (Method::PUT, "/api/admin/ticket/999/reassign", json!({}), &["admin", "superadmin"]),
+        (Method::PUT, "/api/admin/ticket/999/assign-least-loaded", json!({}), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/agents", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/reports", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/reports/export.csv", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/profile", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/superadmin/dashboard", json!(null), &["superadmin"]),
+        (Method::GET, "/api/superadmin/users", json!(null), &["superadmin"]),
+        (Method::POST, "/api/superadmin/users", json!({}), &["superadmin"]),
+        (Method::GET, "/api/superadmin/users/999", json!(null), &["superadmin"]),
+        (Method::PUT, "/api/superadmin/users/999", json!({}), &["superadmin"]),
+        (Method::DELETE, "/api/superadmin/users/999", json!(null), &["superadmin"]),
+        (Method::GET, "/api/superadmin/settings", json!(null), &["superadmin"]),
+        (Method::PUT, "/api/superadmin/settings", json!({ "maxTicketsPerAgent": 10 }), &["superadmin"]),
+        (Method::GET, "/api/superadmin/audit", json!(null), &["superadmin"]),
+        (Method::GET, "/api/superadmin/profile", json!(null), &["superadmin"]),
+        (Method::POST, "/api/auth/login", json!({}), PUBLIC),
+        (Method::POST, "/api/auth/register", json!({}), PUBLIC),
+        (Method::POST, "/api/auth/forgot-password", json!({}), PUBLIC),
+        (Method::POST, "/api/auth/reset-password", json!({}), PUBLIC),
+        // Last: it ends each role's session.
+        (Method::POST, "/api/auth/logout", json!({}), &["user", "agent", "admin", "superadmin"]),
+    ]
 }

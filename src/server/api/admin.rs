@@ -1,11 +1,12 @@
 use super::tickets::{page_json, parse_id};
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, admin as service, assignment, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -14,6 +15,7 @@ use axum::extract::OriginalUri;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +36,9 @@ pub fn admin(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
 }
 
+/// Ticket counts, agent performance and recent tickets.
+#[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin",
+    responses((status = 200, description = "The dashboard", body = s::AdminDashboardReply)))]
 async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     let c = &d.counts;
@@ -48,7 +53,10 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
     }})))
 }
 
-async fn list(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
+/// Every ticket, filtered and paged.
+#[utoipa::path(get, path = "/api/admin/tickets", tag = "admin", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
+async fn list(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
@@ -64,9 +72,13 @@ pub fn csv_response(filename: &str, body: String) -> Response {
         .into_response()
 }
 
+/// The filtered ticket list as CSV.
+///
 /// Streamed: the body is written batch by batch as the rows are read. A failure after the
 /// first byte can only cut the download short (logged); before it, it is an ordinary error.
-async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(query): Query<RawTicketQuery>) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/api/admin/tickets/export.csv", tag = "admin", params(RawTicketQuery),
+    responses((status = 200, description = "CSV, one ticket a line", content_type = "text/csv", body = String)))]
+async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>) -> Result<Response, AppError> {
     let chunks = service::tickets_csv(state.core.clone(), &caller, &query)?.map(|chunk| {
         chunk.inspect_err(|e| tracing::error!(error = ?e, "ticket export stopped part way"))
     });
@@ -77,23 +89,28 @@ async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, Query(q
     Ok((headers, axum::body::Body::from_stream(chunks)).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct BulkBody {
+pub(super) struct BulkBody {
     ticket_ids: Vec<i64>,
     /// Left out or null: each ticket goes to the least-loaded agent with room.
     agent_id: Option<i64>,
 }
 
 /// Assigns up to 100 tickets in one transaction: `{assigned: [ids], refused: [{id, reason}]}`.
+#[utoipa::path(put, path = "/api/admin/tickets/assign", tag = "admin", request_body = BulkBody,
+    responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply),
+        (status = 409, description = "`agentId` is not an active agent (tickets refused one by one are in `refused`)", body = s::ErrorBody)))]
 async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
     let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
     Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct AssignBody {
+pub(super) struct AssignBody {
+    /// Required: the agent to assign the ticket to.
+    #[schema(required = true, value_type = i64, example = 3)]
     agent_id: Option<i64>,
 }
 
@@ -101,37 +118,58 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
     body.agent_id.ok_or_else(|| AppError::invalid("agentId", "agentId is required."))
 }
 
-async fn assign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+/// Assigns an unassigned ticket to an active agent with room.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
+    responses((status = 200, description = "Assigned", body = s::TicketReply),
+        (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
+async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-async fn reassign(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+/// Moves an assigned ticket to another agent.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
+    responses((status = 200, description = "Reassigned", body = s::TicketReply),
+        (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
+async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+/// Assigns an unassigned ticket to the active agent with the fewest open tickets.
+#[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)),
+    responses((status = 200, description = "Assigned", body = s::TicketReply),
+        (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
+async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// Every agent with their figures.
+#[utoipa::path(get, path = "/api/admin/agents", tag = "admin",
+    responses((status = 200, description = "The agents", body = s::AgentsReply)))]
 async fn agents(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(json!({ "agents": state.core.store.agent_performance(None).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
-struct RangeQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct RangeQuery {
+    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
     from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today); at most 366 days in all.
     to: Option<String>,
 }
 
-async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Json<Value>, AppError> {
+/// Figures over tickets created or closed in a date range.
+#[utoipa::path(get, path = "/api/admin/reports", tag = "admin", params(RangeQuery),
+    responses((status = 200, description = "The report", body = s::ReportsReply)))]
+async fn reports(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<Value>, AppError> {
     let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
     let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
     let s = &r.by_status;
@@ -148,10 +186,16 @@ async fn reports(State(state): State<AppState>, caller: CurrentUser, Query(q): Q
     }})))
 }
 
-async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<RangeQuery>) -> Result<Response, AppError> {
+/// The report as CSV.
+#[utoipa::path(get, path = "/api/admin/reports/export.csv", tag = "admin", params(RangeQuery),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String)))]
+async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Response, AppError> {
     Ok(csv_response("report.csv", service::report_csv(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?))
 }
 
+/// The admin's profile.
+#[utoipa::path(get, path = "/api/admin/profile", tag = "admin",
+    responses((status = 200, description = "The profile", body = s::ProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     admin(&caller)?;
     Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))

@@ -1,16 +1,18 @@
 use super::tickets::{page_json, parse_id};
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{RawTicketQuery, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, dashboard, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +27,9 @@ fn agent(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Agent]).map_err(|_| AppError::forbidden("Agent access required"))
 }
 
+/// The agent's figures and recently updated assigned tickets.
+#[utoipa::path(get, path = "/api/agents/dashboard", tag = "agents",
+    responses((status = 200, description = "The dashboard", body = s::AgentDashboardReply)))]
 async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
     let summary = dashboard::home(&state.core, &caller).await?;
@@ -49,28 +54,38 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
     }})))
 }
 
+/// Tickets assigned to the caller.
+#[utoipa::path(get, path = "/api/agents/assigned-tickets", tag = "agents", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn assigned(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct StatusBody {
+pub(super) struct StatusBody {
+    #[schema(example = "in-progress", pattern = "^(open|in-progress|on-hold|closed)$")]
     status: String,
+    /// Added to the ticket as a note.
     notes: Option<String>,
+    /// Required: the `version` of the ticket the change is based on.
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
+/// Moves an assigned ticket along its lifecycle. Requires `version`.
+#[utoipa::path(put, path = "/api/agents/ticket/{id}/status", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = StatusBody,
+    responses((status = 200, description = "Status changed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
@@ -79,18 +94,23 @@ async fn status(
     Ok(Json(json!({ "message": "Status updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct NoteBody {
+pub(super) struct NoteBody {
+    #[schema(example = "Asked the user for a screenshot.", min_length = 1, max_length = 5000)]
     note: String,
     /// `false` posts a public reply instead of an internal note.
     internal: Option<bool>,
 }
 
+/// Adds an internal note (or, with `internal: false`, a public reply) to an assigned ticket.
+#[utoipa::path(post, path = "/api/agents/ticket/{id}/note", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = NoteBody,
+    responses((status = 200, description = "Note added", body = s::TicketReply),
+        (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
 async fn note(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
@@ -99,6 +119,9 @@ async fn note(
     Ok(Json(json!({ "message": "Note added", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
+/// The agent's profile with assigned and resolved counts.
+#[utoipa::path(get, path = "/api/agents/profile", tag = "agents",
+    responses((status = 200, description = "The profile", body = s::AgentProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
     let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), state.core.store.agent_stats(caller.id))?;

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,14 +30,23 @@ fn session_json(session: &Session) -> Value {
     json!({ "token": session.token, "user": user_json(&session.user) })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-#[derive(Default)]
-struct LoginBody {
+pub(super) struct LoginBody {
+    #[schema(example = "user@gmail.com")]
     email: String,
+    #[schema(example = "user123")]
     password: String,
 }
 
+/// Signs in with email and password.
+///
+/// Failed attempts are limited per account and client address, and per address.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()), request_body = LoginBody,
+    responses((status = 200, description = "Signed in", body = s::SessionReply),
+        (status = 401, description = "Wrong email or password, or the account is deactivated", body = s::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins", body = s::ErrorBody),
+        (status = 503, description = "Password checks are at capacity", body = s::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -46,15 +56,25 @@ async fn login(
     Ok(Json(session_json(&session)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct RegisterBody {
+pub(super) struct RegisterBody {
+    #[schema(example = "Ada Lovelace", min_length = 1, max_length = 100)]
     name: String,
+    #[schema(example = "ada@example.com", max_length = 254)]
     email: String,
+    /// 8 to 128 characters.
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 128)]
     password: String,
     confirm_password: Option<String>,
 }
 
+/// Creates an account with role `user` and signs it in.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", security(()), request_body = RegisterBody,
+    responses((status = 201, description = "Registered and signed in", body = s::RegisterReply),
+        (status = 409, description = "An account with this email exists (`field`: `email`)", body = s::ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = s::ErrorBody),
+        (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -72,12 +92,18 @@ async fn register(
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct ForgotBody {
+pub(super) struct ForgotBody {
+    #[schema(example = "user@gmail.com")]
     email: String,
 }
 
+/// Mails a single-use reset link valid for one hour; the answer is the same whether or not
+/// the account exists.
+#[utoipa::path(post, path = "/api/auth/forgot-password", tag = "auth", security(()), request_body = ForgotBody,
+    responses((status = 200, description = "Accepted", body = s::MessageReply),
+        (status = 429, description = "Too many requests from this address", body = s::ErrorBody)))]
 async fn forgot_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -90,14 +116,19 @@ async fn forgot_password(
 /// The same words whether or not the account exists.
 pub const FORGOT_REPLY: &str = "If an account exists for that email, a reset link is on its way. It is valid for one hour.";
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct ResetBody {
+pub(super) struct ResetBody {
     token: String,
     password: String,
     confirm_password: Option<String>,
 }
 
+/// Sets a new password with the token from the reset mail; ends every session of the account.
+#[utoipa::path(post, path = "/api/auth/reset-password", tag = "auth", security(()), request_body = ResetBody,
+    responses((status = 200, description = "Password changed", body = s::MessageReply),
+        (status = 429, description = "Too many requests from this address", body = s::ErrorBody),
+        (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
 async fn reset_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -109,11 +140,16 @@ async fn reset_password(
 }
 
 /// Ends the session the token belongs to: the token stops working at once.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 200, description = "Signed out", body = s::MessageReply)))]
 async fn logout(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     auth::logout(&state.core, &caller).await?;
     Ok(Json(json!({ "message": "Signed out" })))
 }
 
+/// Who the token (or session cookie) belongs to.
+#[utoipa::path(get, path = "/api/auth/verify", tag = "auth",
+    responses((status = 200, description = "The signed-in user", body = s::VerifyReply)))]
 async fn verify(caller: CurrentUser) -> Json<Value> {
     Json(json!({ "user": user_json(&caller) }))
 }

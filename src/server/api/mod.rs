@@ -4,7 +4,10 @@
 mod admin;
 mod agents;
 mod auth;
+mod docs;
+mod extract;
 mod json;
+pub mod openapi;
 mod superadmin;
 mod tickets;
 mod users;
@@ -24,6 +27,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(openapi::router())
         .nest("/auth", auth::router())
         .nest("/users", users::router())
         .nest("/tickets", tickets::router())

@@ -1,16 +1,18 @@
 use super::tickets::parse_id;
+use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{Priority, Role, TicketStatus};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::services::{account, superadmin as service};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +24,9 @@ pub fn router() -> Router<AppState> {
         .route("/profile", get(profile))
 }
 
+/// User and ticket counts, recent users and tickets.
+#[utoipa::path(get, path = "/api/superadmin/dashboard", tag = "superadmin",
+    responses((status = 200, description = "The dashboard", body = s::SuperDashboardReply)))]
 async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     Ok(Json(json!({ "dashboard": {
@@ -32,15 +37,22 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
     }})))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
-struct UserQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct UserQuery {
+    /// Text in the name or email.
     q: Option<String>,
+    /// One of `user`, `agent`, `admin`, `superadmin`.
     role: Option<String>,
+    /// 1-based page number.
     page: Option<String>,
 }
 
-async fn users(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<UserQuery>) -> Result<Json<Value>, AppError> {
+/// Accounts, searched and paged (never a password hash).
+#[utoipa::path(get, path = "/api/superadmin/users", tag = "superadmin", params(UserQuery),
+    responses((status = 200, description = "A page of users", body = s::UserPageReply)))]
+async fn users(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<Value>, AppError> {
     let page = service::users(&state.core, &caller, q.q.as_deref(), q.role.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "users": page.users, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }
@@ -49,30 +61,42 @@ fn user_id(raw: &str) -> Result<i64, AppError> {
     parse_id(raw).map_err(|_| AppError::not_found("User not found"))
 }
 
-async fn user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+/// One account.
+#[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
+    responses((status = 200, description = "The user", body = s::UserReply)))]
+async fn user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "user": service::user(&state.core, &caller, user_id(&id)?).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct CreateBody {
+pub(super) struct NewAccountBody {
+    #[schema(example = "Agent Two", min_length = 1, max_length = 100)]
     name: String,
+    #[schema(example = "agent2@example.com", max_length = 254)]
     email: String,
+    #[schema(example = "agent-two-pass", min_length = 8, max_length = 128)]
     password: String,
+    #[schema(example = "agent", pattern = "^(user|agent|admin|superadmin)$")]
     role: String,
     department: String,
     phone: String,
 }
 
-async fn create_user(State(state): State<AppState>, caller: CurrentUser, ApiJson(b): ApiJson<CreateBody>) -> Result<(StatusCode, Json<Value>), AppError> {
+/// Creates an account with any role.
+#[utoipa::path(post, path = "/api/superadmin/users", tag = "superadmin", request_body = NewAccountBody,
+    responses((status = 201, description = "Created", body = s::UserSavedReply),
+        (status = 409, description = "An account with this email exists (`field`: `email`)", body = s::ErrorBody),
+        (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
+async fn create_user(State(state): State<AppState>, caller: CurrentUser, ApiJson(b): ApiJson<NewAccountBody>) -> Result<(StatusCode, Json<Value>), AppError> {
     let input = service::NewAccount { name: &b.name, email: &b.email, password: &b.password, role: &b.role, department: &b.department, phone: &b.phone };
     let user = service::create_user(&state.core, &caller, input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "message": "User created", "user": user }))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct UpdateBody {
+pub(super) struct AccountEditBody {
     name: Option<String>,
     role: Option<String>,
     is_active: Option<bool>,
@@ -80,8 +104,13 @@ struct UpdateBody {
     phone: Option<String>,
 }
 
-/// Fields left out keep their current value.
-async fn update_user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>, ApiJson(b): ApiJson<UpdateBody>) -> Result<Json<Value>, AppError> {
+/// Changes an account; fields left out keep their current value.
+///
+/// Deactivating, deleting or changing the role ends the account's sessions.
+#[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)), request_body = AccountEditBody,
+    responses((status = 200, description = "Saved", body = s::UserSavedReply),
+        (status = 409, description = "Would demote or deactivate yourself or the last active super admin, or the account changed meanwhile", body = s::ErrorBody)))]
+async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
     let id = user_id(&id)?;
     let current = service::user(&state.core, &caller, id).await?;
     let change = service::AccountChange {
@@ -95,7 +124,11 @@ async fn update_user(State(state): State<AppState>, caller: CurrentUser, Path(id
     Ok(Json(json!({ "message": "User updated", "user": user })))
 }
 
-async fn delete_user(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+/// Deletes an account; its tickets are kept.
+#[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
+    responses((status = 200, description = "Deleted", body = s::MessageReply),
+        (status = 409, description = "Your own account, or the last active super admin", body = s::ErrorBody)))]
+async fn delete_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     service::delete_user(&state.core, &caller, user_id(&id)?).await?;
     Ok(Json(json!({ "message": "User deleted; their tickets are kept." })))
 }
@@ -111,28 +144,41 @@ fn settings_json(s: &crate::domain::SystemSettings) -> Value {
     }})
 }
 
+/// The system settings and the fixed value sets.
+#[utoipa::path(get, path = "/api/superadmin/settings", tag = "superadmin",
+    responses((status = 200, description = "The settings", body = s::SettingsReply)))]
 async fn settings(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     Ok(Json(settings_json(&service::settings(&state.core, &caller).await?)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct SettingsBody {
+pub(super) struct SettingsBody {
+    /// 1 to 20 distinct names of lower-case letters, digits and dashes.
+    #[schema(example = json!(["account", "technical", "security", "billing", "general"]))]
     categories: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 1000, example = 10)]
     max_tickets_per_agent: Option<i64>,
     sla: Option<SlaBody>,
 }
 
-#[derive(Deserialize, Default)]
+/// SLA hours per priority, 1–8760.
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct SlaBody {
+pub(super) struct SlaBody {
+    #[schema(minimum = 1, maximum = 8760, example = 72)]
     low: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 48)]
     medium: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 24)]
     high: Option<i64>,
+    #[schema(minimum = 1, maximum = 8760, example = 4)]
     critical: Option<i64>,
 }
 
-/// Fields left out keep their current value.
+/// Changes the editable settings; fields left out keep their current value.
+#[utoipa::path(put, path = "/api/superadmin/settings", tag = "superadmin", request_body = SettingsBody,
+    responses((status = 200, description = "Saved", body = s::SettingsSavedReply)))]
 async fn save_settings(State(state): State<AppState>, caller: CurrentUser, ApiJson(b): ApiJson<SettingsBody>) -> Result<Json<Value>, AppError> {
     let current = service::settings(&state.core, &caller).await?;
     let sla = b.sla.unwrap_or_default();
@@ -150,19 +196,29 @@ async fn save_settings(State(state): State<AppState>, caller: CurrentUser, ApiJs
     Ok(Json(reply))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
-struct AuditQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct AuditQuery {
+    /// One recorded action, e.g. `sign-in-failed`.
     action: Option<String>,
+    /// Text in the actor, target or detail.
     q: Option<String>,
+    /// 1-based page number.
     page: Option<String>,
 }
 
-async fn audit(State(state): State<AppState>, caller: CurrentUser, Query(q): Query<AuditQuery>) -> Result<Json<Value>, AppError> {
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/superadmin/audit", tag = "superadmin", params(AuditQuery),
+    responses((status = 200, description = "A page of entries", body = s::AuditPageReply)))]
+async fn audit(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Value>, AppError> {
     let page = service::audit_log(&state.core, &caller, q.action.as_deref(), q.q.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "entries": page.entries, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }
 
+/// The super admin's profile.
+#[utoipa::path(get, path = "/api/superadmin/profile", tag = "superadmin",
+    responses((status = 200, description = "The profile", body = s::ProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     caller.require(&[Role::Superadmin]).map_err(|_| AppError::forbidden("Super admin access required"))?;
     Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))

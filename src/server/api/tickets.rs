@@ -1,3 +1,4 @@
+use super::extract::{ApiPath, ApiQuery};
 use super::{ticket_json, ApiJson};
 use crate::domain::{RawTicketQuery, Role, TicketPage};
 use crate::error::AppError;
@@ -5,13 +6,14 @@ use crate::server::guard::CurrentUser;
 use crate::server::services::assignment;
 use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
 use crate::server::startup::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,29 +51,41 @@ fn next_link(uri: &OriginalUri, cursor: &str) -> String {
     format!("{}?{}", uri.path(), query.join("&"))
 }
 
+/// Tickets the caller may see: users their own, agents their assigned, admins all.
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn list(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct CreateBody {
+pub(super) struct NewTicketBody {
+    #[schema(example = "Printer on floor 3 jams", min_length = 5, max_length = 200)]
     title: String,
+    #[schema(example = "It jams on every second page.", min_length = 1, max_length = 10000)]
     description: String,
+    /// One of the configured categories (see `GET /api/superadmin/settings`).
+    #[schema(example = "technical")]
     category: String,
+    /// Default `medium`.
+    #[schema(value_type = Option<String>, example = "high", pattern = "^(low|medium|high|critical)$")]
     priority: Option<String>,
     user_id: Option<i64>,
 }
 
+/// Opens a ticket (staff may open one on behalf of a user with `userId`).
+#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body = NewTicketBody,
+    responses((status = 201, description = "Created: open, unassigned, no notes", body = s::TicketReply)))]
 async fn create(
     State(state): State<AppState>,
     caller: CurrentUser,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<NewTicketBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let input = NewTicketInput {
         title: &body.title,
@@ -90,30 +104,43 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("Ticket not found"))
 }
 
-async fn show(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+/// One ticket with its conversation and history, as the caller may see them.
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
+    responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
+async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
     let mut ticket = ticket_json(&view.ticket, view.notes);
     ticket["history"] = json!(view.history);
     Ok(Json(json!({ "ticket": ticket })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct UpdateBody {
+pub(super) struct TicketEditBody {
+    #[schema(min_length = 5, max_length = 200)]
     title: Option<String>,
+    #[schema(min_length = 1, max_length = 10000)]
     description: Option<String>,
+    #[schema(value_type = Option<String>, example = "in-progress", pattern = "^(open|in-progress|on-hold|closed)$")]
     status: Option<String>,
+    #[schema(value_type = Option<String>, example = "high", pattern = "^(low|medium|high|critical)$")]
     priority: Option<String>,
     category: Option<String>,
     resolution_notes: Option<String>,
+    /// Required: the `version` of the ticket the edit is based on.
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
+/// Edits a ticket: the requester its title and description while open; staff its status,
+/// priority and category. Requires the ticket's current `version`.
+#[utoipa::path(put, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = TicketEditBody,
+    responses((status = 200, description = "Updated", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<UpdateBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TicketEditBody>,
 ) -> Result<Json<Value>, AppError> {
     let edit = TicketEdit {
         title: body.title.as_deref(),
@@ -128,17 +155,23 @@ async fn update(
     Ok(Json(json!({ "message": "Ticket updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
-struct CloseBody {
+pub(super) struct CloseBody {
+    #[schema(example = "Replaced the toner.", min_length = 1, max_length = 5000)]
     resolution_notes: String,
+    /// Required: the `version` of the ticket the close is based on.
+    #[schema(required = true, value_type = i64, example = 1)]
     version: Option<i64>,
 }
 
+/// Closes a ticket with resolution notes (the assigned agent or an admin). Requires `version`.
+#[utoipa::path(put, path = "/api/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = CloseBody,
+    responses((status = 200, description = "Closed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn close(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<Json<Value>, AppError> {
     if caller.role == Role::User {
@@ -148,7 +181,10 @@ async fn close(
     Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
 
-async fn delete(State(state): State<AppState>, caller: CurrentUser, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+/// Deletes a ticket (admins).
+#[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
+    responses((status = 200, description = "Deleted", body = s::MessageReply)))]
+async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
     Ok(Json(json!({ "message": "Ticket deleted" })))
 }

@@ -1,3 +1,4 @@
+use super::extract::ApiQuery;
 use super::ApiJson;
 use crate::domain::RawTicketQuery;
 use crate::error::AppError;
@@ -5,12 +6,13 @@ use crate::server::guard::CurrentUser;
 use crate::server::services::account::{self, ProfileChanges};
 use crate::server::services::{dashboard, tickets};
 use crate::server::startup::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
 use serde_json::{json, Value};
+use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,19 +21,25 @@ pub fn router() -> Router<AppState> {
         .route("/my-tickets", get(my_tickets))
 }
 
+/// The caller's profile.
+#[utoipa::path(get, path = "/api/users/profile", tag = "users",
+    responses((status = 200, description = "The profile", body = s::ProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     let profile = account::profile(&state.core, &caller).await?;
     Ok(Json(json!({ "profile": profile })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
-struct ProfileBody {
+pub(super) struct ProfileBody {
     name: String,
     phone: String,
     department: String,
 }
 
+/// Changes the caller's name, phone and department.
+#[utoipa::path(put, path = "/api/users/profile", tag = "users", request_body = ProfileBody,
+    responses((status = 200, description = "Saved", body = s::ProfileUpdatedReply)))]
 async fn update_profile(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -42,6 +50,9 @@ async fn update_profile(
     Ok(Json(json!({ "message": "Profile updated", "profile": profile })))
 }
 
+/// Counts and recent tickets of the caller's own requests.
+#[utoipa::path(get, path = "/api/users/dashboard", tag = "users",
+    responses((status = 200, description = "The dashboard", body = s::UserDashboardReply)))]
 async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     // Any signed-in person's own requests: staff raise tickets too.
     let summary = dashboard::own_requests(&state.core, &caller).await?;
@@ -57,10 +68,13 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
     }})))
 }
 
+/// The tickets the caller opened.
+#[utoipa::path(get, path = "/api/users/my-tickets", tag = "users", params(RawTicketQuery),
+    responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn my_tickets(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<RawTicketQuery>,
+    ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?, &uri)))
