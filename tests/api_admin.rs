@@ -23,16 +23,6 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> common::Rep
     app.request(Method::PUT, path, Some(token), Some(body)).await
 }
 
-/// A PUT that edits a ticket, sending the version the caller sees now (REST edits need it).
-async fn edit(app: &TestApp, path: &str, token: &str, mut body: Value) -> common::Reply {
-    let id = path.split('/').find(|seg| seg.parse::<i64>().is_ok()).expect("a ticket id in the path");
-    let current = app.get(&format!("/api/tickets/{id}"), Some(token)).await;
-    if let Some(version) = current.body["ticket"]["version"].as_i64() {
-        body["version"] = version.into();
-    }
-    app.request(Method::PUT, path, Some(token), Some(body)).await
-}
-
 async fn new_ticket(app: &TestApp, user: &str, title: &str, priority: &str) -> i64 {
     let body = json!({ "title": title, "description": "details", "category": "technical", "priority": priority });
     let reply = app.post("/api/tickets", Some(user), body).await;
@@ -157,8 +147,8 @@ async fn reports_aggregate_in_the_range_and_export_parseable_csv() {
     let (admin, user, agent) = (token(&app, "admin").await, token(&app, "user").await, token(&app, "agent").await);
     let id = new_ticket(&app, &user, "Report me, \"quoted\", with commas", "critical").await;
     put(&app, &format!("/api/admin/ticket/{id}/assign"), &admin, json!({ "agentId": 3 })).await;
-    edit(&app, &format!("/api/agents/ticket/{id}/status"), &agent, json!({ "status": "in-progress" })).await;
-    edit(&app, &format!("/api/tickets/{id}/close"), &agent, json!({ "resolutionNotes": "done" })).await;
+    app.edit_ticket(&format!("/api/agents/ticket/{id}/status"), &agent, json!({ "status": "in-progress" })).await;
+    app.edit_ticket(&format!("/api/tickets/{id}/close"), &agent, json!({ "resolutionNotes": "done" })).await;
 
     let r = app.get("/api/admin/reports", Some(&admin)).await.body["reports"].clone();
     assert_eq!(r["totalTickets"], 4);
@@ -332,4 +322,14 @@ async fn simultaneous_assignments_never_exceed_the_cap() {
     }
     let load = app.get(&format!("/api/admin/tickets?assignedTo={agent}"), Some(&admin)).await.body["total"].clone();
     assert_eq!(load, 1);
+}
+
+#[tokio::test]
+async fn search_text_with_control_characters_is_refused_before_any_export_starts() {
+    let app = TestApp::spawn().await;
+    let admin = token(&app, "admin").await;
+    for path in ["/api/admin/tickets/export.csv?q=0%00", "/api/tickets?q=printer%00", "/api/admin/tickets?q=%07"] {
+        let reply = app.get(path, Some(&admin)).await;
+        assert_eq!((reply.status, reply.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("q")), "{path}: {:?}", reply.body);
+    }
 }

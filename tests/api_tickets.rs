@@ -43,16 +43,6 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> common::Rep
     app.request(Method::PUT, path, Some(token), Some(body)).await
 }
 
-/// A PUT that edits a ticket, sending the version the caller sees now (REST edits need it).
-async fn edit(app: &TestApp, path: &str, token: &str, mut body: Value) -> common::Reply {
-    let id = path.split('/').find(|seg| seg.parse::<i64>().is_ok()).expect("a ticket id in the path");
-    let current = app.get(&format!("/api/tickets/{id}"), Some(token)).await;
-    if let Some(version) = current.body["ticket"]["version"].as_i64() {
-        body["version"] = version.into();
-    }
-    app.request(Method::PUT, path, Some(token), Some(body)).await
-}
-
 /// A ticket by the user, assigned to the demo agent by the admin.
 async fn assigned_ticket(app: &TestApp, t: &Tokens, title: &str) -> i64 {
     let id = create(app, &t.user, title).await["id"].as_i64().unwrap();
@@ -206,7 +196,7 @@ async fn an_agent_works_a_ticket_through_its_lifecycle_and_the_requester_sees_th
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Laptop will not boot").await;
 
-    let reply = edit(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent,
+    let reply = app.edit_ticket(&format!("/api/agents/ticket/{id}/status"), &t.agent,
         json!({ "status": "in-progress", "notes": "Looking into it now." })).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["ticket"]["status"], "in-progress");
@@ -214,7 +204,7 @@ async fn an_agent_works_a_ticket_through_its_lifecycle_and_the_requester_sees_th
     let note = app.post(&format!("/api/agents/ticket/{id}/note"), Some(&t.agent), json!({ "note": "Disk SMART errors; order a new one." })).await;
     assert_eq!(note.status, StatusCode::OK);
 
-    let close = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Replaced the disk." })).await;
+    let close = app.edit_ticket(&format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Replaced the disk." })).await;
     assert_eq!(close.status, StatusCode::OK, "{:?}", close.body);
     assert_eq!(close.body["ticket"]["status"], "closed");
     assert!(close.body["ticket"]["closedAt"].is_string());
@@ -240,24 +230,24 @@ async fn the_lifecycle_is_enforced_by_the_server() {
     let status = |s: &str| json!({ "status": s });
     let path = format!("/api/agents/ticket/{id}/status");
 
-    let skip = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Done" })).await;
+    let skip = app.edit_ticket(&format!("/api/tickets/{id}/close"), &t.agent, json!({ "resolutionNotes": "Done" })).await;
     assert_eq!(skip.status, StatusCode::CONFLICT, "open cannot jump to closed");
     assert!(skip.error().contains("open to closed"));
-    assert_eq!(edit(&app, &path, &t.agent, status("on-hold")).await.status, StatusCode::OK);
-    assert_eq!(edit(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::OK);
-    assert_eq!(edit(&app, &path, &t.agent, status("in-progress")).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(edit(&app, &path, &t.agent, status("finished")).await.body["field"], "status");
-    let no_notes = edit(&app, &format!("/api/tickets/{id}/close"), &t.agent, json!({})).await;
+    assert_eq!(app.edit_ticket(&path, &t.agent, status("on-hold")).await.status, StatusCode::OK);
+    assert_eq!(app.edit_ticket(&path, &t.agent, status("in-progress")).await.status, StatusCode::OK);
+    assert_eq!(app.edit_ticket(&path, &t.agent, status("in-progress")).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.edit_ticket(&path, &t.agent, status("finished")).await.body["field"], "status");
+    let no_notes = app.edit_ticket(&format!("/api/tickets/{id}/close"), &t.agent, json!({})).await;
     assert_eq!((no_notes.status, no_notes.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("resolutionNotes")));
-    assert_eq!(edit(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Fixed" })).await.status, StatusCode::OK);
+    assert_eq!(app.edit_ticket(&path, &t.agent, json!({ "status": "closed", "notes": "Fixed" })).await.status, StatusCode::OK);
 
     for s in ["open", "in-progress", "on-hold"] {
-        let reopen = edit(&app, &path, &t.agent, status(s)).await;
+        let reopen = app.edit_ticket(&path, &t.agent, status(s)).await;
         assert_eq!(reopen.status, StatusCode::CONFLICT, "closed is final ({s})");
     }
     let late_note = app.post(&format!("/api/agents/ticket/{id}/note"), Some(&t.agent), json!({ "note": "late" })).await;
     assert_eq!(late_note.status, StatusCode::CONFLICT);
-    let late_edit = edit(&app, &format!("/api/tickets/{id}"), &t.admin, json!({ "priority": "low" })).await;
+    let late_edit = app.edit_ticket(&format!("/api/tickets/{id}"), &t.admin, json!({ "priority": "low" })).await;
     assert_eq!(late_edit.status, StatusCode::CONFLICT);
 }
 
@@ -266,10 +256,10 @@ async fn a_requester_can_neither_close_nor_change_status() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Requester limits").await;
-    let close = edit(&app, &format!("/api/tickets/{id}/close"), &t.user, json!({ "resolutionNotes": "I fixed it" })).await;
+    let close = app.edit_ticket(&format!("/api/tickets/{id}/close"), &t.user, json!({ "resolutionNotes": "I fixed it" })).await;
     assert_eq!(close.status, StatusCode::FORBIDDEN);
     for body in [json!({ "status": "closed", "resolutionNotes": "x" }), json!({ "status": "in-progress" }), json!({ "priority": "critical" })] {
-        let reply = edit(&app, &format!("/api/tickets/{id}"), &t.user, body.clone()).await;
+        let reply = app.edit_ticket(&format!("/api/tickets/{id}"), &t.user, body.clone()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
     }
     assert_eq!(app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"]["status"], "open");
@@ -280,13 +270,13 @@ async fn only_the_requester_edits_the_text_and_only_while_open() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Original title").await;
-    let edited = edit(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Better title", "description": "More detail" })).await;
+    let edited = app.edit_ticket(&format!("/api/tickets/{id}"), &t.user, json!({ "title": "Better title", "description": "More detail" })).await;
     assert_eq!(edited.status, StatusCode::OK);
     assert_eq!(edited.body["ticket"]["title"], "Better title");
-    let by_agent = edit(&app, &format!("/api/tickets/{id}"), &t.agent, json!({ "title": "Agent title" })).await;
+    let by_agent = app.edit_ticket(&format!("/api/tickets/{id}"), &t.agent, json!({ "title": "Agent title" })).await;
     assert_eq!(by_agent.status, StatusCode::FORBIDDEN);
-    edit(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })).await;
-    let late = edit(&app, &format!("/api/tickets/{id}"), &t.user, json!({ "title": "Too late now" })).await;
+    app.edit_ticket(&format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })).await;
+    let late = app.edit_ticket(&format!("/api/tickets/{id}"), &t.user, json!({ "title": "Too late now" })).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
 
@@ -395,8 +385,8 @@ async fn dashboards_count_in_the_callers_scope() {
 
     let id = assigned_ticket(&app, &t, "For the agent's numbers").await;
     let path = format!("/api/agents/ticket/{id}/status");
-    edit(&app, &path, &t.agent, json!({ "status": "in-progress" })).await;
-    edit(&app, &path, &t.agent, json!({ "status": "closed", "notes": "Done" })).await;
+    app.edit_ticket(&path, &t.agent, json!({ "status": "in-progress" })).await;
+    app.edit_ticket(&path, &t.agent, json!({ "status": "closed", "notes": "Done" })).await;
     let agent = app.get("/api/agents/dashboard", Some(&t.agent)).await.body["dashboard"].clone();
     assert_eq!(agent["assignedTickets"], 3);
     assert_eq!(agent["resolvedTickets"], 1);
@@ -415,7 +405,7 @@ async fn assignment_is_refused_with_a_reason() {
         let path = format!("/api/admin/ticket/{id}/assign");
         let token = t.admin.clone();
         let app = &app;
-        async move { edit(app, &path, &token, json!({ "agentId": agent })).await }
+        async move { app.edit_ticket(&path, &token, json!({ "agentId": agent })).await }
     };
     let already = assign(1, 3).await;
     assert_eq!(already.status, StatusCode::CONFLICT);

@@ -149,6 +149,9 @@ impl TicketQuery {
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
             return Err(AppError::invalid("q", "Search text must be at most 200 characters."));
         }
+        if q.as_ref().is_some_and(|q| q.chars().any(char::is_control)) {
+            return Err(AppError::invalid("q", "Search text cannot contain control characters."));
+        }
         Ok(TicketQuery {
             status: given(&raw.status).map(|s| parse_status("status", s)).transpose()?,
             priority: given(&raw.priority).map(parse_priority).transpose()?,
@@ -273,6 +276,7 @@ mod tests {
             (RawTicketQuery { page: Some("0".into()), ..Default::default() }, "page"),
             (RawTicketQuery { per_page: Some("1000".into()), ..Default::default() }, "perPage"),
             (RawTicketQuery { q: Some("q".repeat(201)), ..Default::default() }, "q"),
+            (RawTicketQuery { q: Some("printer\0".into()), ..Default::default() }, "q"),
         ] {
             assert_eq!(TicketQuery::parse(&raw).unwrap_err().field.as_deref(), Some(field));
         }

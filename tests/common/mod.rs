@@ -130,6 +130,16 @@ impl TestApp {
         self.request(Method::POST, path, token, Some(body)).await
     }
 
+    /// A PUT that edits a ticket, sending the version the caller sees now (REST edits need it).
+    pub async fn edit_ticket(&self, path: &str, token: &str, mut body: Value) -> Reply {
+        let id = path.split('/').find(|seg| seg.parse::<i64>().is_ok()).expect("a ticket id in the path");
+        let current = self.get(&format!("/api/tickets/{id}"), Some(token)).await;
+        if let Some(version) = current.body["ticket"]["version"].as_i64() {
+            body["version"] = version.into();
+        }
+        self.request(Method::PUT, path, Some(token), Some(body)).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.request(Method::GET, path, token, None).await
     }

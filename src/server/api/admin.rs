@@ -79,7 +79,7 @@ pub fn csv_response(filename: &str, body: String) -> Response {
 #[utoipa::path(get, path = "/api/admin/tickets/export.csv", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "CSV, one ticket a line", content_type = "text/csv", body = String)))]
 async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>) -> Result<Response, AppError> {
-    let chunks = service::tickets_csv(state.core.clone(), &caller, &query)?.map(|chunk| {
+    let chunks = service::tickets_csv(state.core.clone(), &caller, &query).await?.map(|chunk| {
         chunk.inspect_err(|e| tracing::error!(error = ?e, "ticket export stopped part way"))
     });
     let headers = [

@@ -57,29 +57,41 @@ const EXPORT_BATCH: u32 = 1000;
 /// The filtered ticket list as CSV: every matching ticket, in the list's order, as a stream of
 /// chunks. Each chunk is one keyset step of `EXPORT_BATCH` rows, so an export of any size
 /// holds one batch in memory and never re-reads the rows before it.
-pub fn tickets_csv(
+pub async fn tickets_csv(
     core: Arc<Core>,
     caller: &CurrentUser,
     raw: &RawTicketQuery,
 ) -> Result<impl Stream<Item = Result<String, AppError>> + Send + 'static, AppError> {
     admin(caller)?;
-    let query = TicketQuery { page: 1, per_page: EXPORT_BATCH, after: None, ..TicketQuery::parse(raw)? };
-    let header = stream::once(async { Ok(csv::record(&TICKET_HEADER)) });
-    let rows = stream::unfold(Some((core, query)), |state| async move {
+    let mut query = TicketQuery { page: 1, per_page: EXPORT_BATCH, after: None, ..TicketQuery::parse(raw)? };
+    // The first batch is read before anything is sent: if the query fails, the answer is a
+    // proper error status rather than a download that breaks off.
+    let first = core.store.ticket_rows(TicketScope::All, &query).await?;
+    let first_chunk = batch_chunk(&first, &mut query);
+    let rest = (first.len() == EXPORT_BATCH as usize).then_some((core, query));
+    let header = stream::iter([Ok(csv::record(&TICKET_HEADER)), Ok(first_chunk)]);
+    let rows = stream::unfold(rest, |state| async move {
         let (core, mut query) = state?;
         match core.store.ticket_rows(TicketScope::All, &query).await {
             Err(e) => Some((Err(e), None)),
             Ok(rows) if rows.is_empty() => None,
             Ok(rows) => {
-                let chunk: String = rows.iter().map(ticket_record).collect();
+                let chunk = batch_chunk(&rows, &mut query);
                 let more = rows.len() == EXPORT_BATCH as usize;
-                query.after = rows.last().map(|row| query.cursor_after(row));
                 Some((Ok(chunk), more.then_some((core, query))))
             }
         }
     });
     // Fused: the body may poll once more after the end, which a bare unfold does not allow.
     Ok(header.chain(rows).fuse())
+}
+
+/// One batch as CSV lines; the query moves on past its last row.
+fn batch_chunk(rows: &[TicketRow], query: &mut TicketQuery) -> String {
+    if let Some(last) = rows.last() {
+        query.after = Some(query.cursor_after(last));
+    }
+    rows.iter().map(ticket_record).collect()
 }
 
 /// The report as CSV: one section per table, each with its own header.
