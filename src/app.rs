@@ -12,8 +12,6 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -29,26 +27,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// The page's Content-Security-Policy: scripts only from this origin or carrying this
-/// response's nonce (Leptos puts it on its hydration and streaming scripts), WebAssembly
-/// compiled from our own files, nothing framed, forms posted only here. Inline *styles* stay
-/// allowed: they cannot run code.
-#[cfg(feature = "ssr")]
-fn send_content_security_policy() {
-    use axum::http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -28,8 +28,19 @@ async fn render_every_page_repeatedly(instance: usize) {
             let reply = tokio::time::timeout(Duration::from_secs(30), app.send(request)).await;
             let reply = reply.unwrap_or_else(|_| panic!("instance {instance}, round {round}: {path} stalled"));
             assert_eq!(reply.status, StatusCode::OK, "{path}: a super admin may open every page");
+            assert_scripts_carry_the_policy_nonce(&reply, path);
         }
     }
+}
+
+/// Each page's policy names the nonce its own scripts carry, however many render at once.
+fn assert_scripts_carry_the_policy_nonce(reply: &common::Reply, path: &str) {
+    let policy = reply.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let nonce = policy.split_whitespace().find_map(|w| w.strip_prefix("'nonce-")?.strip_suffix('\''));
+    let nonce = nonce.unwrap_or_else(|| panic!("{path}: no nonce in the policy {policy:?}"));
+    let html = reply.body.as_str().unwrap_or_default();
+    let scripts = html.matches("<script").count();
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{path}: every script carries this response's nonce");
 }
 
 macro_rules! instances {

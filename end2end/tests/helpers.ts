@@ -12,7 +12,7 @@ export const test = base.extend({
   page: async ({ page }, use) => {
     const violations: string[] = [];
     page.on("console", (message) => {
-      if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text());
+      if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
     });
     await use(page);
     expect(violations, "Content-Security-Policy violations reported by the browser").toEqual([]);

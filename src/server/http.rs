@@ -43,15 +43,43 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     origin == public_url || (!host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}")))
 }
 
+/// This response's script nonce, made here and handed to Leptos (see [`provide_nonce`]), so
+/// the policy header and the page's scripts always carry the same one.
+#[derive(Clone)]
+pub struct CspNonce(pub std::sync::Arc<str>);
+
+/// Run for every page render: Leptos puts this nonce on its hydration and streaming scripts.
+pub fn provide_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    let nonce = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+/// A page's policy: scripts only from this origin or carrying this response's nonce,
+/// WebAssembly compiled from our own files, nothing framed, forms posted only here. Inline
+/// *styles* stay allowed: they cannot run code.
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 const DEFAULT_POLICY: &str =
     "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Security headers on every response; `no-store` on answers to signed-in requests, so
 /// shared or back-button caches never keep a person's tickets or exports.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some();
     let static_file = request.uri().path().starts_with("/pkg/");
+    let nonce: std::sync::Arc<str> = crate::server::security::random_token(16).into();
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let html = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
     let fixed = [
         ("x-content-type-options", "nosniff"),
@@ -63,11 +91,10 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    // Pages set their own policy, with the nonce of their scripts (app.rs); everything else
-    // (JSON, CSV, files, server-made pages) gets one that allows no inline script at all.
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
-    }
+    // Pages get the nonce of their scripts; everything else (JSON, CSV, files) a policy that
+    // allows no inline script at all.
+    let policy = if html { HeaderValue::from_str(&page_policy(&nonce)).ok() } else { None };
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.unwrap_or(HeaderValue::from_static(DEFAULT_POLICY)));
     if state.core.settings.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }

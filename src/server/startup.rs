@@ -133,14 +133,17 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    crate::server::http::provide_nonce();
+                }
             },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::server::http::provide_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
