@@ -75,9 +75,14 @@ const DEFAULT_POLICY: &str =
 /// shared or back-button caches never keep a person's tickets or exports.
 pub async fn security_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some();
-    let static_file = request.uri().path().starts_with("/pkg/");
-    let nonce: std::sync::Arc<str> = crate::server::security::random_token(16).into();
-    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let path = request.uri().path();
+    let static_file = path.starts_with("/pkg/");
+    // Only a page can use a nonce: API, server-function and file requests skip making one.
+    let page = matches!(*request.method(), Method::GET | Method::HEAD) && !["/api/", "/rpc/", "/pkg/"].iter().any(|p| path.starts_with(p));
+    let nonce: Option<std::sync::Arc<str>> = page.then(|| crate::server::security::random_token(16).into());
+    if let Some(nonce) = &nonce {
+        request.extensions_mut().insert(CspNonce(nonce.clone()));
+    }
     let mut response = next.run(request).await;
     let html = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
@@ -93,7 +98,7 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     }
     // Pages get the nonce of their scripts; everything else (JSON, CSV, files) a policy that
     // allows no inline script at all.
-    let policy = if html { HeaderValue::from_str(&page_policy(&nonce)).ok() } else { None };
+    let policy = nonce.filter(|_| html).and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce)).ok());
     headers.insert(header::CONTENT_SECURITY_POLICY, policy.unwrap_or(HeaderValue::from_static(DEFAULT_POLICY)));
     if state.core.settings.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));

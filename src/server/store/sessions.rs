@@ -41,12 +41,15 @@ impl Store {
     /// The live account behind a session that is still open.
     #[tracing::instrument(skip_all, name = "store.session_user")]
     pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError> {
-        let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = ? AND s.user_id = ? AND s.expires_at > ? AND u.deleted_at IS NULL"
-        );
-        let row = sqlx::query_as::<_, UserRow>(&sql).bind(sid).bind(user_id).bind(now).fetch_optional(&self.read).await?;
+        // Built once: this runs for every signed-in request.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.id = ? AND s.user_id = ? AND s.expires_at > ? AND u.deleted_at IS NULL"
+            )
+        });
+        let row = sqlx::query_as::<_, UserRow>(SQL.as_str()).bind(sid).bind(user_id).bind(now).fetch_optional(&self.read).await?;
         Ok(row.map(Into::into))
     }
 
