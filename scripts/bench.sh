@@ -49,7 +49,7 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   step "hello world baseline (examples/hello.rs)"
   LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
-    LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false \
+    LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt \
     cargo build --release --example hello --features ssr >&2
 fi
 if ! command -v wrk >/dev/null; then
@@ -99,6 +99,28 @@ read -r USER_TOKEN _ < <(login user1@seed.test password123)
 body=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets?status=closed&perPage=1")
 body=${body#*\"id\":}; TICKET=${body%%[!0-9]*}
 YEAR_AGO=$(date -u -d '1 year ago' +%F)
+# A ticket with 50 events: one of agent1's tickets in progress, given public replies until it has.
+body=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=1")
+body=${body#*\"id\":}; LONG_TICKET=${body%%[!0-9]*}
+events=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets/$LONG_TICKET" \
+  | python3 -c 'import json, sys; d = json.load(sys.stdin); t = d["ticket"]; print(len(t.get("history") or []) + len(t.get("notes") or []))')
+for _ in $(seq "$events" 49); do
+  curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $AGENT_TOKEN" \
+    -d '{"note":"Still looking into it.","internal":false}' "http://$APP/api/agents/ticket/$LONG_TICKET/note"
+done
+# An export of about 10 000 rows: everything up to that size, else the agent whose ticket count
+# is nearest to it.
+EXPORT_QUERY=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/admin/dashboard" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+agents = [a for a in d["agents"] if a["assigned"] > 0]
+if d["counts"]["total"] <= 12000 or not agents:
+    print("", d["counts"]["total"])
+else:
+    a = min(agents, key=lambda a: abs(a["assigned"] - 10000))
+    print("?assignedTo=%d %d" % (a["agentId"], a["assigned"]))')
+read -r EXPORT_QUERY EXPORT_ROWS <<<"$EXPORT_QUERY" || true
+[[ -z ${EXPORT_ROWS:-} ]] && { EXPORT_ROWS=$EXPORT_QUERY; EXPORT_QUERY=""; }
 
 cat >"$WORK/report.lua" <<'EOF'
 done = function(s, latency, requests)
@@ -167,6 +189,14 @@ bench "tickets, category=billing" "$ADMIN_TOKEN" api "/api/tickets?category=bill
 bench "tickets, assignedTo=agent1" "$ADMIN_TOKEN" api "/api/tickets?assignedTo=$AGENT_ID"
 bench "tickets, unassigned" "$ADMIN_TOKEN" api "/api/tickets?unassigned=true"
 bench "tickets, overdue" "$ADMIN_TOKEN" api "/api/tickets?overdue=true"
+# Every filter the list offers with every sort it offers.
+for filter in "status=in-progress" "priority=high" "category=billing" "assignedTo=$AGENT_ID" "unassigned=true" "overdue=true"; do
+  for sort in newest oldest updated priority; do
+    bench "tickets, ${filter/$AGENT_ID/agent1} by $sort" "$ADMIN_TOKEN" api "/api/tickets?$filter&sort=$sort"
+  done
+done
+bench "tickets, status=open&priority=high&category=technical by updated" "$ADMIN_TOKEN" api \
+  "/api/tickets?status=open&priority=high&category=technical&sort=updated"
 bench "tickets, q=$RARE (rare)" "$ADMIN_TOKEN" api "/api/tickets?q=$RARE"
 bench "tickets, q=printer (1/3)" "$ADMIN_TOKEN" api "/api/tickets?q=printer"
 bench "agent's assigned tickets" "$AGENT_TOKEN" api /api/agents/assigned-tickets
@@ -175,7 +205,8 @@ bench "reports, from $YEAR_AGO" "$ADMIN_TOKEN" api "/api/admin/reports?from=$YEA
 bench "/admin/tickets page" "$ADMIN_TOKEN" page /admin/tickets
 bench "/tickets/$TICKET page" "$ADMIN_TOKEN" page "/tickets/$TICKET"
 bench "/login page" - page /login
-bench "tickets CSV export (all)" "$ADMIN_TOKEN" api /api/admin/tickets/export.csv
+bench "/tickets/$LONG_TICKET page (50 events)" "$AGENT_TOKEN" page "/tickets/$LONG_TICKET"
+bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/tickets/export.csv$EXPORT_QUERY"
 
 step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"
 cat >"$WORK/create.lua" <<EOF

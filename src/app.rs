@@ -7,7 +7,7 @@ use crate::features::profile::ProfilePage;
 use crate::features::tickets::{NewTicketPage, TicketDetailPage, TicketListPage};
 use crate::ui::{NotFound, RequireRole};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
@@ -19,6 +19,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <link rel="icon" type="image/png" href="/favicon.png"/>
                 <MetaTags/>
@@ -41,7 +42,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/helpdesk.css"/>
         <Title formatter=crate::ui::document_title/>
         <Router>
             <Routes fallback=NotFound>

@@ -75,6 +75,7 @@ async fn run(settings: Settings) -> Result<(), String> {
     let leptos_options = leptos::prelude::get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
+    let leptos_options = helpdesk::server::startup::with_hashed_files(leptos_options);
     let (addr, metrics_addr) = (settings.addr, settings.metrics_addr);
     let core = Arc::new(Core::start(settings).await?);
     let app = build_router(leptos_options, core.clone());

@@ -1,6 +1,6 @@
 //! What admins and the super admin see and change: settings, SLA, reports, users, audit.
 
-use super::{checked_text, Priority, Profile, StatusCounts, TicketRow, DEFAULT_CATEGORIES};
+use super::{checked_text, Priority, Role, Profile, StatusCounts, TicketRow, DEFAULT_CATEGORIES};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,6 +124,17 @@ pub struct RoleCounts {
     pub agents: i64,
     pub admins: i64,
     pub superadmins: i64,
+}
+
+impl RoleCounts {
+    pub fn of(&self, role: Role) -> i64 {
+        match role {
+            Role::User => self.users,
+            Role::Agent => self.agents,
+            Role::Admin => self.admins,
+            Role::Superadmin => self.superadmins,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -76,7 +76,7 @@ const DEFAULT_POLICY: &str =
 pub async fn security_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let signed_in = crate::server::guard::token_from_headers(request.headers()).is_some();
     let path = request.uri().path();
-    let static_file = path.starts_with("/pkg/");
+    let file = path.starts_with("/pkg/").then(|| path_kind(path, state.leptos_options.hash_files));
     // Only a page can use a nonce: API, server-function and file requests skip making one.
     let page = matches!(*request.method(), Method::GET | Method::HEAD) && !["/api/", "/rpc/", "/pkg/"].iter().any(|p| path.starts_with(p));
     let nonce: Option<std::sync::Arc<str>> = page.then(|| crate::server::security::random_token(16).into());
@@ -84,6 +84,7 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
         request.extensions_mut().insert(CspNonce(nonce.clone()));
     }
     let mut response = next.run(request).await;
+    let status = response.status();
     let html = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
     let fixed = [
@@ -103,10 +104,42 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     if state.core.settings.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    if signed_in && !static_file {
+    if let Some(kind) = file {
+        // A missing file is not cached: the next build may bring it.
+        let kind = if status.is_success() { kind } else { PkgFile::Plain };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(file_cache_control(kind)));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    } else if signed_in {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// What kind of client file a `/pkg/` path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PkgFile {
+    /// Its name carries a hash of its content (cargo-leptos `hash-files`): it never changes.
+    Hashed,
+    /// A name that the next build reuses for other content (no hashing, or wasm-bindgen's
+    /// snippets, which cargo-leptos leaves unhashed).
+    Plain,
+}
+
+fn path_kind(path: &str, hash_files: bool) -> PkgFile {
+    if hash_files && !path.starts_with("/pkg/snippets/") {
+        PkgFile::Hashed
+    } else {
+        PkgFile::Plain
+    }
+}
+
+/// A hashed file is cached for a year without asking again; any other is revalidated on
+/// each use, so a new build is never hidden behind a stale copy.
+fn file_cache_control(kind: PkgFile) -> &'static str {
+    match kind {
+        PkgFile::Hashed => "public, max-age=31536000, immutable",
+        PkgFile::Plain => "no-cache",
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +171,18 @@ mod tests {
         ];
         for (pairs, expected) in cases {
             assert_eq!(same_origin(&headers(&pairs), public), expected, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn hashed_client_files_are_cached_for_a_year_and_others_revalidated() {
+        let cases = [
+            ("/pkg/helpdesk.Xq3uV1nYbHj0pW9sKlt4aA.wasm", true, "public, max-age=31536000, immutable"),
+            ("/pkg/helpdesk.css", false, "no-cache"),
+            ("/pkg/snippets/helpdesk-1a2b/inline0.js", true, "no-cache"),
+        ];
+        for (path, hash_files, expected) in cases {
+            assert_eq!(file_cache_control(path_kind(path, hash_files)), expected, "{path}");
         }
     }
 }

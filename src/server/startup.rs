@@ -117,6 +117,17 @@ async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(
     Ok(())
 }
 
+/// Client files with content hashes in their names: on when cargo-leptos says so
+/// (`LEPTOS_HASH_FILES`) or, when nothing says, when the build left its `hash.txt` beside the
+/// binary, so the release binary serves its hashed files however it is started.
+pub fn with_hashed_files(mut options: LeptosOptions) -> LeptosOptions {
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let beside_binary = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+        options.hash_files = beside_binary.is_some_and(|file| file.is_file());
+    }
+    options
+}
+
 /// The whole HTTP application: REST API under `/api`, server functions under `/rpc`, pages.
 pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     let state = AppState { leptos_options, core };

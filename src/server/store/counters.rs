@@ -155,7 +155,8 @@ impl Store {
         Ok(found)
     }
 
-    /// The daily rollups of migration 0005 against a recount, as `counter_mismatches` does.
+    /// The rollups of migrations 0005 and 0012 and the open tickets per deadline day of 0011
+    /// against a recount, as `counter_mismatches` does.
     async fn rollup_mismatches(&self) -> Result<Vec<String>, AppError> {
         const SECS: &str = "COALESCE(CAST(ROUND((julianday(closed_at) - julianday(created_at)) * 86400) AS INTEGER), 0)";
         // (table, its key columns, its value columns, the recount with the same columns)
@@ -186,6 +187,36 @@ impl Store {
                             SUM(CASE WHEN status = 'closed' THEN {SECS} ELSE 0 END) AS resolution_secs
                      FROM tickets GROUP BY 1, 2, 3"
                 ),
+            ),
+            (
+                "rollup_created_month",
+                ["month", "status", "priority", "category"].as_slice(),
+                ["n"].as_slice(),
+                "SELECT substr(created_at, 1, 7) AS month, status, priority, category, COUNT(*) AS n FROM tickets
+                 GROUP BY 1, 2, 3, 4".to_string(),
+            ),
+            (
+                "rollup_opened",
+                ["day"].as_slice(),
+                ["n"].as_slice(),
+                "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n FROM tickets GROUP BY 1".to_string(),
+            ),
+            (
+                "rollup_agent_month",
+                ["agent_id", "month", "status"].as_slice(),
+                ["n", "resolution_secs"].as_slice(),
+                format!(
+                    "SELECT COALESCE(assigned_to, 0) AS agent_id, substr(created_at, 1, 7) AS month, status, COUNT(*) AS n,
+                            SUM(CASE WHEN status = 'closed' THEN {SECS} ELSE 0 END) AS resolution_secs
+                     FROM tickets GROUP BY 1, 2, 3"
+                ),
+            ),
+            (
+                "open_due_days",
+                ["day"].as_slice(),
+                ["n"].as_slice(),
+                "SELECT due_at / 86400 AS day, COUNT(*) AS n FROM tickets WHERE status <> 'closed' AND due_at IS NOT NULL
+                 GROUP BY 1".to_string(),
             ),
         ];
         let mut found = Vec::new();
@@ -238,7 +269,11 @@ mod tests {
         sqlx::query("UPDATE rollup_agent SET n = 5").execute(&store.write).await.unwrap();
         assert_eq!(
             store.counter_mismatches().await.unwrap(),
-            vec!["rollup_agent 0 2026-01-01 open: counted n 1 kept 5, resolution_secs 0 kept 0".to_string()]
+            vec![
+                "rollup_agent 0 2026-01-01 open: counted n 1 kept 5, resolution_secs 0 kept 0".to_string(),
+                // The monthly sums follow the daily rows by trigger, drift included.
+                "rollup_agent_month 0 2026-01 open: counted n 1 kept 5, resolution_secs 0 kept 0".to_string(),
+            ]
         );
     }
 }

@@ -34,6 +34,11 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Page cache of each reader connection, KiB.
+const READER_CACHE_KIB: u32 = 512;
+/// Page cache of the writer connection, KiB.
+const WRITER_CACHE_KIB: u32 = 4096;
+
 /// SQLite allows one writer at a time: all writes go through a single connection (so
 /// transactions never fight over the lock), reads use a pool of their own.
 #[derive(Clone, Debug)]
@@ -70,8 +75,14 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal);
-            let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-            let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(options).await?;
+            // Each connection keeps its own page cache (SQLite's default: 2 MB). Readers share
+            // the operating system's file cache anyway, so theirs stays small and memory stays
+            // flat however large the database grows; the writer, which walks every index a
+            // ticket write touches, keeps a larger one.
+            let writer = options.clone().pragma("cache_size", format!("-{WRITER_CACHE_KIB}"));
+            let reader = options.pragma("cache_size", format!("-{READER_CACHE_KIB}"));
+            let write = SqlitePoolOptions::new().max_connections(1).connect_with(writer).await?;
+            let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(reader).await?;
             Store { read, write, _keeper: None, settings: Arc::default() }
         };
         health::MIGRATOR.run(&store.write).await?;
@@ -100,6 +111,19 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(kept, "kept");
+    }
+
+    #[tokio::test]
+    async fn a_database_file_gets_small_reader_caches_and_a_larger_writer_cache() {
+        let dir = std::env::temp_dir().join(format!("helpdesk-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("cache.db").display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        let reader: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.read).await.unwrap();
+        let writer: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.write).await.unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((reader, writer), (-i64::from(READER_CACHE_KIB), -i64::from(WRITER_CACHE_KIB)));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@ use super::tickets::shown_name;
 use super::Store;
 use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
 use crate::error::AppError;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 impl Store {
     /// Not-closed tickets nobody works on, and not-closed tickets past their SLA deadline.
@@ -21,18 +21,11 @@ impl Store {
         let Some((from, to)) = range else {
             return self.agent_totals().await;
         };
-        let (first, last) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
-        let sql = concat!(
-            "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
-                COALESCE(SUM(r.n), 0) AS assigned,
-                COALESCE(SUM(CASE WHEN r.status = 'closed' THEN r.n END), 0) AS resolved,
-                COALESCE(SUM(r.resolution_secs), 0) AS resolution_secs
-             FROM users u
-             LEFT JOIN rollup_agent r ON r.agent_id = u.id AND r.day >= ?1 AND r.day <= ?2
-             WHERE u.role = 'agent' AND u.deleted_at IS NULL
-             GROUP BY u.id ORDER BY u.name"
-        );
-        let rows = sqlx::query_as::<_, AgentRow>(sql).bind(first).bind(last).fetch_all(&self.read).await?;
+        let spans = Spans::of(from, to);
+        // Per agent: the days at the range's ends from the daily rollup, whole months from the
+        // monthly one, each read by the agent's key.
+        let sql = AGENT_SPANS_SQL;
+        let rows = spans.bind(sqlx::query_as::<_, AgentRow>(sql)).fetch_all(&self.read).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -46,14 +39,11 @@ impl Store {
     /// few rows per day, however many tickets the days hold.
     #[tracing::instrument(skip_all, name = "store.report")]
     pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {
-        let (first, last) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
+        let spans = Spans::of(from, to);
         let by = |column: &'static str| {
-            let sql = format!(
-                "SELECT {column}, SUM(n) AS total FROM rollup_created WHERE day >= ? AND day <= ?
-                 GROUP BY {column} HAVING total > 0 ORDER BY total DESC, {column}"
-            );
-            let (first, last) = (first.clone(), last.clone());
-            async move { sqlx::query_as::<_, (String, i64)>(&sql).bind(first).bind(last).fetch_all(&self.read).await }
+            let sql = created_by_sql(column);
+            let spans = spans.clone();
+            async move { spans.bind(sqlx::query_as::<_, (String, i64)>(&sql)).fetch_all(&self.read).await }
         };
         let (by_status_rows, by_priority, by_category) = tokio::try_join!(by("status"), by("priority"), by("category"))?;
         let mut by_status = crate::domain::StatusCounts::default();
@@ -68,28 +58,26 @@ impl Store {
             by_status.total += n;
         }
 
-        let opened: Vec<(String, i64)> =
-            sqlx::query_as("SELECT day, SUM(n) FROM rollup_created WHERE day >= ? AND day <= ? GROUP BY day")
-                .bind(&first)
-                .bind(&last)
-                .fetch_all(&self.read)
-                .await?;
+        let (first, last) = (day_key(from), day_key(to));
+        let opened: Vec<(String, i64)> = sqlx::query_as("SELECT day, n FROM rollup_opened WHERE day >= ? AND day <= ?")
+            .bind(&first)
+            .bind(&last)
+            .fetch_all(&self.read)
+            .await?;
         let closed: Vec<(String, i64, i64, i64)> =
             sqlx::query_as("SELECT day, n, resolution_secs, sla_met FROM rollup_closed WHERE day >= ? AND day <= ?")
                 .bind(&first)
                 .bind(&last)
                 .fetch_all(&self.read)
                 .await?;
+        let opened: std::collections::HashMap<String, i64> = opened.into_iter().collect();
+        let closed_on: std::collections::HashMap<&str, i64> = closed.iter().map(|r| (r.0.as_str(), r.1)).collect();
         let per_day = from
             .iter_days()
             .take_while(|d| *d <= to)
             .map(|day| {
                 let key = day.format("%Y-%m-%d").to_string();
-                DayCount {
-                    day,
-                    opened: opened.iter().find(|(d, _)| *d == key).map_or(0, |r| r.1),
-                    closed: closed.iter().find(|(d, ..)| *d == key).map_or(0, |r| r.1),
-                }
+                DayCount { day, opened: opened.get(&key).copied().unwrap_or(0), closed: closed_on.get(key.as_str()).copied().unwrap_or(0) }
             })
             .collect();
 
@@ -111,6 +99,95 @@ impl Store {
     }
 }
 
+/// Per agent: the days at the range's two ends from the daily rollup and its whole months
+/// from the monthly one, each branch read by the agent's key and a range of it.
+const AGENT_SPANS_SQL: &str = concat!(
+    "SELECT agent_id, MAX(agent_name) AS agent_name, MAX(is_active) AS is_active, COALESCE(SUM(n), 0) AS assigned,
+        COALESCE(SUM(CASE WHEN status = 'closed' THEN n END), 0) AS resolved,
+        COALESCE(SUM(resolution_secs), 0) AS resolution_secs
+     FROM (
+        SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.name AS sort_name, u.is_active AS is_active,
+               NULL AS status, NULL AS n, NULL AS resolution_secs
+        FROM users u WHERE u.role = 'agent' AND u.deleted_at IS NULL
+        UNION ALL
+        SELECT u.id, NULL, NULL, NULL, r.status, r.n, r.resolution_secs FROM users u
+        JOIN rollup_agent r ON r.agent_id = u.id AND r.day BETWEEN ?1 AND ?2
+        WHERE u.role = 'agent' AND u.deleted_at IS NULL
+        UNION ALL
+        SELECT u.id, NULL, NULL, NULL, r.status, r.n, r.resolution_secs FROM users u
+        JOIN rollup_agent r ON r.agent_id = u.id AND r.day BETWEEN ?3 AND ?4
+        WHERE u.role = 'agent' AND u.deleted_at IS NULL
+        UNION ALL
+        SELECT u.id, NULL, NULL, NULL, m.status, m.n, m.resolution_secs FROM users u
+        JOIN rollup_agent_month m ON m.agent_id = u.id AND m.month BETWEEN ?5 AND ?6
+        WHERE u.role = 'agent' AND u.deleted_at IS NULL)
+     GROUP BY agent_id ORDER BY MAX(sort_name), agent_id"
+);
+
+/// Tickets created in the range by one column (status, priority or category): end days from
+/// the daily rollup, whole months from the monthly one.
+fn created_by_sql(column: &str) -> String {
+    format!(
+        "SELECT {column}, SUM(n) AS total FROM (
+            SELECT {column}, n FROM rollup_created WHERE day BETWEEN ?1 AND ?2
+            UNION ALL SELECT {column}, n FROM rollup_created WHERE day BETWEEN ?3 AND ?4
+            UNION ALL SELECT {column}, n FROM rollup_created_month WHERE month BETWEEN ?5 AND ?6)
+         GROUP BY {column} HAVING total > 0 ORDER BY total DESC, {column}"
+    )
+}
+
+fn day_key(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// A report's range cut where the rollups serve it cheapest: the days before its first whole
+/// month, its whole months, the days after its last whole month (an empty span is bound as
+/// `'1'..'0'`, which matches nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spans {
+    head: (String, String),
+    tail: (String, String),
+    months: (String, String),
+}
+
+impl Spans {
+    fn of(from: NaiveDate, to: NaiveDate) -> Spans {
+        let none = || ("1".to_string(), "0".to_string());
+        let first_whole = if from.day() == 1 { Some(from) } else { first_of_next_month(from) };
+        let last_whole_end = match first_of_next_month(to) {
+            Some(next) if next.pred_opt() == Some(to) => Some(to),
+            _ => to.with_day(1).and_then(|d| d.pred_opt()),
+        };
+        match (first_whole, last_whole_end) {
+            (Some(start), Some(end)) if start <= end => Spans {
+                head: if from < start { (day_key(from), day_key(start.pred_opt().unwrap_or(start))) } else { none() },
+                tail: if end < to { (day_key(end.succ_opt().unwrap_or(end)), day_key(to)) } else { none() },
+                months: (start.format("%Y-%m").to_string(), end.format("%Y-%m").to_string()),
+            },
+            _ => Spans { head: (day_key(from), day_key(to)), tail: none(), months: none() },
+        }
+    }
+
+    /// Binds ?1..?6: head days, tail days, months.
+    fn bind<'q, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+        query
+            .bind(self.head.0.clone())
+            .bind(self.head.1.clone())
+            .bind(self.tail.0.clone())
+            .bind(self.tail.1.clone())
+            .bind(self.months.0.clone())
+            .bind(self.months.1.clone())
+    }
+}
+
+fn first_of_next_month(day: NaiveDate) -> Option<NaiveDate> {
+    let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1)
+}
+
 /// The least-loaded active agent with room, read through `ex` (the pool, or a transaction
 /// that has just assigned tickets and must see its own counts).
 pub(super) async fn least_loaded<'e, E: sqlx::SqliteExecutor<'e>>(ex: E, max_open: i64) -> Result<Option<i64>, AppError> {
@@ -124,4 +201,119 @@ pub(super) async fn least_loaded<'e, E: sqlx::SqliteExecutor<'e>>(ex: E, max_ope
     .bind(max_open)
     .fetch_optional(ex)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_range_is_cut_into_end_days_and_whole_months() {
+        let none = ("1", "0");
+        // (from, to) → (head days, tail days, whole months)
+        let cases = [
+            (("2026-01-15", "2026-04-10"), ("2026-01-15", "2026-01-31"), ("2026-04-01", "2026-04-10"), ("2026-02", "2026-03")),
+            (("2026-02-01", "2026-02-28"), none, none, ("2026-02", "2026-02")),
+            (("2024-02-01", "2024-02-29"), none, none, ("2024-02", "2024-02")),
+            (("2026-12-01", "2026-12-31"), none, none, ("2026-12", "2026-12")),
+            (("2025-12-02", "2026-12-01"), ("2025-12-02", "2025-12-31"), ("2026-12-01", "2026-12-01"), ("2026-01", "2026-11")),
+            (("2026-03-02", "2026-04-30"), ("2026-03-02", "2026-03-31"), none, ("2026-04", "2026-04")),
+            (("2026-01-10", "2026-01-20"), ("2026-01-10", "2026-01-20"), none, none),
+            (("2026-01-31", "2026-02-01"), ("2026-01-31", "2026-02-01"), none, none),
+            (("2026-02-01", "2026-02-27"), ("2026-02-01", "2026-02-27"), none, none),
+        ];
+        let own = |(a, b): (&str, &str)| (a.to_string(), b.to_string());
+        for ((from, to), head, tail, months) in cases {
+            let expected = Spans { head: own(head), tail: own(tail), months: own(months) };
+            assert_eq!(Spans::of(d(from), d(to)), expected, "{from}..{to}");
+        }
+    }
+
+    #[tokio::test]
+    async fn reports_read_the_rollups_by_key_never_scanning_them() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        for sql in [AGENT_SPANS_SQL.to_string(), created_by_sql("status")] {
+            let rows: Vec<(i64, i64, i64, String)> = Spans::of(d("2025-12-02"), d("2026-12-01"))
+                .bind(sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")))
+                .fetch_all(&store.read)
+                .await
+                .unwrap();
+            let plan = rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n");
+            assert!(!plan.contains("SCAN r") && !plan.contains("SCAN m") && !plan.contains("SCAN rollup"), "{plan}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_report_across_months_counts_what_a_recount_of_the_tickets_counts() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        for (id, role) in [(1, "user"), (2, "agent"), (3, "agent")] {
+            sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (?, ?, ?, 'h', ?, '2025-01-01')")
+                .bind(id)
+                .bind(format!("P{id}"))
+                .bind(format!("p{id}@x.io"))
+                .bind(role)
+                .execute(&store.write)
+                .await
+                .unwrap();
+        }
+        // Days before, at and after both ends of the range, and inside its whole months.
+        let days = ["2025-12-31", "2026-01-01", "2026-01-14", "2026-01-15", "2026-01-31", "2026-02-01", "2026-02-28", "2026-03-15",
+                    "2026-04-01", "2026-04-10", "2026-04-11", "2026-05-01"];
+        for (i, day) in days.iter().enumerate() {
+            for (j, status) in ["open", "in-progress", "closed"].iter().enumerate() {
+                let closed = (*status == "closed").then(|| format!("{day}T18:00:00+00:00"));
+                sqlx::query(
+                    "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, closed_at, assigned_to)
+                     VALUES (1, 'T', 'x', ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(["technical", "billing"][(i + j) % 2])
+                .bind(["low", "high", "critical"][(i * j) % 3])
+                .bind(status)
+                .bind(format!("{day}T09:00:00+00:00"))
+                .bind(format!("{day}T09:00:00+00:00"))
+                .bind(closed)
+                .bind([None, Some(2), Some(3)][(i + 2 * j) % 3])
+                .execute(&store.write)
+                .await
+                .unwrap();
+            }
+        }
+        // Changes after the fact move tickets between groups of the rollups.
+        for change in [
+            "UPDATE tickets SET status = 'on-hold', priority = 'medium' WHERE id % 4 = 0 AND status <> 'closed'",
+            "UPDATE tickets SET assigned_to = 3 WHERE id % 5 = 0",
+            "DELETE FROM tickets WHERE id % 7 = 0",
+        ] {
+            sqlx::query(change).execute(&store.write).await.unwrap();
+        }
+        assert!(store.counter_mismatches().await.unwrap().is_empty());
+
+        let (from, to) = ("2026-01-15", "2026-04-10");
+        let report = store.report(d(from), d(to)).await.unwrap();
+        let recount = |sql: &str| {
+            let (store, sql) = (store.clone(), sql.to_string());
+            async move {
+                sqlx::query_as::<_, (String, i64)>(&sql).bind(from).bind(to).fetch_all(&store.read).await.unwrap()
+            }
+        };
+        let in_range = "substr(created_at, 1, 10) BETWEEN ? AND ?";
+        let by_priority = recount(&format!("SELECT priority, COUNT(*) FROM tickets WHERE {in_range} GROUP BY 1 ORDER BY 2 DESC, 1")).await;
+        assert_eq!(report.by_priority, by_priority);
+        let total: i64 = by_priority.iter().map(|r| r.1).sum();
+        assert_eq!(report.total, total);
+        let agents = recount(&format!(
+            "SELECT CAST(assigned_to AS TEXT), COUNT(*) FROM tickets WHERE {in_range} AND assigned_to IS NOT NULL GROUP BY 1 ORDER BY 1"
+        ))
+        .await;
+        let reported: Vec<(String, i64)> = report.agents.iter().map(|a| (a.agent_id.to_string(), a.assigned)).collect();
+        assert_eq!(reported, agents);
+        let opened = recount(&format!("SELECT substr(created_at, 1, 10), COUNT(*) FROM tickets WHERE {in_range} GROUP BY 1 ORDER BY 1")).await;
+        let per_day: Vec<(String, i64)> =
+            report.per_day.iter().filter(|p| p.opened > 0).map(|p| (p.day.format("%Y-%m-%d").to_string(), p.opened)).collect();
+        assert_eq!(per_day, opened);
+    }
 }

@@ -284,6 +284,11 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &T
 /// Open and past the deadline (`?` = now): served by the partial indexes of open tickets.
 const OVERDUE: &str = "status <> 'closed' AND due_at < ?";
 
+/// Every overdue ticket (`?1` = today as days since 1970, `?2` = now): whole days from the
+/// per-day counters of open tickets (migration 0011), today's through tickets_open_by_due.
+const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days WHERE day < ?1)
+     + (SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at >= ?1 * 86400 AND due_at < ?2)";
+
 fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
     match scope {
         TicketScope::RequestedBy(id) => ("user_id = ?", Some(id)),
@@ -387,13 +392,19 @@ impl Store {
     /// Tickets in a scope that are not closed and past their SLA deadline.
     #[tracing::instrument(skip_all, name = "store.overdue_count")]
     pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
+        let now = Utc::now().timestamp();
+        if scope == TicketScope::All {
+            // Whole days past from the per-day counters (migration 0011), today's from the index.
+            let today = now.div_euclid(86_400);
+            return Ok(sqlx::query_scalar(OVERDUE_ALL).bind(today).bind(now).fetch_one(&self.read).await?);
+        }
         let (filter, id) = scope_filter(scope);
         let sql = format!("SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}");
         let mut query = sqlx::query_scalar::<_, i64>(&sql);
         if let Some(id) = id {
             query = query.bind(id);
         }
-        Ok(query.bind(Utc::now().timestamp()).fetch_one(&self.read).await?)
+        Ok(query.bind(now).fetch_one(&self.read).await?)
     }
 
     #[tracing::instrument(skip_all, name = "store.recent_tickets")]
@@ -438,17 +449,80 @@ mod plans {
     #[tokio::test]
     async fn overdue_counts_read_only_open_tickets_by_deadline() {
         let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let explain = |sql: String| {
+            let store = store.clone();
+            async move {
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql).bind(3).bind(0).fetch_all(&store.read).await.unwrap();
+                rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+            }
+        };
         for (scope, index) in [
-            (TicketScope::All, "tickets_open_by_due"),
             (TicketScope::AssignedTo(3), "tickets_open_by_assignee_due"),
             (TicketScope::RequestedBy(4), "tickets_open_by_requester_due"),
         ] {
             let (filter, _) = scope_filter(scope);
-            let sql = format!("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}");
-            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql).bind(3).bind(0).fetch_all(&store.read).await.unwrap();
-            let plan = rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n");
+            let plan = explain(format!("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}")).await;
             assert!(plan.contains(index), "{scope:?}:\n{plan}");
         }
+        let plan = explain(format!("EXPLAIN QUERY PLAN {OVERDUE_ALL}")).await;
+        assert!(plan.contains("SEARCH open_due_days") && plan.contains("tickets_open_by_due"), "all:\n{plan}");
+        assert!(!plan.contains("SCAN tickets"), "all:\n{plan}");
+    }
+
+    #[tokio::test]
+    async fn the_overdue_count_of_all_tickets_agrees_with_counting_them() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        let now = Utc::now().timestamp();
+        let today = now.div_euclid(86_400) * 86_400;
+        // (deadline, status): days ago, earlier today, later today, tomorrow, none; open and closed.
+        let tickets = [
+            (Some(today - 3 * 86_400), "open"),
+            (Some(today - 86_400 + 5), "in-progress"),
+            (Some(today - 86_400 + 9), "closed"),
+            (Some(today), "on-hold"),
+            (Some(now - 1), "open"),
+            (Some(now + 3_600), "open"),
+            (Some(today + 2 * 86_400), "open"),
+            (None, "open"),
+        ];
+        for (due, status) in tickets {
+            sqlx::query(
+                "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
+                 VALUES (1, 'T', 'x', 'technical', 'low', ?, '2026-01-01', '2026-01-01', ?)",
+            )
+            .bind(status)
+            .bind(due)
+            .execute(&store.write)
+            .await
+            .unwrap();
+        }
+        let counted = |store: Store| async move {
+            let direct: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM tickets WHERE {OVERDUE}"))
+                .bind(Utc::now().timestamp())
+                .fetch_one(&store.read)
+                .await
+                .unwrap();
+            (store.overdue_count(TicketScope::All).await.unwrap(), direct)
+        };
+        assert_eq!(counted(store.clone()).await, (4, 4));
+        // Closing, reopening, moving deadlines and deleting keep the per-day counters right.
+        for change in [
+            "UPDATE tickets SET status = 'closed' WHERE id = 1",
+            "UPDATE tickets SET status = 'open' WHERE id = 3",
+            "UPDATE tickets SET due_at = due_at + 10 * 86400 WHERE id = 2",
+            "UPDATE tickets SET due_at = 1 WHERE id = 8",
+            "DELETE FROM tickets WHERE id = 5",
+        ] {
+            sqlx::query(change).execute(&store.write).await.unwrap();
+            let (kept, direct) = counted(store.clone()).await;
+            assert_eq!(kept, direct, "after {change}");
+        }
+        assert_eq!(counted(store.clone()).await, (3, 3));
+        assert!(store.counter_mismatches().await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -173,25 +173,28 @@ impl Store {
     /// name or email.
     #[tracing::instrument(skip_all, name = "store.list_users")]
     pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
-        fn filters(qb: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, role: Option<Role>) {
-            qb.push(" WHERE deleted_at IS NULL");
-            if let Some(role) = role {
-                qb.push(" AND role = ").push_bind(role.as_str());
+        // Without a search the per-role counters hold the total; only a text search counts rows.
+        let total = match (search, role) {
+            (None, None) => self.count_users().await?,
+            (None, Some(role)) => self.role_counts().await?.of(role),
+            (Some(_), _) => {
+                let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM users");
+                user_filters(&mut count, search, role);
+                count.build_query_scalar().fetch_one(&self.read).await?
             }
-            if let Some(search) = search {
-                let like = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                qb.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\' OR email LIKE ").push_bind(like).push(" ESCAPE '\\')");
-            }
-        }
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM users");
-        filters(&mut count, search, role);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+        };
+        let rows = self.user_page(search, role, page, per_page).await?;
+        Ok((rows, total))
+    }
+
+    /// Newest first, walking the creation-time index: no count.
+    async fn user_page(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<Vec<Profile>, AppError> {
         let mut list = QueryBuilder::<Sqlite>::new(format!("SELECT {USER_COLUMNS} FROM users"));
-        filters(&mut list, search, role);
+        user_filters(&mut list, search, role);
         list.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(per_page));
         list.push(" OFFSET ").push_bind(i64::from(page - 1) * i64::from(per_page));
         let rows = list.build_query_as::<UserRow>().fetch_all(&self.read).await?;
-        Ok((rows.into_iter().map(|r| UserRecord::from(r).profile).collect(), total))
+        Ok(rows.into_iter().map(|r| UserRecord::from(r).profile).collect())
     }
 
     /// Updates what a super admin may change about an account, with its audit entries, in one
@@ -255,7 +258,7 @@ impl Store {
 
     #[tracing::instrument(skip_all, name = "store.recent_users")]
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
-        Ok(self.list_users(None, None, 1, limit as u32).await?.0)
+        self.user_page(None, None, 1, limit as u32).await
     }
 }
 
@@ -295,5 +298,18 @@ impl super::Changes {
         }
         sqlx::query("DELETE FROM password_resets WHERE user_id = ?").bind(id).execute(&mut **self.tx()).await?;
         Ok(true)
+    }
+}
+
+/// The WHERE clause of a user list: live accounts, optionally of one role and containing
+/// `search` (LIKE wildcards in it escaped) in the name or email.
+fn user_filters(qb: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>, role: Option<Role>) {
+    qb.push(" WHERE deleted_at IS NULL");
+    if let Some(role) = role {
+        qb.push(" AND role = ").push_bind(role.as_str());
+    }
+    if let Some(search) = search {
+        let like = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        qb.push(" AND (name LIKE ").push_bind(like.clone()).push(" ESCAPE '\\' OR email LIKE ").push_bind(like).push(" ESCAPE '\\')");
     }
 }
