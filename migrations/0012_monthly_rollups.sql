@@ -39,15 +39,12 @@ CREATE TRIGGER rollup_created_sums_insert AFTER INSERT ON rollup_created BEGIN
     INSERT INTO rollup_opened (day, n) VALUES (new.day, new.n)
         ON CONFLICT (day) DO UPDATE SET n = n + excluded.n;
 END;
-CREATE TRIGGER rollup_created_sums_update AFTER UPDATE ON rollup_created BEGIN
-    UPDATE rollup_created_month SET n = n - old.n
-        WHERE month = substr(old.day, 1, 7) AND status = old.status AND priority = old.priority AND category = old.category;
-    INSERT INTO rollup_created_month (month, status, priority, category, n)
-        VALUES (substr(new.day, 1, 7), new.status, new.priority, new.category, new.n)
-        ON CONFLICT (month, status, priority, category) DO UPDATE SET n = n + excluded.n;
-    UPDATE rollup_opened SET n = n - old.n WHERE day = old.day;
-    INSERT INTO rollup_opened (day, n) VALUES (new.day, new.n)
-        ON CONFLICT (day) DO UPDATE SET n = n + excluded.n;
+-- A daily row never changes its key (the ticket triggers only add to or take from its sums),
+-- so an update moves the same difference into its month and day.
+CREATE TRIGGER rollup_created_sums_update AFTER UPDATE OF n ON rollup_created BEGIN
+    UPDATE rollup_created_month SET n = n + new.n - old.n
+        WHERE month = substr(new.day, 1, 7) AND status = new.status AND priority = new.priority AND category = new.category;
+    UPDATE rollup_opened SET n = n + new.n - old.n WHERE day = new.day;
 END;
 CREATE TRIGGER rollup_created_sums_delete AFTER DELETE ON rollup_created BEGIN
     UPDATE rollup_created_month SET n = n - old.n
@@ -61,13 +58,9 @@ CREATE TRIGGER rollup_agent_sums_insert AFTER INSERT ON rollup_agent BEGIN
         ON CONFLICT (agent_id, month, status) DO UPDATE
             SET n = n + excluded.n, resolution_secs = resolution_secs + excluded.resolution_secs;
 END;
-CREATE TRIGGER rollup_agent_sums_update AFTER UPDATE ON rollup_agent BEGIN
-    UPDATE rollup_agent_month SET n = n - old.n, resolution_secs = resolution_secs - old.resolution_secs
-        WHERE agent_id = old.agent_id AND month = substr(old.day, 1, 7) AND status = old.status;
-    INSERT INTO rollup_agent_month (agent_id, month, status, n, resolution_secs)
-        VALUES (new.agent_id, substr(new.day, 1, 7), new.status, new.n, new.resolution_secs)
-        ON CONFLICT (agent_id, month, status) DO UPDATE
-            SET n = n + excluded.n, resolution_secs = resolution_secs + excluded.resolution_secs;
+CREATE TRIGGER rollup_agent_sums_update AFTER UPDATE OF n, resolution_secs ON rollup_agent BEGIN
+    UPDATE rollup_agent_month SET n = n + new.n - old.n, resolution_secs = resolution_secs + new.resolution_secs - old.resolution_secs
+        WHERE agent_id = new.agent_id AND month = substr(new.day, 1, 7) AND status = new.status;
 END;
 CREATE TRIGGER rollup_agent_sums_delete AFTER DELETE ON rollup_agent BEGIN
     UPDATE rollup_agent_month SET n = n - old.n, resolution_secs = resolution_secs - old.resolution_secs

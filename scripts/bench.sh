@@ -112,10 +112,10 @@ done
 # is nearest to it.
 EXPORT_QUERY=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/admin/dashboard" | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-agents = [a for a in d["agents"] if a["assigned"] > 0]
-if d["counts"]["total"] <= 12000 or not agents:
-    print("", d["counts"]["total"])
+d = json.load(sys.stdin)["dashboard"]
+agents = [a for a in d["agentPerformance"] if a["assigned"] > 0]
+if d["stats"]["totalTickets"] <= 12000 or not agents:
+    print("", d["stats"]["totalTickets"])
 else:
     a = min(agents, key=lambda a: abs(a["assigned"] - 10000))
     print("?assignedTo=%d %d" % (a["agentId"], a["assigned"]))')
@@ -221,9 +221,13 @@ EOF
 # tickets, and takes the new version from every answer.
 versions=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
   "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=100" | python3 -c '
-import json, sys
-tickets = json.load(sys.stdin).get("tickets", [])
-print(", ".join("{ %d, %d }" % (t["id"], t["version"]) for t in tickets))')
+import json, sys, urllib.request
+app, token = sys.argv[1], sys.argv[2]
+def version(id):  # list rows carry no version: each ticket is read once
+    request = urllib.request.Request(f"http://{app}/api/tickets/{id}", headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(request))["ticket"]["version"]
+ids = [t["id"] for t in json.load(sys.stdin).get("tickets", [])]
+print(", ".join("{ %d, %d }" % (id, version(id)) for id in ids))' "$APP" "$AGENT_TOKEN")
 ids=$versions
 status_conns=1; (( $(grep -o '{' <<<"$versions" | wc -l) >= 4 )) && status_conns=2
 cat >"$WORK/status.lua" <<EOF

@@ -12,14 +12,21 @@ import sys
 pkg = sys.argv[1] if len(sys.argv) > 1 else "target/site/pkg"
 
 
+def resolve(stem, ext):
+    """The file for `stem.ext`, or its content-hashed name `stem.<hash>.ext` (hash-files)."""
+    names = [f for f in os.listdir(pkg) if f == f"{stem}.{ext}" or (f.startswith(stem + ".") and f.endswith("." + ext)
+             and f.count(".") == stem.count(".") + 2)]
+    return names[0] if names else f"{stem}.{ext}"
+
+
 def size(name, compressed=True):
     path = os.path.join(pkg, name + (".br" if compressed else ""))
     return os.path.getsize(path) if os.path.exists(path) else 0
 
 
-manifest = json.load(open(os.path.join(pkg, "__wasm_split_manifest.json")))
-loader = [f for f in os.listdir(pkg) if f.startswith("__wasm_split") and f.endswith(".js")]
-shared = ["helpdesk.js", "helpdesk.wasm", "helpdesk.css"] + loader
+manifest = json.load(open(os.path.join(pkg, resolve("__wasm_split_manifest", "json"))))
+loader = [f for f in os.listdir(pkg) if f.startswith("__wasm_split.") and f.endswith(".js")]
+shared = [resolve("helpdesk", "js"), resolve("helpdesk", "wasm"), resolve("helpdesk", "css")] + loader
 shared_br = sum(size(f) for f in shared)
 shared_raw = sum(size(f, False) for f in shared)
 
@@ -31,7 +38,7 @@ for key, chunks in manifest.items():
     name = key.strip("_").rsplit("_", 1)[0]
     if not name.endswith("_view"):
         continue
-    files = [c + ".wasm" for c in chunks] + ["split_" + key + ".wasm"]
+    files = [c + ".wasm" for c in chunks] + [resolve("split_" + key, "wasm")]
     route_br = sum(size(f) for f in files)
     route_raw = sum(size(f, False) for f in files)
     rows.append((name[: -len("_view")], route_br, route_raw))
