@@ -22,8 +22,6 @@ impl Store {
             return self.agent_totals().await;
         };
         let spans = Spans::of(from, to);
-        // Per agent: the days at the range's ends from the daily rollup, whole months from the
-        // monthly one, each read by the agent's key.
         let sql = AGENT_SPANS_SQL;
         let rows = spans.bind(sqlx::query_as::<_, AgentRow>(sql)).fetch_all(&self.read).await?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -35,8 +33,9 @@ impl Store {
         least_loaded(&self.read, max_open).await
     }
 
-    /// A report over `from..=to` (UTC days), read from the daily rollups (migration 0005): a
-    /// few rows per day, however many tickets the days hold.
+    /// A report over `from..=to` (UTC days), read from the rollups: the days at the range's
+    /// ends from the daily ones (0005), whole months from the monthly ones (0012), opened and
+    /// closed per day from `rollup_opened` and `rollup_closed`; never from the tickets.
     #[tracing::instrument(skip_all, name = "store.report")]
     pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {
         let spans = Spans::of(from, to);
