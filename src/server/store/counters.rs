@@ -2,10 +2,11 @@
 //! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
 //! is for tests and consistency checks only.
 
-use super::tickets::shown_name;
+use super::tickets::{fts_query, push_filters, push_source, shown_name};
 use super::Store;
-use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketScope, TicketStatus};
+use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
 use crate::error::AppError;
+use sqlx::{QueryBuilder, Sqlite};
 
 /// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
 fn counter_key(scope: TicketScope) -> (&'static str, i64) {
@@ -64,6 +65,39 @@ impl Store {
             counts.total += n;
         }
         Ok(counts)
+    }
+
+    /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
+    /// from counter rows when they hold the answer: a scope with at most a status filter from
+    /// ticket_counts, any mix of status, priority and category over all tickets from
+    /// ticket_kind_counts (migration 0013). Other filters (an assignee's or a requester's with
+    /// more than a status, search, overdue, unassigned) count matches up to the cap, no further.
+    pub(super) async fn list_total(&self, scope: TicketScope, query: &TicketQuery) -> Result<(i64, bool), AppError> {
+        let searching = query.q.as_deref().and_then(fts_query).is_some();
+        let only_kind_filters = query.assigned_to.is_none() && !query.unassigned && !query.overdue && !searching;
+        if only_kind_filters && query.priority.is_none() && query.category.is_none() {
+            let counts = self.ticket_counts(scope).await?;
+            return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
+        }
+        if only_kind_filters && scope == TicketScope::All {
+            let mut count = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM ticket_kind_counts WHERE 1 = 1");
+            if let Some(s) = query.status {
+                count.push(" AND status = ").push_bind(s.as_str());
+            }
+            if let Some(p) = query.priority {
+                count.push(" AND priority = ").push_bind(p.as_str());
+            }
+            if let Some(c) = &query.category {
+                count.push(" AND category = ").push_bind(c.clone());
+            }
+            return Ok((count.build_query_scalar().fetch_one(&self.read).await?, false));
+        }
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
+        push_source(&mut count, query);
+        push_filters(&mut count, scope, query);
+        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
+        let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
     }
 
     /// Not-closed tickets that nobody works on.
@@ -212,6 +246,12 @@ impl Store {
                 ),
             ),
             (
+                "ticket_kind_counts",
+                ["status", "priority", "category"].as_slice(),
+                ["n"].as_slice(),
+                "SELECT status, priority, category, COUNT(*) AS n FROM tickets GROUP BY 1, 2, 3".to_string(),
+            ),
+            (
                 "open_due_days",
                 ["day"].as_slice(),
                 ["n"].as_slice(),
@@ -275,5 +315,55 @@ mod tests {
                 "rollup_agent_month 0 2026-01 open: counted n 1 kept 5, resolution_secs 0 kept 0".to_string(),
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn lists_filtered_by_status_priority_and_category_are_counted_exactly_from_counters() {
+        use crate::domain::Priority;
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        for (priority, category, status) in
+            [("high", "billing", "open"), ("high", "billing", "closed"), ("high", "technical", "open"), ("low", "billing", "open")]
+        {
+            sqlx::query(
+                "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at)
+                 VALUES (1, 'Printer', 'x', ?, ?, ?, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z')",
+            )
+            .bind(category)
+            .bind(priority)
+            .bind(status)
+            .execute(&store.write)
+            .await
+            .unwrap();
+        }
+        let base = TicketQuery { page: 1, per_page: 20, ..Default::default() };
+        let high_billing = TicketQuery { priority: Some(Priority::High), category: Some("billing".into()), ..base.clone() };
+        let open_high_billing = TicketQuery { status: Some(TicketStatus::Open), ..high_billing.clone() };
+        let total = |query: TicketQuery| {
+            let store = store.clone();
+            async move { store.list_tickets(TicketScope::All, &query).await.unwrap() }
+        };
+        assert_eq!((total(high_billing.clone()).await.total, total(open_high_billing.clone()).await.total), (2, 1));
+        assert_eq!(total(TicketQuery { category: Some("billing".into()), ..base.clone() }).await.total, 3);
+        assert!(store.counter_mismatches().await.unwrap().is_empty());
+
+        // The totals are the counters' (exact past the cap, never walked up to it): a drifted
+        // counter shows through, and the recount names it.
+        sqlx::query("UPDATE ticket_kind_counts SET n = n + 20000 WHERE status = 'open' AND priority = 'high' AND category = 'billing'")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        let listed = total(open_high_billing).await;
+        assert_eq!((listed.total, listed.capped, listed.rows.len()), (20_001, false, 1));
+        assert_eq!(
+            store.counter_mismatches().await.unwrap(),
+            vec!["ticket_kind_counts open high billing: counted n 1 kept 20001".to_string()]
+        );
+        // A requester's list with a priority filter counts its own matches instead.
+        let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing).await.unwrap();
+        assert_eq!((mine.total, mine.capped), (2, false));
     }
 }

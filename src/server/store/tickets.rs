@@ -1,6 +1,6 @@
 use super::Store;
 use crate::domain::{
-    EventKind, Priority, Ticket, TicketCursor, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus, COUNT_CAP,
+    EventKind, Priority, Ticket, TicketCursor, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -189,7 +189,7 @@ const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au 
 
 /// The tickets a list reads from: with search text, the FTS index drives (newest match first,
 /// so a LIMIT stops early however many tickets match); otherwise the tickets table.
-fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
+pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
     if query.q.as_deref().and_then(fts_query).is_some() {
         qb.push(" FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid");
     } else {
@@ -235,7 +235,7 @@ fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
 /// as a prefix where it ends in `*` (`print*`); quotes make operators and punctuation plain
 /// text. Whole words read one list of the index, newest first, and stop at the page's LIMIT;
 /// a prefix merges the lists of every word it starts, so it costs more on common prefixes.
-fn fts_query(text: &str) -> Option<String> {
+pub(super) fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
         .map(|w| (w.replace(['"', '*'], ""), w.ends_with('*')))
@@ -246,7 +246,7 @@ fn fts_query(text: &str) -> Option<String> {
 }
 
 /// Appends the WHERE clause for a scope and filters.
-fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery) {
+pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery) {
     qb.push(" WHERE 1 = 1");
     match scope {
         TicketScope::RequestedBy(id) => {
@@ -336,27 +336,10 @@ impl Store {
     }
 
     /// One page of a filtered list with the cursor of the next page (if any), the number of
-    /// matching tickets, and whether that number stopped at `COUNT_CAP`. A scope with at most a
-    /// status filter is counted by the counters; any other filter counts up to the cap, no further.
+    /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`).
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError> {
-        let counted_by_counters = query.priority.is_none()
-            && query.category.is_none()
-            && query.assigned_to.is_none()
-            && !query.unassigned
-            && !query.overdue
-            && query.q.as_deref().and_then(fts_query).is_none();
-        let (total, capped) = if counted_by_counters {
-            let counts = self.ticket_counts(scope).await?;
-            (query.status.map_or(counts.total, |s| counts.of(s)), false)
-        } else {
-            let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
-            push_source(&mut count, query);
-            push_filters(&mut count, scope, query);
-            count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
-            let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
-            (n.min(COUNT_CAP), n > COUNT_CAP)
-        };
+        let (total, capped) = self.list_total(scope, query).await?;
         // One row more than the page shows tells whether another page follows.
         let mut rows = self.ticket_window(scope, query, query.per_page + 1).await?;
         let next = if rows.len() > query.per_page as usize {
