@@ -68,29 +68,41 @@ impl Store {
     }
 
     /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
-    /// from counter rows when they hold the answer: a scope with at most a status filter from
-    /// ticket_counts, any mix of status, priority and category over all tickets from
-    /// ticket_kind_counts (migration 0013). Other filters (an assignee's or a requester's with
-    /// more than a status, search, overdue, unassigned) count matches up to the cap, no further.
+    /// from counter rows wherever they hold the answer, so the common lists cost the same at any
+    /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
+    /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
+    /// all tickets from ticket_kind_counts (migration 0013); overdue alone from the per-day
+    /// counters; search alone from the full-text index without reading the tickets. Any other
+    /// mix counts matches up to the cap, no further.
     pub(super) async fn list_total(&self, scope: TicketScope, query: &TicketQuery) -> Result<(i64, bool), AppError> {
-        let searching = query.q.as_deref().and_then(fts_query).is_some();
-        let only_kind_filters = query.assigned_to.is_none() && !query.unassigned && !query.overdue && !searching;
-        if only_kind_filters && query.priority.is_none() && query.category.is_none() {
-            let counts = self.ticket_counts(scope).await?;
-            return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
-        }
-        if only_kind_filters && scope == TicketScope::All {
-            let mut count = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM ticket_kind_counts WHERE 1 = 1");
-            if let Some(s) = query.status {
-                count.push(" AND status = ").push_bind(s.as_str());
+        let search = query.q.as_deref().and_then(fts_query);
+        let kinds = query.priority.is_some() || query.category.is_some();
+        let counted_scope = match (scope, query.assigned_to, query.unassigned) {
+            (_, None, false) => Some(scope),
+            (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
+            (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
+            _ => None,
+        };
+        match (counted_scope, &search) {
+            (Some(scope), None) if !kinds && !query.overdue => {
+                let counts = self.ticket_counts(scope).await?;
+                return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
             }
-            if let Some(p) = query.priority {
-                count.push(" AND priority = ").push_bind(p.as_str());
+            (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
+            (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
+                return Ok((self.overdue_count(scope).await?, false));
             }
-            if let Some(c) = &query.category {
-                count.push(" AND category = ").push_bind(c.clone());
+            (Some(TicketScope::All), Some(fts)) if !kinds && !query.overdue && query.status.is_none() => {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
+                )
+                .bind(fts)
+                .bind(COUNT_CAP + 1)
+                .fetch_one(&self.read)
+                .await?;
+                return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
             }
-            return Ok((count.build_query_scalar().fetch_one(&self.read).await?, false));
+            _ => {}
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query);
@@ -98,6 +110,22 @@ impl Store {
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
         let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+    }
+
+    /// Tickets with the query's status, priority and category (each optional), from at most
+    /// a few dozen rows of ticket_kind_counts.
+    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, AppError> {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM ticket_kind_counts WHERE 1 = 1");
+        if let Some(s) = query.status {
+            count.push(" AND status = ").push_bind(s.as_str());
+        }
+        if let Some(p) = query.priority {
+            count.push(" AND priority = ").push_bind(p.as_str());
+        }
+        if let Some(c) = &query.category {
+            count.push(" AND category = ").push_bind(c.clone());
+        }
+        Ok(count.build_query_scalar().fetch_one(&self.read).await?)
     }
 
     /// Not-closed tickets that nobody works on.
@@ -145,138 +173,6 @@ impl Store {
         let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(&self.read).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
-
-    /// Every counter that differs from a full recount of the tickets, described; empty when
-    /// all agree. Scans every ticket: for tests and consistency checks, never for a page.
-    #[tracing::instrument(skip_all, name = "store.counter_mismatches")]
-    pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
-        let recount = "
-            SELECT 'all' AS scope, 0 AS scope_id, status, COUNT(*) AS n FROM tickets GROUP BY status
-            UNION ALL SELECT 'requester', user_id, status, COUNT(*) FROM tickets GROUP BY user_id, status
-            UNION ALL SELECT 'assignee', COALESCE(assigned_to, 0), status, COUNT(*) FROM tickets GROUP BY COALESCE(assigned_to, 0), status";
-        let sql = format!(
-            "WITH truth AS ({recount})
-             SELECT COALESCE(t.scope, c.scope), COALESCE(t.scope_id, c.scope_id), COALESCE(t.status, c.status), COALESCE(t.n, 0), COALESCE(c.n, 0)
-             FROM truth t FULL OUTER JOIN ticket_counts c ON c.scope = t.scope AND c.scope_id = t.scope_id AND c.status = t.status
-             WHERE COALESCE(t.n, 0) <> COALESCE(c.n, 0)"
-        );
-        let rows: Vec<(String, i64, String, i64, i64)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
-        let mut found: Vec<String> =
-            rows.into_iter().map(|(s, id, st, truth, kept)| format!("{s} {id} {st}: counted {truth}, kept {kept}")).collect();
-        let sums = "
-            SELECT assigned_to AS agent_id, COUNT(*) AS resolved,
-                   SUM(COALESCE(CAST(ROUND((julianday(closed_at) - julianday(created_at)) * 86400) AS INTEGER), 0)) AS secs
-            FROM tickets WHERE assigned_to IS NOT NULL AND status = 'closed' GROUP BY assigned_to";
-        let sql = format!(
-            "WITH truth AS ({sums})
-             SELECT COALESCE(t.agent_id, r.agent_id), COALESCE(t.resolved, 0), COALESCE(t.secs, 0), COALESCE(r.resolved, 0), COALESCE(r.resolution_secs, 0)
-             FROM truth t FULL OUTER JOIN agent_resolution r ON r.agent_id = t.agent_id
-             WHERE COALESCE(t.resolved, 0) <> COALESCE(r.resolved, 0) OR COALESCE(t.secs, 0) <> COALESCE(r.resolution_secs, 0)"
-        );
-        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
-        found.extend(rows.into_iter().map(|(agent, n, secs, kept_n, kept_secs)| {
-            format!("agent {agent} resolution: counted {n} / {secs} s, kept {kept_n} / {kept_secs} s")
-        }));
-        found.extend(self.rollup_mismatches().await?);
-        let roles: Vec<(String, i64, i64)> = sqlx::query_as(
-            "WITH t AS (SELECT role, COUNT(*) AS n FROM users WHERE deleted_at IS NULL GROUP BY role)
-             SELECT COALESCE(t.role, k.role), COALESCE(t.n, 0), COALESCE(k.n, 0)
-             FROM t FULL OUTER JOIN user_counts k ON k.role = t.role WHERE COALESCE(t.n, 0) <> COALESCE(k.n, 0)",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        found.extend(roles.into_iter().map(|(role, n, kept)| format!("users {role}: counted {n}, kept {kept}")));
-        Ok(found)
-    }
-
-    /// The rollups of migrations 0005 and 0012 and the open tickets per deadline day of 0011
-    /// against a recount, as `counter_mismatches` does.
-    async fn rollup_mismatches(&self) -> Result<Vec<String>, AppError> {
-        const SECS: &str = "COALESCE(CAST(ROUND((julianday(closed_at) - julianday(created_at)) * 86400) AS INTEGER), 0)";
-        // (table, its key columns, its value columns, the recount with the same columns)
-        let checks = [
-            (
-                "rollup_created",
-                ["day", "status", "priority", "category"].as_slice(),
-                ["n"].as_slice(),
-                "SELECT substr(created_at, 1, 10) AS day, status, priority, category, COUNT(*) AS n FROM tickets
-                 GROUP BY 1, 2, 3, 4".to_string(),
-            ),
-            (
-                "rollup_closed",
-                ["day"].as_slice(),
-                ["n", "resolution_secs", "sla_met"].as_slice(),
-                format!(
-                    "SELECT substr(closed_at, 1, 10) AS day, COUNT(*) AS n, SUM({SECS}) AS resolution_secs,
-                            SUM(COALESCE(CAST(strftime('%s', closed_at) AS INTEGER) <= due_at, 0)) AS sla_met
-                     FROM tickets WHERE closed_at IS NOT NULL GROUP BY 1"
-                ),
-            ),
-            (
-                "rollup_agent",
-                ["agent_id", "day", "status"].as_slice(),
-                ["n", "resolution_secs"].as_slice(),
-                format!(
-                    "SELECT COALESCE(assigned_to, 0) AS agent_id, substr(created_at, 1, 10) AS day, status, COUNT(*) AS n,
-                            SUM(CASE WHEN status = 'closed' THEN {SECS} ELSE 0 END) AS resolution_secs
-                     FROM tickets GROUP BY 1, 2, 3"
-                ),
-            ),
-            (
-                "rollup_created_month",
-                ["month", "status", "priority", "category"].as_slice(),
-                ["n"].as_slice(),
-                "SELECT substr(created_at, 1, 7) AS month, status, priority, category, COUNT(*) AS n FROM tickets
-                 GROUP BY 1, 2, 3, 4".to_string(),
-            ),
-            (
-                "rollup_opened",
-                ["day"].as_slice(),
-                ["n"].as_slice(),
-                "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n FROM tickets GROUP BY 1".to_string(),
-            ),
-            (
-                "rollup_agent_month",
-                ["agent_id", "month", "status"].as_slice(),
-                ["n", "resolution_secs"].as_slice(),
-                format!(
-                    "SELECT COALESCE(assigned_to, 0) AS agent_id, substr(created_at, 1, 7) AS month, status, COUNT(*) AS n,
-                            SUM(CASE WHEN status = 'closed' THEN {SECS} ELSE 0 END) AS resolution_secs
-                     FROM tickets GROUP BY 1, 2, 3"
-                ),
-            ),
-            (
-                "ticket_kind_counts",
-                ["status", "priority", "category"].as_slice(),
-                ["n"].as_slice(),
-                "SELECT status, priority, category, COUNT(*) AS n FROM tickets GROUP BY 1, 2, 3".to_string(),
-            ),
-            (
-                "open_due_days",
-                ["day"].as_slice(),
-                ["n"].as_slice(),
-                "SELECT due_at / 86400 AS day, COUNT(*) AS n FROM tickets WHERE status <> 'closed' AND due_at IS NOT NULL
-                 GROUP BY 1".to_string(),
-            ),
-        ];
-        let mut found = Vec::new();
-        for (table, keys, values, recount) in checks {
-            let on = keys.iter().map(|k| format!("k.{k} = t.{k}")).collect::<Vec<_>>().join(" AND ");
-            let key = keys.iter().map(|k| format!("COALESCE(t.{k}, k.{k})")).collect::<Vec<_>>().join(" || ' ' || ");
-            let differs = values.iter().map(|v| format!("COALESCE(t.{v}, 0) <> COALESCE(k.{v}, 0)")).collect::<Vec<_>>().join(" OR ");
-            let shown = values
-                .iter()
-                .map(|v| format!("'{v} ' || COALESCE(t.{v}, 0) || ' kept ' || COALESCE(k.{v}, 0)"))
-                .collect::<Vec<_>>()
-                .join(" || ', ' || ");
-            let sql = format!(
-                "WITH t AS ({recount}) SELECT {key}, {shown} FROM t FULL OUTER JOIN {table} k ON {on} WHERE {differs}"
-            );
-            let rows: Vec<(String, String)> = sqlx::query_as(&sql).fetch_all(&self.read).await?;
-            found.extend(rows.into_iter().map(|(k, v)| format!("{table} {k}: counted {v}")));
-        }
-        Ok(found)
-    }
 }
 
 fn mean_hours(resolved: i64, secs: i64) -> Option<f64> {
@@ -304,7 +200,7 @@ mod tests {
         assert_eq!(store.ticket_counts(TicketScope::RequestedBy(1)).await.unwrap().open, 1);
         assert!(store.counter_mismatches().await.unwrap().is_empty());
         sqlx::query("UPDATE ticket_counts SET n = n + 1 WHERE scope = 'all'").execute(&store.write).await.unwrap();
-        assert_eq!(store.counter_mismatches().await.unwrap(), vec!["all 0 open: counted 1, kept 2".to_string()]);
+        assert_eq!(store.counter_mismatches().await.unwrap(), vec!["ticket_counts all 0 open: counted n 1 kept 2".to_string()]);
         sqlx::query("UPDATE ticket_counts SET n = n - 1 WHERE scope = 'all'").execute(&store.write).await.unwrap();
         sqlx::query("UPDATE rollup_agent SET n = 5").execute(&store.write).await.unwrap();
         assert_eq!(
@@ -365,5 +261,59 @@ mod tests {
         // A requester's list with a priority filter counts its own matches instead.
         let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing).await.unwrap();
         assert_eq!((mine.total, mine.capped), (2, false));
+    }
+
+    #[tokio::test]
+    async fn every_list_total_agrees_with_counting_the_tickets() {
+        use crate::domain::Priority;
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01'), (2, 'A', 'a@x.io', 'h', 'agent', '2026-01-01')")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let rows = [
+            ("printer jam", "high", "billing", "open", None, now - 60),
+            ("printer toner", "high", "billing", "in-progress", Some(2), now + 3600),
+            ("mail bounce", "low", "technical", "open", Some(2), now - 7200),
+            ("printer", "critical", "technical", "closed", Some(2), now - 7200),
+            ("vpn", "medium", "billing", "on-hold", None, now - 30),
+        ];
+        for (title, priority, category, status, agent, due) in rows {
+            sqlx::query(
+                "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, closed_at, due_at)
+                 VALUES (1, ?, 'x', ?, ?, ?, ?, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z', CASE WHEN ? = 'closed' THEN '2026-01-02T09:00:00Z' END, ?)",
+            )
+            .bind(title).bind(category).bind(priority).bind(status).bind(agent).bind(status).bind(due)
+            .execute(&store.write)
+            .await
+            .unwrap();
+        }
+        let base = TicketQuery { page: 1, per_page: 20, ..Default::default() };
+        let mut queries = Vec::new();
+        for status in [None, Some(TicketStatus::Open), Some(TicketStatus::Closed)] {
+            for priority in [None, Some(Priority::High)] {
+                for category in [None, Some("billing".to_string())] {
+                    for (assigned_to, unassigned) in [(None, false), (Some(2), false), (None, true)] {
+                        for overdue in [false, true] {
+                            for q in [None, Some("printer".to_string())] {
+                                let query = TicketQuery { status, priority, category: category.clone(), assigned_to, unassigned, overdue, q, ..base.clone() };
+                                for scope in [TicketScope::All, TicketScope::AssignedTo(2), TicketScope::RequestedBy(1)] {
+                                    queries.push((scope, query.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut wrong = Vec::new();
+        for (scope, query) in queries {
+            let listed = store.list_tickets(scope, &TicketQuery { per_page: 100, ..query.clone() }).await.unwrap();
+            if (listed.total, listed.capped) != (listed.rows.len() as i64, false) {
+                wrong.push(format!("{scope:?} {query:?}: total {} capped {}, rows {}", listed.total, listed.capped, listed.rows.len()));
+            }
+        }
+        assert!(wrong.is_empty(), "{} list totals disagree with the rows listed:\n{}", wrong.len(), wrong.join("\n"));
     }
 }

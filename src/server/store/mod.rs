@@ -10,6 +10,7 @@ mod health;
 mod reports;
 mod secrets;
 mod passwords;
+mod recount;
 mod sessions;
 mod settings;
 mod seed;
