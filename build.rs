@@ -1,4 +1,4 @@
-// `sqlx::migrate!()` embeds migrations/ at compile time but cannot see new files on its own.
+// `sqlx::migrate!()` embeds migrations/<backend>/ at compile time but cannot see new files on its own.
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
 }

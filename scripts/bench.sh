@@ -239,8 +239,12 @@ request = function()
     mine = {}
     for i, t in ipairs(all) do if (i - 1) % $status_conns == offset then table.insert(mine, t) end end
   end
-  -- wrk calls this once to check the request before it sends any: no ticket changes then.
-  if not checked then checked = true; return wrk.format("PUT", "/api/agents/ticket/0/status") end
+  -- wrk calls this once to check the request, and sends what it got: a read, not a change
+  -- (it would otherwise be a 404 counted among the errors, or a change nobody tracks).
+  if not checked then
+    checked = true
+    return wrk.format("GET", "/api/agents/assigned-tickets?perPage=1", { ["Authorization"] = "Bearer $AGENT_TOKEN" })
+  end
   n = n % #mine + 1
   current = mine[n]
   held[current[1]] = not held[current[1]]

@@ -100,6 +100,15 @@ impl AppError {
         }
     }
 
+    /// The database does not answer (stopped, unreachable, locked past the timeout, or
+    /// shutting down): nothing was changed, and retrying soon may succeed.
+    pub fn unavailable() -> Self {
+        Self {
+            retry_after: Some(5),
+            ..Self::new(ErrorKind::Busy, "The database is not answering right now. Nothing was changed; please try again in a moment.")
+        }
+    }
+
     /// Something failed on our side; the details go to the log, never to the caller.
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on our side. Please try again.")
@@ -168,8 +177,27 @@ mod ssr {
 
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
+            if is_unavailable(&err) {
+                tracing::warn!(error = %err, "database unavailable");
+                return AppError::unavailable();
+            }
             tracing::error!(error = %err, "database error");
             AppError::internal()
+        }
+    }
+
+    /// Errors that say the database cannot be reached or used right now, rather than that a
+    /// statement was wrong: no connection within the pool's timeout, a closed pool, I/O and
+    /// TLS failures; SQLite busy or locked past its timeout; PostgreSQL connection exceptions
+    /// (class 08) and operator intervention (57P01–57P03: shutting down, cannot connect now).
+    fn is_unavailable(err: &sqlx::Error) -> bool {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517" | "57P01" | "57P02" | "57P03") || code.starts_with("08")
+            }
+            _ => false,
         }
     }
 

@@ -1,5 +1,5 @@
 use helpdesk::server::security::hash_password;
-use helpdesk::server::store::SeedPlan;
+use helpdesk::server::store::{SeedPlan, Store};
 use helpdesk::server::{build_router, settings::Settings, Core};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,7 +12,9 @@ usage: helpdesk                 run the server (settings: Leptos.toml and HELPDE
                                 the demo accounts if it is empty, user<k>@seed.test and
                                 agent<k>@seed.test (password \"password123\") up to the given
                                 numbers, and N tickets with their history.
-                                Defaults: 10000 tickets, tickets/10 users (10 to 100000), 200 agents.";
+                                Defaults: 10000 tickets, tickets/10 users (10 to 100000), 200 agents.
+       helpdesk backup FILE     write a consistent copy of the configured SQLite database to FILE
+                                (a new file) while the app keeps serving; see the README to restore.";
 
 /// Keeps the server's memory near what it uses. Each argon2id hash allocates 19 MiB; glibc
 /// would keep such blocks in its heap after they are freed (its mmap threshold rises with every
@@ -60,13 +62,14 @@ async fn serve_or_run() {
     let settings = Settings::load().map_err(|e| e.to_string());
     helpdesk::server::tracing_setup::init(settings.as_ref().map(|s| s.log_format).unwrap_or_default());
     let result = match (command, settings) {
-        (Some(other), _) if other != "seed" => Err(format!("unknown command {other:?}\n{USAGE}")),
+        (Some(other), _) if !matches!(other, "seed" | "backup") => Err(format!("unknown command {other:?}\n{USAGE}")),
         (_, Err(e)) => Err(e),
         (None, Ok(settings)) => run(settings).await,
-        (Some(_), Ok(settings)) => seed(&args[1..], settings).await,
+        (Some("seed"), Ok(settings)) => seed(&args[1..], settings).await,
+        (Some(_), Ok(settings)) => backup(&args[1..], settings).await,
     };
     if let Err(message) = result {
-        eprintln!("helpdesk: cannot {}: {message}", if args.is_empty() { "start" } else { "seed" });
+        eprintln!("helpdesk: cannot {}: {message}", command.unwrap_or("start"));
         std::process::exit(2);
     }
 }
@@ -154,6 +157,34 @@ async fn seed(args: &[String], mut settings: Settings) -> Result<(), String> {
     println!(
         "seed: rare word: {} ({} tickets); printer: {} tickets",
         report.rare_word, report.rare_hits, report.printer_hits
+    );
+    Ok(())
+}
+
+/// `helpdesk backup FILE`
+async fn backup(args: &[String], settings: Settings) -> Result<(), String> {
+    let [file] = args else {
+        return Err(format!("backup takes one argument, the new file to write\n{USAGE}"));
+    };
+    let database = Store::database_file(&settings.database_url)
+        .ok_or_else(|| format!("database.url {} is not a SQLite file", settings.database_url))?;
+    if !database.exists() {
+        return Err(format!("database.url: {} does not exist", database.display()));
+    }
+    let store = Store::connect(&settings.database_url, 1).await.map_err(|e| format!("database.url: {e}"))?;
+    let started = Instant::now();
+    let report = store.backup_into(std::path::Path::new(file)).await.map_err(|e| e.to_string());
+    store.close().await;
+    let report = report?;
+    println!(
+        "backup: wrote {file} ({:.1} MB) in {:.1} s from {}: {} users, {} tickets, {} ticket events, {} audit entries; check: ok",
+        report.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        database.display(),
+        report.users,
+        report.tickets,
+        report.events,
+        report.audit_entries
     );
     Ok(())
 }

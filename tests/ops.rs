@@ -188,19 +188,21 @@ async fn logs_of<F: std::future::Future>(work: F) -> (F::Output, String) {
 }
 
 #[tokio::test]
-async fn a_failed_database_operation_is_logged_by_name_and_answered_generically() {
+async fn a_database_that_does_not_answer_is_logged_by_name_and_answered_503() {
     let store = helpdesk::server::store::Store::connect("sqlite::memory:", 1).await.unwrap();
     store.close().await;
     let (result, log) = logs_of(store.user_by_email("user@gmail.com")).await;
     let error = result.unwrap_err();
-    assert!(log.contains("store.user_by_email") && log.contains("database error"), "{log}");
-    assert_eq!(error.status(), 500);
-    assert_eq!(error.message, "Something went wrong on our side. Please try again.");
+    assert!(log.contains("store.user_by_email") && log.contains("database unavailable"), "{log}");
+    assert_eq!((error.status(), error.retry_after), (503, Some(5)));
 
     let app = TestApp::spawn().await;
     let token = app.login("user@gmail.com", "user123").await;
     app.core.store.close().await;
     let reply = app.get("/api/tickets", Some(&token)).await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(reply.body, json!({ "error": "Something went wrong on our side. Please try again." }));
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        reply.body,
+        json!({ "error": "The database is not answering right now. Nothing was changed; please try again in a moment." })
+    );
 }

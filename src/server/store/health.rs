@@ -4,8 +4,8 @@
 use super::Store;
 use sqlx::migrate::Migrator;
 
-/// The migrations compiled into this binary (`migrations/`), applied by [`Store::connect`].
-pub(super) static MIGRATOR: Migrator = sqlx::migrate!();
+/// The migrations compiled into this binary (`migrations/sqlite/`), applied by [`Store::connect`].
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// One connection pool's size at this moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! the bodies here, not the services.
 
 mod audit;
+mod backup;
 mod changes;
 mod bulk_seed;
 mod counters;
@@ -19,6 +20,7 @@ mod users;
 
 pub use seed::DemoAccount;
 pub use bulk_seed::{SeedPlan, SeedReport};
+pub use backup::BackupReport;
 pub use audit::{AuditRecord, MIN_SEARCH as MIN_AUDIT_SEARCH};
 pub use changes::Changes;
 pub use tickets::{NewEvent, NewTicket, TicketUpdate};
@@ -35,6 +37,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How long a request waits for a free connection before it is answered 503 (the database
+/// is overloaded or gone) instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache of each reader connection, KiB.
 const READER_CACHE_KIB: u32 = 512;
 /// Page cache of the writer connection, KiB.
@@ -82,8 +87,9 @@ impl Store {
             // ticket write touches, keeps a larger one.
             let writer = options.clone().pragma("cache_size", format!("-{WRITER_CACHE_KIB}"));
             let reader = options.pragma("cache_size", format!("-{READER_CACHE_KIB}"));
-            let write = SqlitePoolOptions::new().max_connections(1).connect_with(writer).await?;
-            let read = SqlitePoolOptions::new().max_connections(max_readers).connect_with(reader).await?;
+            let write = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
+            let read =
+                SqlitePoolOptions::new().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
             Store { read, write, _keeper: None, settings: Arc::default() }
         };
         health::MIGRATOR.run(&store.write).await?;
@@ -125,6 +131,17 @@ mod tests {
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!((reader, writer), (-i64::from(READER_CACHE_KIB), -i64::from(WRITER_CACHE_KIB)));
+    }
+
+    #[tokio::test]
+    async fn a_broken_statement_is_an_internal_error_and_a_closed_database_is_unavailable() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("ALTER TABLE app_secrets RENAME TO gone").execute(&store.write).await.unwrap();
+        let broken = store.secret_or_insert("k", "v").await.unwrap_err();
+        assert_eq!((broken.status(), broken.message.as_str()), (500, "Something went wrong on our side. Please try again."));
+        store.close().await;
+        let closed = store.secret_or_insert("k", "v").await.unwrap_err();
+        assert_eq!((closed.status(), closed.retry_after), (503, Some(5)));
     }
 
     #[tokio::test]
