@@ -63,9 +63,13 @@ impl Store {
         // Seeding data can be redone; durability of each batch is not worth an fsync.
         sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;
         sqlx::query("PRAGMA cache_size = -1000000").execute(&mut *conn).await?;
+        // Building the indexes again sorts every ticket once per index: let SQLite's sorter
+        // use a second thread (the batch generator's core is idle by then).
+        sqlx::query("PRAGMA threads = 2").execute(&mut *conn).await?;
         let result = seed_on(&mut conn, settings, plan, password_hash, &mut progress).await;
         sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-        sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{}", super::WRITER_CACHE_KIB)).execute(&mut *conn).await?;
+        sqlx::query("PRAGMA threads = 0").execute(&mut *conn).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
         result
     }
