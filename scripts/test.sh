@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # README command 2: set up what is missing, then run every test: the cargo tests (domain,
-# services, REST and pages against in-memory storage) and the Playwright tests in Chromium
-# against a release build.
+# services, REST and pages against in-memory storage; the PostgreSQL schema against a
+# throwaway database of a local PostgreSQL, started or installed when needed) and the
+# Playwright tests in Chromium against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --e2e
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 # Build output outside the clone, so repeated runs (CI clones afresh) reuse it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/helpdesk-target}"
+
+printf '\n==> PostgreSQL: a throwaway database for this run, dropped at the end\n'
+root="$PWD"
+HELPDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh create)
+export HELPDESK_TEST_POSTGRES_URL
+trap '"$root/scripts/postgres.sh" drop "$HELPDESK_TEST_POSTGRES_URL" || true' EXIT
 
 printf '\n==> cargo tests\n'
 cargo test --features ssr
