@@ -14,7 +14,11 @@ usage: helpdesk                 run the server (settings: Leptos.toml and HELPDE
                                 numbers, and N tickets with their history.
                                 Defaults: 10000 tickets, tickets/10 users (10 to 100000), 200 agents.
        helpdesk backup FILE     write a consistent copy of the configured SQLite database to FILE
-                                (a new file) while the app keeps serving; see the README to restore.";
+                                (a new file) while the app keeps serving; see the README to restore.
+       helpdesk migrate --from sqlite://FILE --to postgres://USER:PASSWORD@HOST/DB
+                                copy an installation into an empty PostgreSQL database (its
+                                schema is created), ids, hashes and history included; prints
+                                the rows copied per table.";
 
 /// Keeps the server's memory near what it uses. Each argon2id hash allocates 19 MiB; glibc
 /// would keep such blocks in its heap after they are freed (its mmap threshold rises with every
@@ -62,11 +66,12 @@ async fn serve_or_run() {
     let settings = Settings::load().map_err(|e| e.to_string());
     helpdesk::server::tracing_setup::init(settings.as_ref().map(|s| s.log_format).unwrap_or_default());
     let result = match (command, settings) {
-        (Some(other), _) if !matches!(other, "seed" | "backup") => Err(format!("unknown command {other:?}\n{USAGE}")),
+        (Some(other), _) if !matches!(other, "seed" | "backup" | "migrate") => Err(format!("unknown command {other:?}\n{USAGE}")),
         (_, Err(e)) => Err(e),
         (None, Ok(settings)) => run(settings).await,
         (Some("seed"), Ok(settings)) => seed(&args[1..], settings).await,
-        (Some(_), Ok(settings)) => backup(&args[1..], settings).await,
+        (Some("backup"), Ok(settings)) => backup(&args[1..], settings).await,
+        (Some(_), Ok(_)) => migrate(&args[1..]).await,
     };
     if let Err(message) = result {
         eprintln!("helpdesk: cannot {}: {message}", command.unwrap_or("start"));
@@ -185,6 +190,45 @@ async fn backup(args: &[String], settings: Settings) -> Result<(), String> {
         report.tickets,
         report.events,
         report.audit_entries
+    );
+    Ok(())
+}
+
+/// `helpdesk migrate --from sqlite://FILE --to postgres://…`
+async fn migrate(args: &[String]) -> Result<(), String> {
+    let usage = || format!("migrate needs --from sqlite://FILE and --to postgres://…\n{USAGE}");
+    let (mut from, mut to) = (None, None);
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(usage)?;
+        match flag.as_str() {
+            "--from" => from = Some(value.clone()),
+            "--to" => to = Some(value.clone()),
+            _ => return Err(usage()),
+        }
+    }
+    let (Some(from), Some(to)) = (from, to) else { return Err(usage()) };
+    let source = Store::database_file(&from).ok_or_else(|| format!("--from must be a SQLite file URL, not {from}"))?;
+    if !source.exists() {
+        return Err(format!("--from: {} does not exist", source.display()));
+    }
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        return Err("--to must be a postgres:// URL".into());
+    }
+    let started = Instant::now();
+    let store = Store::connect(&from, 2).await.map_err(|e| format!("--from: {e}"))?;
+    let target = helpdesk::server::store::postgres::connect_migrated(&to, "--to").await?;
+    let report = store.copy_into_postgres(&target).await.map_err(|e| format!("{e} (see the log above)"));
+    store.close().await;
+    target.close().await;
+    let report = report?;
+    for t in &report.tables {
+        println!("migrate: {:<16} {:>10} rows", t.table, t.target_rows);
+    }
+    println!(
+        "migrate: copied {} into PostgreSQL in {:.1} s; counters rebuilt and checked against a recount",
+        source.display(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -38,7 +38,7 @@ async fn migrated(name: &str) -> Option<PgPool> {
 }
 
 async fn mismatches(pool: &PgPool) -> Vec<(String, String, String)> {
-    sqlx::query_as(include_str!("postgres/mismatches.sql")).fetch_all(pool).await.expect("the recount runs")
+    sqlx::query_as(include_str!("../src/server/store/postgres/mismatches.sql")).fetch_all(pool).await.expect("the recount runs")
 }
 
 #[tokio::test]

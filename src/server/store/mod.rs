@@ -11,6 +11,7 @@ mod health;
 mod reports;
 mod secrets;
 mod passwords;
+pub mod postgres;
 mod recount;
 mod sessions;
 mod settings;
