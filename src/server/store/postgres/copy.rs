@@ -3,8 +3,9 @@
 //! hashes, sessions, reset tokens, attempt counters, secrets, settings, tickets, their history
 //! and the audit log, ids kept — and sets every id sequence past the highest id the source
 //! ever gave (SQLite's AUTOINCREMENT counter included). The counters and rollups are not
-//! copied row by row: the target's triggers build them from the copied tickets and accounts,
-//! and the copy is committed only when they agree with a recount there.
+//! copied: the target's counter triggers are off during the copy (each row would update the
+//! same counter rows again), the counters are then rebuilt from the copied rows in one
+//! statement each, and the copy is committed only when they agree with a recount there.
 
 use super::super::Store;
 use crate::error::AppError;
@@ -111,6 +112,16 @@ impl Store {
         }
         // The migrations' default settings make way for the installation's own.
         sqlx::query("DELETE FROM settings").execute(&mut *tx).await?;
+        // The target is new: nobody else holds its tables (ALTER TABLE locks them to the end).
+        let triggered: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT event_object_table::text FROM information_schema.triggers
+             WHERE trigger_schema = current_schema() ORDER BY 1",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for table in &triggered {
+            sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER")).execute(&mut *tx).await?;
+        }
 
         let mut tables = Vec::new();
         for &table in TABLES {
@@ -125,6 +136,10 @@ impl Store {
         }
         for table in ["users", "tickets", "ticket_events", "audit_log"] {
             self.continue_sequence(table, &mut tx).await?;
+        }
+        sqlx::raw_sql(include_str!("rebuild_counters.sql")).execute(&mut *tx).await?;
+        for table in &triggered {
+            sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER USER")).execute(&mut *tx).await?;
         }
         let rows: Vec<(String, String, String)> = sqlx::query_as(super::MISMATCHES_SQL).fetch_all(&mut *tx).await?;
         if !rows.is_empty() {
@@ -280,7 +295,7 @@ mod tests {
         let copied: Vec<(String, String)> = sqlx::query_as(settings).fetch_all(&pg).await.unwrap();
         assert_eq!(source, copied);
 
-        // The counters the target's triggers built are the source's.
+        // The counters rebuilt in the target are the source's.
         let counts = "SELECT scope, scope_id, status, n FROM ticket_counts WHERE n <> 0 ORDER BY 1, 2, 3";
         let source: Vec<(String, i64, String, i64)> = sqlx::query_as(counts).fetch_all(&store.read).await.unwrap();
         let copied: Vec<(String, i64, String, i64)> = sqlx::query_as(counts).fetch_all(&pg).await.unwrap();
@@ -297,6 +312,8 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(next, seq + 1);
+        // The counter triggers are back on: the new ticket is counted.
+        assert_eq!(super::super::counter_mismatches(&pg).await.unwrap(), Vec::<String>::new());
 
         // A second copy into the now non-empty database is refused, and changes nothing.
         let refused = store.copy_into_postgres(&pg).await.unwrap_err();

@@ -9,7 +9,9 @@ pub use copy::{CopyReport, TableCopy};
 
 use crate::error::AppError;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::ConnectOptions;
+use std::str::FromStr;
 use std::time::Duration;
 
 /// The PostgreSQL migrations compiled into this binary.
@@ -21,10 +23,14 @@ pub const MISMATCHES_SQL: &str = include_str!("mismatches.sql");
 
 /// Connects to `url` and applies the migrations; the error names the setting and the cause.
 pub async fn connect_migrated(url: &str, setting: &str) -> Result<PgPool, String> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| format!("{setting}: not a PostgreSQL URL: {e}"))?
+        // Bulk copies send statements of thousands of rows: not for the log.
+        .disable_statement_logging();
     let pool = PgPoolOptions::new()
         .max_connections(2)
         .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .connect_with(options)
         .await
         .map_err(|e| format!("{setting}: cannot connect to PostgreSQL: {e}"))?;
     MIGRATOR.run(&pool).await.map_err(|e| format!("{setting}: the PostgreSQL migrations failed: {e}"))?;
