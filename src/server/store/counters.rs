@@ -316,4 +316,24 @@ mod tests {
         }
         assert!(wrong.is_empty(), "{} list totals disagree with the rows listed:\n{}", wrong.len(), wrong.join("\n"));
     }
+
+    #[tokio::test]
+    async fn moving_a_closed_tickets_creation_time_moves_its_agents_resolution_sum() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01'), (2, 'A', 'a@x.io', 'h', 'agent', '2026-01-01')")
+            .execute(&store.write)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, closed_at)
+             VALUES (1, 'Printer', 'x', 'technical', 'low', 'closed', 2, '2026-01-01T09:00:00Z', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z')",
+        )
+        .execute(&store.write)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE tickets SET created_at = '2026-01-01T08:00:00Z'").execute(&store.write).await.unwrap();
+        assert_eq!(store.counter_mismatches().await.unwrap(), Vec::<String>::new());
+        let hours = store.agent_stats(2).await.unwrap().avg_resolution_hours;
+        assert_eq!(hours, Some(2.0));
+    }
 }
