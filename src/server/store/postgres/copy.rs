@@ -7,7 +7,7 @@
 //! same counter rows again), the counters are then rebuilt from the copied rows in one
 //! statement each, and the copy is committed only when they agree with a recount there.
 
-use super::super::Store;
+use crate::server::store::Store;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;

@@ -1,0 +1,153 @@
+//! The SQLite store: one writer connection, a pool of readers, WAL, the migrations of
+//! `migrations/sqlite/`. Every SQL statement the app runs today lives under this module.
+
+mod audit;
+mod backup;
+mod changes;
+mod bulk_seed;
+mod counters;
+mod health;
+mod reports;
+mod secrets;
+mod passwords;
+mod recount;
+mod sessions;
+mod settings;
+mod seed;
+mod tickets;
+mod users;
+
+pub use seed::DemoAccount;
+pub use bulk_seed::{SeedPlan, SeedReport};
+pub use backup::BackupReport;
+pub use audit::{AuditRecord, MIN_SEARCH as MIN_AUDIT_SEARCH};
+pub use changes::Changes;
+pub use tickets::{NewEvent, NewTicket, TicketUpdate};
+pub use crate::domain::TicketScope;
+pub use sessions::Hits;
+pub use health::PoolStats;
+pub use users::{NewUser, UserChange, UserRecord};
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::ConnectOptions;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a request waits for a free connection before it is answered 503 (the database
+/// is overloaded or gone) instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Page cache of each reader connection, KiB.
+const READER_CACHE_KIB: u32 = 512;
+/// Page cache of the writer connection, KiB.
+const WRITER_CACHE_KIB: u32 = 4096;
+
+/// SQLite allows one writer at a time: all writes go through a single connection (so
+/// transactions never fight over the lock), reads use a pool of their own.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(in crate::server::store) read: SqlitePool,
+    pub(in crate::server::store) write: SqlitePool,
+    /// For an in-memory database: a connection outside the pool that keeps the database
+    /// alive even when the pool closes its connection (e.g. after a cancelled request).
+    _keeper: Option<Arc<Mutex<SqliteConnection>>>,
+    /// The system settings, read on nearly every request: kept in memory, replaced when they
+    /// are saved (through this store; one process owns the database).
+    settings: Arc<std::sync::RwLock<Option<crate::domain::SystemSettings>>>,
+}
+
+impl Store {
+    pub async fn connect(url: &str, max_readers: u32) -> Result<Store, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let store = if in_memory {
+            let keeper = options.connect().await?;
+            // One pooled connection: SQLite's shared-cache locks do not wait like file locks do.
+            let pool = SqlitePoolOptions::new()
+                .min_connections(1)
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await?;
+            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))), settings: Arc::default() }
+        } else {
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal);
+            // Each connection keeps its own page cache (SQLite's default: 2 MB). Readers share
+            // the operating system's file cache anyway, so theirs stays small and memory stays
+            // flat however large the database grows; the writer, which walks every index a
+            // ticket write touches, keeps a larger one.
+            let writer = options.clone().pragma("cache_size", format!("-{WRITER_CACHE_KIB}"));
+            let reader = options.pragma("cache_size", format!("-{READER_CACHE_KIB}"));
+            let write = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
+            let read =
+                SqlitePoolOptions::new().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
+            Store { read, write, _keeper: None, settings: Arc::default() }
+        };
+        health::MIGRATOR.run(&store.write).await?;
+        Ok(store)
+    }
+}
+
+/// True when a statement broke a UNIQUE constraint.
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn an_in_memory_database_survives_its_pooled_connection_closing() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("INSERT INTO app_secrets (name, value) VALUES ('probe', 'kept')").execute(&store.write).await.unwrap();
+        // A request cancelled mid-query can make the pool drop its connection.
+        store.write.acquire().await.unwrap().detach().close().await.unwrap();
+        let kept: String = sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'probe'")
+            .fetch_one(&store.read)
+            .await
+            .unwrap();
+        assert_eq!(kept, "kept");
+    }
+
+    #[tokio::test]
+    async fn a_database_file_gets_small_reader_caches_and_a_larger_writer_cache() {
+        let dir = std::env::temp_dir().join(format!("helpdesk-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("cache.db").display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        let reader: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.read).await.unwrap();
+        let writer: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&store.write).await.unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((reader, writer), (-i64::from(READER_CACHE_KIB), -i64::from(WRITER_CACHE_KIB)));
+    }
+
+    #[tokio::test]
+    async fn a_broken_statement_is_an_internal_error_and_a_closed_database_is_unavailable() {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("ALTER TABLE app_secrets RENAME TO gone").execute(&store.write).await.unwrap();
+        let broken = store.secret_or_insert("k", "v").await.unwrap_err();
+        assert_eq!((broken.status(), broken.message.as_str()), (500, "Something went wrong on our side. Please try again."));
+        store.close().await;
+        let closed = store.secret_or_insert("k", "v").await.unwrap_err();
+        assert_eq!((closed.status(), closed.retry_after), (503, Some(5)));
+    }
+
+    #[tokio::test]
+    async fn two_in_memory_stores_are_separate_databases() {
+        let a = Store::connect("sqlite::memory:", 1).await.unwrap();
+        let b = Store::connect("sqlite::memory:", 1).await.unwrap();
+        a.secret_or_insert("k", "a").await.unwrap();
+        assert_eq!(b.secret_or_insert("k", "b").await.unwrap(), "b");
+    }
+}
