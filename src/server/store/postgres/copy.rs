@@ -2,7 +2,8 @@
 //! empty, migrated PostgreSQL database in one transaction — accounts with their password
 //! hashes, sessions, reset tokens, attempt counters, secrets, settings, tickets, their history
 //! and the audit log, ids kept — and sets every id sequence past the highest id the source
-//! ever gave (SQLite's AUTOINCREMENT counter included). The counters and rollups are not
+//! ever gave (SQLite's AUTOINCREMENT counter included). Indexes that back no constraint are
+//! dropped for the copy and built once at its end. The counters and rollups are not
 //! copied: the target's counter triggers are off during the copy (each row would update the
 //! same counter rows again), the counters are then rebuilt from the copied rows in one
 //! statement each, and the copy is committed only when they agree with a recount there.
@@ -122,6 +123,20 @@ impl Store {
         for table in &triggered {
             sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER")).execute(&mut *tx).await?;
         }
+        // Indexes that back no constraint are built once after the copy instead of row by row.
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.indexname::text, i.indexdef FROM pg_indexes i
+             WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                               WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)
+             ORDER BY 1",
+        )
+        .bind(TABLES)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX \"{name}\"")).execute(&mut *tx).await?;
+        }
 
         let mut tables = Vec::new();
         for &table in TABLES {
@@ -136,6 +151,10 @@ impl Store {
         }
         for table in ["users", "tickets", "ticket_events", "audit_log"] {
             self.continue_sequence(table, &mut tx).await?;
+        }
+        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *tx).await?;
+        for (_, definition) in &indexes {
+            sqlx::query(definition).execute(&mut *tx).await?;
         }
         sqlx::raw_sql(include_str!("rebuild_counters.sql")).execute(&mut *tx).await?;
         for table in &triggered {
@@ -276,7 +295,12 @@ mod tests {
             sqlx::query(sql).execute(&store.write).await.unwrap();
         }
 
+        let indexes = "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1";
+        let indexes_before: Vec<(String, String)> = sqlx::query_as(indexes).fetch_all(&pg).await.unwrap();
         let report = store.copy_into_postgres(&pg).await.unwrap();
+        let indexes_after: Vec<(String, String)> = sqlx::query_as(indexes).fetch_all(&pg).await.unwrap();
+        assert_eq!(indexes_after, indexes_before);
+        assert!(indexes_after.len() > 30);
         for t in &report.tables {
             assert_eq!(t.source_rows, t.target_rows, "{}", t.table);
         }
