@@ -54,8 +54,9 @@ pub struct Store {
     /// alive even when the pool closes its connection (e.g. after a cancelled request).
     _keeper: Option<Arc<Mutex<SqliteConnection>>>,
     /// The system settings, read on nearly every request: kept in memory, replaced when they
-    /// are saved (through this store; one process owns the database).
-    settings: Arc<std::sync::RwLock<Option<crate::domain::SystemSettings>>>,
+    /// are saved through this store and read again once they are a second old, so a save made
+    /// by another app instance on the same database applies here within a second.
+    settings: Arc<std::sync::RwLock<Option<settings::Cached>>>,
 }
 
 impl Store {
