@@ -166,16 +166,22 @@ async fn seed(args: &[String], mut settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
+/// The file a SQLite URL names, if it exists: a command that reads a database must not open
+/// (and so create) an empty one. `setting` names where the URL came from.
+fn existing_sqlite_file(url: &str, setting: &str) -> Result<std::path::PathBuf, String> {
+    let file = Store::database_file(url).ok_or_else(|| format!("{setting} must be a SQLite file URL, not {url}"))?;
+    if !file.exists() {
+        return Err(format!("{setting}: {} does not exist", file.display()));
+    }
+    Ok(file)
+}
+
 /// `helpdesk backup FILE`
 async fn backup(args: &[String], settings: Settings) -> Result<(), String> {
     let [file] = args else {
         return Err(format!("backup takes one argument, the new file to write\n{USAGE}"));
     };
-    let database = Store::database_file(&settings.database_url)
-        .ok_or_else(|| format!("database.url {} is not a SQLite file", settings.database_url))?;
-    if !database.exists() {
-        return Err(format!("database.url: {} does not exist", database.display()));
-    }
+    let database = existing_sqlite_file(&settings.database_url, "database.url")?;
     let store = Store::connect(&settings.database_url, 1).await.map_err(|e| format!("database.url: {e}"))?;
     let started = Instant::now();
     let report = store.backup_into(std::path::Path::new(file)).await.map_err(|e| e.to_string());
@@ -208,10 +214,7 @@ async fn migrate(args: &[String]) -> Result<(), String> {
         }
     }
     let (Some(from), Some(to)) = (from, to) else { return Err(usage()) };
-    let source = Store::database_file(&from).ok_or_else(|| format!("--from must be a SQLite file URL, not {from}"))?;
-    if !source.exists() {
-        return Err(format!("--from: {} does not exist", source.display()));
-    }
+    let source = existing_sqlite_file(&from, "--from")?;
     if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
         return Err("--to must be a postgres:// URL".into());
     }

@@ -5,11 +5,9 @@
 //! change, its unique rules carry the names the store maps conflicts by, and search is served
 //! by the GIN index.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use helpdesk::server::store::postgres::{connect_in_new_schema, MISMATCHES_SQL};
+use sqlx::postgres::PgPool;
 use sqlx::Executor;
-use std::str::FromStr;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// A pool whose connections all use a fresh schema named `name`, migrated; `None` (with a
 /// note) when no test database is configured.
@@ -19,26 +17,11 @@ async fn migrated(name: &str) -> Option<PgPool> {
         return None;
     };
     let schema = format!("{name}_{}", std::process::id());
-    let admin = PgPool::connect(&url).await.expect("the test database answers");
-    // Extensions belong to the database, not a schema: installed once in public, which every
-    // test's search path ends with (two tests starting at once may race to install one).
-    for extension in ["citext", "pg_trgm"] {
-        let created = admin.execute(format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public").as_str()).await;
-        if let Err(err) = created {
-            assert!(err.as_database_error().is_some_and(|e| e.is_unique_violation()), "{err}");
-        }
-    }
-    admin.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str()).await.unwrap();
-    admin.close().await;
-    let search_path = format!("{schema},public");
-    let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", search_path.as_str())]);
-    let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await.unwrap();
-    MIGRATOR.run(&pool).await.expect("the PostgreSQL migrations apply");
-    Some(pool)
+    Some(connect_in_new_schema(&url, &schema).await.expect("the test database answers and the migrations apply"))
 }
 
 async fn mismatches(pool: &PgPool) -> Vec<(String, String, String)> {
-    sqlx::query_as(include_str!("../src/server/store/postgres/mismatches.sql")).fetch_all(pool).await.expect("the recount runs")
+    sqlx::query_as(MISMATCHES_SQL).fetch_all(pool).await.expect("the recount runs")
 }
 
 #[tokio::test]

@@ -4,6 +4,12 @@
 //! installation into it (`helpdesk migrate`) — the PostgreSQL store that will sit beside the
 //! SQLite one, behind the same functions, is not written yet.
 
+use std::time::Duration;
+
+/// How long a request waits for a free database connection before it is answered 503 (the
+/// database is overloaded or gone) instead of hanging; the same for every backend.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub mod postgres;
 mod sqlite;
 

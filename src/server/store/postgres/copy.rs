@@ -243,9 +243,6 @@ mod tests {
     use super::*;
     use crate::server::security::PasswordHash;
     use crate::server::store::SeedPlan;
-    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-    use sqlx::Executor;
-    use std::str::FromStr;
 
     /// A migrated schema of its own in the test database (`HELPDESK_TEST_POSTGRES_URL`, made
     /// by scripts/postgres.sh in the test command); `None`, with a note, without one.
@@ -255,19 +252,7 @@ mod tests {
             return None;
         };
         let schema = format!("{name}_{}", std::process::id());
-        let admin = PgPool::connect(&url).await.unwrap();
-        for extension in ["citext", "pg_trgm"] {
-            if let Err(err) = admin.execute(format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public").as_str()).await {
-                assert!(err.as_database_error().is_some_and(|e| e.is_unique_violation()), "{err}");
-            }
-        }
-        admin.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str()).await.unwrap();
-        admin.close().await;
-        let search_path = format!("{schema},public");
-        let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", search_path.as_str())]);
-        let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await.unwrap();
-        super::super::MIGRATOR.run(&pool).await.unwrap();
-        Some(pool)
+        Some(super::super::connect_in_new_schema(&url, &schema).await.expect("the test database answers"))
     }
 
     type TicketCols = (i64, i64, String, String, String, Option<i64>, DateTime<Utc>, Option<DateTime<Utc>>, Option<i64>, i64);

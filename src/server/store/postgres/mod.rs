@@ -10,9 +10,8 @@ pub use copy::{CopyReport, TableCopy};
 use crate::error::AppError;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::ConnectOptions;
+use sqlx::{ConnectOptions, Executor};
 use std::str::FromStr;
-use std::time::Duration;
 
 /// The PostgreSQL migrations compiled into this binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
@@ -29,11 +28,33 @@ pub async fn connect_migrated(url: &str, setting: &str) -> Result<PgPool, String
         .disable_statement_logging();
     let pool = PgPoolOptions::new()
         .max_connections(2)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(super::ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| format!("{setting}: cannot connect to PostgreSQL: {e}"))?;
     MIGRATOR.run(&pool).await.map_err(|e| format!("{setting}: the PostgreSQL migrations failed: {e}"))?;
+    Ok(pool)
+}
+
+/// A pool whose connections all work in `schema` of the database at `url`, made afresh
+/// (dropped first if it exists) and migrated: for tests, which share one throwaway database.
+/// Extensions belong to a database, not a schema: they are installed once in `public`, which
+/// the search path ends with (two callers at once may race to install one; either wins).
+pub async fn connect_in_new_schema(url: &str, schema: &str) -> Result<PgPool, sqlx::Error> {
+    let admin = PgPool::connect(url).await?;
+    for extension in ["citext", "pg_trgm"] {
+        let created = admin.execute(format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public").as_str()).await;
+        match created {
+            Err(err) if !err.as_database_error().is_some_and(|e| e.is_unique_violation()) => return Err(err),
+            _ => {}
+        }
+    }
+    admin.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str()).await?;
+    admin.close().await;
+    let search_path = format!("{schema},public");
+    let options = PgConnectOptions::from_str(url)?.options([("search_path", search_path.as_str())]);
+    let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
 

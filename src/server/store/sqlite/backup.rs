@@ -20,8 +20,7 @@ impl Store {
     /// The file a `sqlite:` database URL names; `None` for an in-memory database or another URL.
     pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
         use std::str::FromStr;
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options = SqliteConnectOptions::from_str(url).ok().filter(|_| url.starts_with("sqlite:") && !in_memory)?;
+        let options = SqliteConnectOptions::from_str(url).ok().filter(|_| url.starts_with("sqlite:") && !super::is_in_memory(url))?;
         Some(options.get_filename().to_path_buf())
     }
 

@@ -35,10 +35,8 @@ use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use super::ACQUIRE_TIMEOUT;
 
-/// How long a request waits for a free connection before it is answered 503 (the database
-/// is overloaded or gone) instead of hanging.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache of each reader connection, KiB.
 const READER_CACHE_KIB: u32 = 512;
 /// Page cache of the writer connection, KiB.
@@ -64,8 +62,7 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)?
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let store = if in_memory {
+        let store = if is_in_memory(url) {
             let keeper = options.connect().await?;
             // One pooled connection: SQLite's shared-cache locks do not wait like file locks do.
             let pool = SqlitePoolOptions::new()
@@ -95,6 +92,11 @@ impl Store {
         health::MIGRATOR.run(&store.write).await?;
         Ok(store)
     }
+}
+
+/// Whether a `sqlite:` URL names an in-memory database rather than a file.
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// True when a statement broke a UNIQUE constraint.
