@@ -1,8 +1,7 @@
 //! The storage boundary: every SQL statement of the application lives under this module, and
 //! services call named functions with domain types. `sqlite/` is the store the app runs on;
 //! `postgres/` holds the PostgreSQL schema, its counter recount and the copy of an
-//! installation into it (`helpdesk migrate`) — the PostgreSQL store that will sit beside the
-//! SQLite one, behind the same functions, is not written yet.
+//! installation into it (`helpdesk migrate`).
 
 use std::time::Duration;
 
@@ -11,6 +10,10 @@ use std::time::Duration;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub mod postgres;
+mod records;
+mod rows;
 mod sqlite;
 
+pub use crate::domain::TicketScope;
+pub use records::*;
 pub use sqlite::*;

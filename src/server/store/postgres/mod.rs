@@ -1,11 +1,62 @@
-//! PostgreSQL: its schema (`migrations/postgres/`, the final state of the SQLite migrations
-//! with counters kept by PL/pgSQL triggers), the recount that checks its counters, and copying
-//! an installation into it (`helpdesk migrate`). The PostgreSQL store that serves the app from
-//! it is not written yet: `database.url` still accepts only SQLite.
+//! The PostgreSQL store: one pool of connections (PostgreSQL has no single-writer limit, so
+//! reads and writes share it), the schema of `migrations/postgres/` (the final state of the
+//! SQLite migrations, counters kept by PL/pgSQL triggers), the recount that checks the
+//! counters, and copying an installation into it (`helpdesk migrate`).
 
+mod audit;
+mod changes;
 mod copy;
+mod counters;
+mod health;
+mod passwords;
+mod reports;
+mod secrets;
+mod seed;
+mod sessions;
+mod settings;
+mod tickets;
+mod users;
 
+// pub use changes::Changes;
 pub use copy::{CopyReport, TableCopy};
+
+/// How long one statement may run before PostgreSQL cancels it (the request then answers
+/// 503 rather than hanging on a database that stopped answering or a lock that is not let go).
+pub const STATEMENT_TIMEOUT_MS: u64 = 5_000;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(in crate::server::store) pool: PgPool,
+}
+
+impl Store {
+    /// Connects with up to `max_connections` connections and applies the migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
+        let timeout = STATEMENT_TIMEOUT_MS.to_string();
+        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", timeout.as_str())]);
+        Self::with_options(options, max_connections).await
+    }
+
+    async fn with_options(options: PgConnectOptions, max_connections: u32) -> Result<Store, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(super::ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// A store working in a fresh schema of its own (see `connect_in_new_schema`): for tests.
+    pub async fn connect_in_new_schema(url: &str, schema: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
+        prepare_schema(url, schema).await?;
+        let search_path = format!("{schema},public");
+        let timeout = STATEMENT_TIMEOUT_MS.to_string();
+        let options = PgConnectOptions::from_str(url)?
+            .options([("search_path", search_path.as_str()), ("statement_timeout", timeout.as_str())]);
+        Self::with_options(options, max_connections).await
+    }
+}
 
 use crate::error::AppError;
 use sqlx::migrate::Migrator;
@@ -41,6 +92,16 @@ pub async fn connect_migrated(url: &str, setting: &str) -> Result<PgPool, String
 /// Extensions belong to a database, not a schema: they are installed once in `public`, which
 /// the search path ends with (two callers at once may race to install one; either wins).
 pub async fn connect_in_new_schema(url: &str, schema: &str) -> Result<PgPool, sqlx::Error> {
+    prepare_schema(url, schema).await?;
+    let search_path = format!("{schema},public");
+    let options = PgConnectOptions::from_str(url)?.options([("search_path", search_path.as_str())]);
+    let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Installs the extensions (once per database) and makes `schema` afresh.
+async fn prepare_schema(url: &str, schema: &str) -> Result<(), sqlx::Error> {
     let admin = PgPool::connect(url).await?;
     for extension in ["citext", "pg_trgm"] {
         let created = admin.execute(format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public").as_str()).await;
@@ -51,11 +112,7 @@ pub async fn connect_in_new_schema(url: &str, schema: &str) -> Result<PgPool, sq
     }
     admin.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str()).await?;
     admin.close().await;
-    let search_path = format!("{schema},public");
-    let options = PgConnectOptions::from_str(url)?.options([("search_path", search_path.as_str())]);
-    let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
-    MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    Ok(())
 }
 
 /// The rows of `MISMATCHES_SQL`, described.

@@ -1,3 +1,5 @@
+use crate::server::store::rows::*;
+use crate::server::store::records::*;
 use super::Store;
 use crate::domain::{AuditEntry, AuditPage};
 use crate::domain::COUNT_CAP;
@@ -5,36 +7,14 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
-/// Something worth a line in the audit trail.
-#[derive(Clone, Copy)]
-pub struct AuditRecord<'a> {
-    pub actor_id: Option<i64>,
-    pub actor_email: &'a str,
-    pub action: &'a str,
-    pub target: &'a str,
-    pub detail: &'a str,
-    pub ip: &'a str,
-}
 
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: i64,
-    at: DateTime<Utc>,
-    actor_email: String,
-    action: String,
-    target: String,
-    detail: String,
-    ip: String,
-}
 
-/// Searches shorter than a trigram cannot use the index; the service asks for three characters.
-pub const MIN_SEARCH: usize = 3;
 
 /// Entries matching the filters, newest first: through the trigram index when searching, else
 /// through the (action, at) or (at) index. `columns` is what to select.
 fn push_query(qb: &mut QueryBuilder<'_, Sqlite>, columns: &str, action: Option<&str>, search: Option<&str>) {
     qb.push("SELECT ").push(columns);
-    let search = search.filter(|s| s.chars().count() >= MIN_SEARCH);
+    let search = search.filter(|s| s.chars().count() >= MIN_AUDIT_SEARCH);
     match search {
         Some(text) => {
             // One phrase, quotes doubled: the text is matched as typed, never as FTS syntax.
@@ -91,7 +71,7 @@ impl Store {
         Ok(AuditPage {
             entries: rows
                 .into_iter()
-                .map(|r| AuditEntry { id: r.id, at: r.at, actor_email: r.actor_email, action: r.action, target: r.target, detail: r.detail, ip: r.ip })
+                .map(AuditEntry::from)
                 .collect(),
             total: n.min(COUNT_CAP),
             total_capped: n > COUNT_CAP,

@@ -8,8 +8,9 @@
 //! back): open it after every read the change needs, and read nothing through the store while
 //! it is open.
 
-use super::audit::AuditRecord;
-use super::tickets::{NewEvent, NewTicket, TicketUpdate};
+use crate::server::store::records::*;
+
+
 use super::Store;
 use crate::domain::{TicketChanged, TicketState, TicketStatus};
 use crate::error::AppError;

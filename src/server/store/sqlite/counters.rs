@@ -2,6 +2,7 @@
 //! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
 //! is for tests and consistency checks only.
 
+use crate::server::store::rows::*;
 use super::tickets::{fts_query, push_filters, push_source, shown_name};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
@@ -17,31 +18,6 @@ fn counter_key(scope: TicketScope) -> (&'static str, i64) {
     }
 }
 
-/// An agent's figures as the counters (all time) or the rollups (a range) give them.
-#[derive(sqlx::FromRow)]
-pub(super) struct AgentRow {
-    agent_id: i64,
-    agent_name: String,
-    is_active: bool,
-    assigned: i64,
-    resolved: i64,
-    /// Summed over the resolved tickets.
-    resolution_secs: i64,
-}
-
-impl From<AgentRow> for AgentPerformance {
-    fn from(r: AgentRow) -> Self {
-        AgentPerformance {
-            agent_id: r.agent_id,
-            agent_name: r.agent_name,
-            is_active: r.is_active,
-            assigned: r.assigned,
-            resolved: r.resolved,
-            open: r.assigned - r.resolved,
-            avg_resolution_hours: mean_hours(r.resolved, r.resolution_secs),
-        }
-    }
-}
 
 impl Store {
     /// Tickets per status in a scope, from at most four counter rows.
@@ -175,9 +151,6 @@ impl Store {
     }
 }
 
-fn mean_hours(resolved: i64, secs: i64) -> Option<f64> {
-    (resolved > 0).then(|| secs as f64 / resolved as f64 / 3600.0)
-}
 
 #[cfg(test)]
 mod tests {

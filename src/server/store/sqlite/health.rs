@@ -1,21 +1,13 @@
 //! What operations need from storage: whether the database answers and is fully migrated
 //! (readiness), the pools' sizes (metrics), and closing the pools at shutdown.
 
+use crate::server::store::records::*;
 use super::Store;
 use sqlx::migrate::Migrator;
 
 /// The migrations compiled into this binary (`migrations/sqlite/`), applied by [`Store::connect`].
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
-/// One connection pool's size at this moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    /// `read` or `write`; an in-memory database uses one pool for both.
-    pub pool: &'static str,
-    /// Connections open, idle or in use.
-    pub size: u32,
-    pub idle: usize,
-}
 
 impl Store {
     /// The versions of the binary's migrations that the database has not applied

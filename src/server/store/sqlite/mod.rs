@@ -17,16 +17,10 @@ mod seed;
 mod tickets;
 mod users;
 
-pub use seed::DemoAccount;
 pub use bulk_seed::{SeedPlan, SeedReport};
 pub use backup::BackupReport;
-pub use audit::{AuditRecord, MIN_SEARCH as MIN_AUDIT_SEARCH};
 pub use changes::Changes;
-pub use tickets::{NewEvent, NewTicket, TicketUpdate};
-pub use crate::domain::TicketScope;
-pub use sessions::Hits;
-pub use health::PoolStats;
-pub use users::{NewUser, UserChange, UserRecord};
+
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -1,7 +1,8 @@
 //! Passwords: setting one, and reset links (made, checked, redeemed). Every change of a
 //! password ends the account's sessions and closes its other links in the same transaction.
 
-use super::audit::{insert_audit, AuditRecord};
+use crate::server::store::records::*;
+use super::audit::insert_audit;
 use super::sessions::end_sessions_of;
 use super::Store;
 use crate::error::AppError;

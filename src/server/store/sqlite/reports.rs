@@ -1,6 +1,6 @@
 //! Aggregates for dashboards and reports, computed in SQL (never by loading tickets).
 
-use super::counters::AgentRow;
+use crate::server::store::rows::AgentRow;
 use super::tickets::shown_name;
 use super::Store;
 use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};

@@ -1,24 +1,10 @@
+use crate::server::store::records::*;
 use super::Store;
-use crate::domain::{Priority, Role, SlaHours};
+use crate::domain::{Priority, SlaHours};
 use crate::error::AppError;
-use crate::server::security::PasswordHash;
 use chrono::{Duration, Utc};
 
-/// A demo account of the API contract, with its password already hashed.
-pub struct DemoAccount {
-    pub id: i64,
-    pub name: &'static str,
-    pub email: &'static str,
-    pub role: Role,
-    pub password_hash: PasswordHash,
-}
 
-/// The contract's three demo tickets: (id, requester, title, description, status, priority, category, assignee).
-const DEMO_TICKETS: [(i64, i64, &str, &str, &str, &str, &str, Option<i64>); 3] = [
-    (1, 4, "Login Issue", "I cannot sign in to my account since this morning.", "open", "high", "account", Some(3)),
-    (2, 5, "Password Reset", "The password reset email never arrives.", "in-progress", "medium", "security", Some(3)),
-    (3, 4, "Data Export Issue", "The CSV export of my data stops halfway.", "closed", "low", "technical", None),
-];
 
 impl Store {
     /// Seeds the demo accounts and tickets in one transaction, only into an empty database.

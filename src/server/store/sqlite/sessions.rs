@@ -1,18 +1,14 @@
 //! Sign-in sessions and attempt throttles: small tables every instance shares.
 
-use super::audit::{insert_audit, AuditRecord};
-use super::users::{UserRow, USER_COLUMNS};
-use super::{Store, UserRecord};
+use crate::server::store::records::*;
+use super::audit::insert_audit;
+use super::users::USER_COLUMNS;
+use crate::server::store::rows::UserRow;
+use super::Store;
 use crate::error::AppError;
 use chrono::Utc;
 use sqlx::{Sqlite, Transaction};
 
-/// A counter in its window after one more hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hits {
-    pub count: i64,
-    pub window_start: i64,
-}
 
 /// Sessions and throttle rows this much past their end are swept away at the next sign-in.
 const SWEEP_AFTER_SECS: i64 = 24 * 3600;

@@ -1,3 +1,4 @@
+use crate::server::store::records::*;
 use super::Store;
 #[cfg(test)]
 use std::sync::Arc;
@@ -75,7 +76,7 @@ impl Store {
     /// Saves the settings and moves the SLA deadline of every ticket not yet closed to the new
     /// hours, in one transaction: the new rules apply at once.
     #[tracing::instrument(skip_all, name = "store.save_system_settings")]
-    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<super::AuditRecord<'_>>) -> Result<(), AppError> {
+    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
         let values = [
             ("categories", serde_json::to_string(&s.categories).unwrap_or_default()),

@@ -1,169 +1,14 @@
+use crate::server::store::rows::*;
+use crate::server::store::records::*;
 use super::Store;
-use crate::domain::{
-    EventKind, Priority, Ticket, TicketCursor, TicketEvent, TicketQuery, TicketRow, TicketSort, TicketStatus,
-};
+use crate::domain::{Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort};
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::{QueryBuilder, Sqlite};
 
 pub use crate::domain::TicketScope;
 
-pub struct NewTicket<'a> {
-    pub requester: i64,
-    pub actor: i64,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub category: &'a str,
-    pub priority: Priority,
-    /// SLA deadline, unix seconds.
-    pub due_at: i64,
-}
 
-/// The columns an update sets; `None` leaves a column as it is.
-#[derive(Debug, Default)]
-pub struct TicketUpdate {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub status: Option<TicketStatus>,
-    pub priority: Option<Priority>,
-    pub category: Option<String>,
-    pub assigned_to: Option<i64>,
-    /// Leaves the ticket unassigned (its agent's account was deleted).
-    pub unassign: bool,
-    /// With `assigned_to`: write only while that agent holds fewer open tickets than this, so
-    /// the cap holds even when two admins assign at the same moment.
-    pub max_open_for_assignee: Option<i64>,
-    /// A new SLA deadline (unix seconds), when the priority changes.
-    pub due_at: Option<i64>,
-    /// Closing time and resolution notes.
-    pub closed: Option<(DateTime<Utc>, String)>,
-    /// Whether this is an edit that concurrent edits must not silently overwrite.
-    pub bump_version: bool,
-}
-
-/// A page of a list as `list_tickets` reads it.
-pub struct ListedTickets {
-    pub rows: Vec<TicketRow>,
-    pub next: Option<TicketCursor>,
-    pub total: i64,
-    pub capped: bool,
-}
-
-pub struct NewEvent {
-    pub kind: EventKind,
-    pub detail: String,
-    pub internal: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct TicketDbRow {
-    id: i64,
-    user_id: i64,
-    user_name: String,
-    title: String,
-    description: String,
-    category: String,
-    priority: String,
-    status: String,
-    assigned_to: Option<i64>,
-    agent_name: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    closed_at: Option<DateTime<Utc>>,
-    resolution_notes: Option<String>,
-    due_at: Option<i64>,
-    version: i64,
-}
-
-// CHECK constraints admit only the contract's names, so the fallbacks never apply.
-fn status(raw: &str) -> TicketStatus {
-    TicketStatus::parse(raw).unwrap_or(TicketStatus::Open)
-}
-fn priority(raw: &str) -> Priority {
-    Priority::parse(raw).unwrap_or(Priority::Medium)
-}
-
-/// The deadline as a time, and whether it has passed for a ticket still not closed.
-fn sla(due_at: Option<i64>, status: TicketStatus) -> (Option<DateTime<Utc>>, bool) {
-    let due = due_at.and_then(|secs| DateTime::from_timestamp(secs, 0));
-    let overdue = status != TicketStatus::Closed && due.is_some_and(|d| d < Utc::now());
-    (due, overdue)
-}
-
-impl From<TicketDbRow> for Ticket {
-    fn from(r: TicketDbRow) -> Self {
-        let status = status(&r.status);
-        let (due_at, overdue) = sla(r.due_at, status);
-        Ticket {
-            id: r.id,
-            user_id: r.user_id,
-            user_name: r.user_name,
-            title: r.title,
-            description: r.description,
-            category: r.category,
-            priority: priority(&r.priority),
-            status,
-            assigned_to: r.assigned_to,
-            agent_name: r.agent_name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            closed_at: r.closed_at,
-            resolution_notes: r.resolution_notes,
-            due_at,
-            overdue,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct RowDbRow {
-    id: i64,
-    title: String,
-    status: String,
-    priority: String,
-    category: String,
-    user_id: i64,
-    user_name: String,
-    assigned_to: Option<i64>,
-    agent_name: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    due_at: Option<i64>,
-}
-
-impl From<RowDbRow> for TicketRow {
-    fn from(r: RowDbRow) -> Self {
-        let status = status(&r.status);
-        let (due_at, overdue) = sla(r.due_at, status);
-        TicketRow {
-            id: r.id,
-            title: r.title,
-            status,
-            priority: priority(&r.priority),
-            category: r.category,
-            user_id: r.user_id,
-            user_name: r.user_name,
-            assigned_to: r.assigned_to,
-            agent_name: r.agent_name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            due_at,
-            overdue,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct EventDbRow {
-    id: i64,
-    actor_id: i64,
-    actor: String,
-    kind: String,
-    detail: String,
-    internal: bool,
-    created_at: DateTime<Utc>,
-}
 
 /// A user's name as tickets show it: deleted users keep their name, marked "(deleted)".
 macro_rules! shown_name {
@@ -302,7 +147,7 @@ impl Store {
     pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
         let sql = format!("{TICKET_SELECT} WHERE t.id = ?");
         let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.read).await?;
-        Ok(row.map(Into::into))
+        Ok(row.map(|r| r.into_ticket(Utc::now())))
     }
 
     /// The ticket's history, oldest first; internal entries only when asked for.
@@ -319,20 +164,7 @@ impl Store {
         .bind(include_internal)
         .fetch_all(&self.read)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(TicketEvent {
-                    id: r.id,
-                    actor_id: r.actor_id,
-                    actor: r.actor,
-                    kind: EventKind::parse(&r.kind)?,
-                    detail: r.detail,
-                    internal: r.internal,
-                    at: r.created_at,
-                })
-            })
-            .collect())
+        Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
     }
 
     /// One page of a filtered list with the cursor of the next page (if any), the number of
@@ -369,7 +201,8 @@ impl Store {
         let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
         list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset);
         let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let now = Utc::now();
+        Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
     }
 
     /// Tickets in a scope that are not closed and past their SLA deadline.

@@ -1,68 +1,15 @@
-use super::audit::{insert_audit, AuditRecord};
+use crate::server::store::rows::*;
+use crate::server::store::records::*;
+use super::audit::insert_audit;
 use super::sessions::end_sessions_of;
-use super::tickets::{NewEvent, TicketUpdate};
+
 use super::{is_unique_violation, Store};
 use crate::domain::{EventKind, Profile, Role, RoleCounts};
 use sqlx::{QueryBuilder, Sqlite};
 use crate::error::AppError;
-use crate::server::security::PasswordHash;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
-/// A user as stored, including the secret parts pages never see.
-#[derive(Debug, Clone)]
-pub struct UserRecord {
-    pub profile: Profile,
-    pub password_hash: PasswordHash,
-}
 
-pub struct UserChange<'a> {
-    pub name: &'a str,
-    pub role: Role,
-    pub is_active: bool,
-    pub department: &'a str,
-    pub phone: &'a str,
-}
-
-pub struct NewUser<'a> {
-    pub name: &'a str,
-    pub email: &'a str,
-    pub password_hash: &'a PasswordHash,
-    pub role: Role,
-    pub department: &'a str,
-    pub phone: &'a str,
-}
-
-#[derive(sqlx::FromRow)]
-pub(super) struct UserRow {
-    id: i64,
-    name: String,
-    email: String,
-    password_hash: String,
-    role: String,
-    is_active: bool,
-    department: String,
-    phone: String,
-    created_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for UserRecord {
-    fn from(row: UserRow) -> Self {
-        UserRecord {
-            profile: Profile {
-                id: row.id,
-                name: row.name,
-                email: row.email,
-                // The CHECK constraint admits only the four role names.
-                role: Role::parse(&row.role).unwrap_or(Role::User),
-                created_at: row.created_at,
-                is_active: row.is_active,
-                department: row.department,
-                phone: row.phone,
-            },
-            password_hash: PasswordHash::from_stored(row.password_hash),
-        }
-    }
-}
 
 pub(super) const USER_COLUMNS: &str = "id, name, email, password_hash, role, is_active, department, phone, created_at";
 

@@ -1,0 +1,123 @@
+//! The values that cross the storage boundary, the same for every backend.
+
+use crate::domain::{EventKind, Priority, Profile, Role, TicketCursor, TicketRow, TicketStatus};
+use crate::server::security::PasswordHash;
+use chrono::{DateTime, Utc};
+
+pub struct NewTicket<'a> {
+    pub requester: i64,
+    pub actor: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub priority: Priority,
+    /// SLA deadline, unix seconds.
+    pub due_at: i64,
+}
+
+/// The columns an update sets; `None` leaves a column as it is.
+#[derive(Debug, Default)]
+pub struct TicketUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+    pub assigned_to: Option<i64>,
+    /// Leaves the ticket unassigned (its agent's account was deleted).
+    pub unassign: bool,
+    /// With `assigned_to`: write only while that agent holds fewer open tickets than this, so
+    /// the cap holds even when two admins assign at the same moment.
+    pub max_open_for_assignee: Option<i64>,
+    /// A new SLA deadline (unix seconds), when the priority changes.
+    pub due_at: Option<i64>,
+    /// Closing time and resolution notes.
+    pub closed: Option<(DateTime<Utc>, String)>,
+    /// Whether this is an edit that concurrent edits must not silently overwrite.
+    pub bump_version: bool,
+}
+
+/// A page of a list as `list_tickets` reads it.
+pub struct ListedTickets {
+    pub rows: Vec<TicketRow>,
+    pub next: Option<TicketCursor>,
+    pub total: i64,
+    pub capped: bool,
+}
+
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub detail: String,
+    pub internal: bool,
+}
+
+/// A user as stored, including the secret parts pages never see.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub profile: Profile,
+    pub password_hash: PasswordHash,
+}
+
+pub struct UserChange<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub is_active: bool,
+    pub department: &'a str,
+    pub phone: &'a str,
+}
+
+pub struct NewUser<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a PasswordHash,
+    pub role: Role,
+    pub department: &'a str,
+    pub phone: &'a str,
+}
+
+/// Something worth a line in the audit trail.
+#[derive(Clone, Copy)]
+pub struct AuditRecord<'a> {
+    pub actor_id: Option<i64>,
+    pub actor_email: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: &'a str,
+    pub ip: &'a str,
+}
+
+/// Searches shorter than a trigram cannot use the index; the service asks for three characters.
+pub const MIN_AUDIT_SEARCH: usize = 3;
+
+/// A counter in its window after one more hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hits {
+    pub count: i64,
+    pub window_start: i64,
+}
+
+/// One connection pool's size at this moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `read` or `write`; an in-memory database uses one pool for both.
+    pub pool: &'static str,
+    /// Connections open, idle or in use.
+    pub size: u32,
+    pub idle: usize,
+}
+
+/// A demo account of the API contract, with its password already hashed.
+pub struct DemoAccount {
+    pub id: i64,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+}
+
+/// The contract's three demo tickets: (id, requester, title, description, status, priority, category, assignee).
+pub(super) const DEMO_TICKETS: [(i64, i64, &str, &str, &str, &str, &str, Option<i64>); 3] = [
+    (1, 4, "Login Issue", "I cannot sign in to my account since this morning.", "open", "high", "account", Some(3)),
+    (2, 5, "Password Reset", "The password reset email never arrives.", "in-progress", "medium", "security", Some(3)),
+    (3, 4, "Data Export Issue", "The CSV export of my data stops halfway.", "closed", "low", "technical", None),
+];
