@@ -246,7 +246,7 @@ mod tests {
 #[cfg(test)]
 mod plans {
     use super::*;
-    use crate::domain::{Priority, TicketQuery, TicketSort, TicketStatus};
+    use crate::domain::{Priority, TicketCursor, TicketQuery, TicketSort, TicketStatus};
 
     /// The query plan of a list query, one line per step.
     async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
