@@ -3,11 +3,19 @@
 //! decided against the `now` the caller passes, read once per request.
 
 use crate::domain::{
-    AgentPerformance, AuditEntry, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
+    AgentPerformance, AuditEntry, SlaHours, SystemSettings, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
 };
 use crate::server::security::PasswordHash;
 use crate::server::store::records::UserRecord;
 use chrono::{DateTime, Utc};
+
+/// A user's name as tickets show it: deleted users keep their name, marked "(deleted)".
+macro_rules! shown_name {
+    ($alias:literal) => {
+        concat!("CASE WHEN ", $alias, ".deleted_at IS NULL THEN ", $alias, ".name ELSE ", $alias, ".name || ' (deleted)' END")
+    };
+}
+pub(in crate::server::store) use shown_name;
 
 #[derive(sqlx::FromRow)]
 pub(super) struct TicketDbRow {
@@ -215,4 +223,40 @@ impl From<AuditRow> for AuditEntry {
 /// Mean resolution time in hours; none before the first resolved ticket.
 pub(super) fn mean_hours(resolved: i64, secs: i64) -> Option<f64> {
     (resolved > 0).then(|| secs as f64 / resolved as f64 / 3600.0)
+}
+
+/// The editable settings from their (key, JSON value) rows; anything missing or unreadable
+/// falls back to its default.
+pub(super) fn settings_from_rows(rows: Vec<(String, String)>) -> SystemSettings {
+    let mut settings = SystemSettings::default();
+    for (key, value) in rows {
+        match key.as_str() {
+            "categories" => {
+                if let Ok(c) = serde_json::from_str::<Vec<String>>(&value) {
+                    settings.categories = c;
+                }
+            }
+            "sla" => {
+                if let Ok(s) = serde_json::from_str::<SlaHours>(&value) {
+                    settings.sla = s;
+                }
+            }
+            "maxTicketsPerAgent" => {
+                if let Ok(n) = value.parse() {
+                    settings.max_tickets_per_agent = n;
+                }
+            }
+            _ => {}
+        }
+    }
+    settings
+}
+
+/// The settings as the (key, JSON value) rows they are stored in.
+pub(super) fn settings_rows(s: &SystemSettings) -> [(&'static str, String); 3] {
+    [
+        ("categories", serde_json::to_string(&s.categories).unwrap_or_default()),
+        ("sla", serde_json::to_string(&s.sla).unwrap_or_default()),
+        ("maxTicketsPerAgent", s.max_tickets_per_agent.to_string()),
+    ]
 }

@@ -3,7 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::rows::*;
-use super::tickets::{fts_query, push_filters, push_source, shown_name};
+use super::tickets::{fts_query, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! Aggregates for dashboards and reports, computed in SQL (never by loading tickets).
 
 use crate::server::store::rows::AgentRow;
-use super::tickets::shown_name;
+use crate::server::store::rows::shown_name;
 use super::Store;
 use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
 use crate::error::AppError;

@@ -2,7 +2,7 @@ use crate::server::store::records::*;
 use super::Store;
 #[cfg(test)]
 use std::sync::Arc;
-use crate::domain::{SlaHours, SystemSettings};
+use crate::domain::SystemSettings;
 use crate::error::AppError;
 use std::time::{Duration, Instant};
 
@@ -39,28 +39,7 @@ impl Store {
     /// The settings as stored; anything missing or unreadable falls back to its default.
     async fn read_system_settings(&self) -> Result<SystemSettings, AppError> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings").fetch_all(&self.read).await?;
-        let mut settings = SystemSettings::default();
-        for (key, value) in rows {
-            match key.as_str() {
-                "categories" => {
-                    if let Ok(c) = serde_json::from_str::<Vec<String>>(&value) {
-                        settings.categories = c;
-                    }
-                }
-                "sla" => {
-                    if let Ok(s) = serde_json::from_str::<SlaHours>(&value) {
-                        settings.sla = s;
-                    }
-                }
-                "maxTicketsPerAgent" => {
-                    if let Ok(n) = value.parse() {
-                        settings.max_tickets_per_agent = n;
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(settings)
+        Ok(crate::server::store::rows::settings_from_rows(rows))
     }
 
     #[tracing::instrument(skip_all, name = "store.categories")]
@@ -78,12 +57,7 @@ impl Store {
     #[tracing::instrument(skip_all, name = "store.save_system_settings")]
     pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
         let mut tx = self.write.begin().await?;
-        let values = [
-            ("categories", serde_json::to_string(&s.categories).unwrap_or_default()),
-            ("sla", serde_json::to_string(&s.sla).unwrap_or_default()),
-            ("maxTicketsPerAgent", s.max_tickets_per_agent.to_string()),
-        ];
-        for (key, value) in values {
+        for (key, value) in crate::server::store::rows::settings_rows(s) {
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )

@@ -10,13 +10,6 @@ pub use crate::domain::TicketScope;
 
 
 
-/// A user's name as tickets show it: deleted users keep their name, marked "(deleted)".
-macro_rules! shown_name {
-    ($alias:literal) => {
-        concat!("CASE WHEN ", $alias, ".deleted_at IS NULL THEN ", $alias, ".name ELSE ", $alias, ".name || ' (deleted)' END")
-    };
-}
-pub(super) use shown_name;
 
 const TICKET_SELECT: &str = concat!(
     "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
