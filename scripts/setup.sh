@@ -39,6 +39,11 @@ if [[ ! -x end2end/node_modules/.bin/wasm-opt ]] || { $want_e2e && [[ ! -d end2e
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
+if $want_e2e && ! [[ -x /usr/sbin/nginx || -x /usr/bin/nginx ]]; then
+  step "installing Debian's nginx (the load balancer of the several-instances test)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx
+fi
+
 if $want_e2e && [[ ! -x /usr/bin/chromium ]]; then
   step "installing Debian's Chromium"
   apt-get update -qq && apt-get install -y -qq chromium

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README command 2: set up what is missing, then run every test: the cargo tests (domain,
-# services, REST and pages against in-memory storage; the PostgreSQL schema against a
-# throwaway database of a local PostgreSQL, started or installed when needed) and the
-# Playwright tests in Chromium against a release build.
+# services, REST and pages against in-memory SQLite; the PostgreSQL store, three instances
+# behind nginx and a database outage against a local PostgreSQL, started or installed when
+# needed), the REST and page tests again on PostgreSQL, and the Playwright tests in Chromium
+# against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --e2e
@@ -18,6 +19,10 @@ trap '"$root/scripts/postgres.sh" drop "$HELPDESK_TEST_POSTGRES_URL" || true' EX
 
 printf '\n==> cargo tests\n'
 cargo test --features ssr
+
+printf '\n==> the integration tests again, every app on PostgreSQL (a schema each)\n'
+HELPDESK_TEST_DATABASE_URL="$HELPDESK_TEST_POSTGRES_URL" cargo test --features ssr --test '*' -- \
+  --skip three_instances_on_one_postgres --skip a_stopped_database_is_answered_503
 
 printf '\n==> release build\n'
 cargo leptos build --release --split --precompress

@@ -109,6 +109,14 @@ impl AppError {
         }
     }
 
+    /// The change collided with another made at the same moment and was rolled back whole.
+    pub fn collided() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(ErrorKind::Busy, "Another change to the same records was made at the same moment. Nothing was changed; please try again.")
+        }
+    }
+
     /// Something failed on our side; the details go to the log, never to the caller.
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on our side. Please try again.")
@@ -181,6 +189,10 @@ mod ssr {
                 tracing::warn!(error = %err, "database unavailable");
                 return AppError::unavailable();
             }
+            if is_collision(&err) {
+                tracing::warn!(error = %err, "transaction collided with another; rolled back");
+                return AppError::collided();
+            }
             tracing::error!(error = %err, "database error");
             AppError::internal()
         }
@@ -195,10 +207,18 @@ mod ssr {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
             sqlx::Error::Database(db) => {
                 let code = db.code().unwrap_or_default();
-                matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517" | "57P01" | "57P02" | "57P03") || code.starts_with("08")
+                // 57014: PostgreSQL cancelled a statement that ran past the statement timeout.
+                matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517" | "57014" | "57P01" | "57P02" | "57P03")
+                    || code.starts_with("08")
             }
             _ => false,
         }
+    }
+
+    /// PostgreSQL rolled the transaction back because another one touched the same rows in an
+    /// order that could not be reconciled (deadlock 40P01, serialization failure 40001).
+    fn is_collision(err: &sqlx::Error) -> bool {
+        matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")))
     }
 
     impl From<tokio::task::JoinError> for AppError {

@@ -71,8 +71,8 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "server.addr", env: "HELPDESK_ADDR", default: "127.0.0.1:3000", about: "address and port to listen on" },
     Spec { key: "server.public_url", env: "HELPDESK_PUBLIC_URL", default: "http://127.0.0.1:3000", about: "base URL for links in mail; https makes cookies Secure" },
     Spec { key: "server.trusted_proxies", env: "HELPDESK_TRUSTED_PROXIES", default: "", about: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is honoured" },
-    Spec { key: "database.url", env: "HELPDESK_DATABASE_URL", default: "sqlite://helpdesk.db", about: "SQLite file (created and migrated at start), or sqlite::memory: for a throwaway database" },
-    Spec { key: "database.max_connections", env: "HELPDESK_DATABASE_MAX_CONNECTIONS", default: "8", about: "reader connections to a database file" },
+    Spec { key: "database.url", env: "HELPDESK_DATABASE_URL", default: "sqlite://helpdesk.db", about: "SQLite file (created and migrated at start), sqlite::memory: for a throwaway database, or a postgres:// URL (migrated at start; for several app instances)" },
+    Spec { key: "database.max_connections", env: "HELPDESK_DATABASE_MAX_CONNECTIONS", default: "8", about: "reader connections to a SQLite file, or connections to PostgreSQL" },
     Spec { key: "auth.token_ttl_hours", env: "HELPDESK_TOKEN_TTL_HOURS", default: "24", about: "lifetime of a sign-in token" },
     Spec { key: "auth.jwt_secret", env: "HELPDESK_JWT_SECRET", default: "", about: "token signing secret (≥ 32 chars); empty: generated once and stored in the database" },
     Spec { key: "demo.enabled", env: "HELPDESK_DEMO", default: "", about: "seed demo users and tickets into an empty database; empty: on for debug builds, off for release" },
@@ -209,8 +209,11 @@ impl Settings {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let database_url = src.text("database.url")?;
-        if !database_url.starts_with("sqlite:") {
-            return Err(Sources::error(Sources::spec("database.url"), "must be a sqlite: URL (e.g. sqlite://helpdesk.db)"));
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(Sources::error(
+                Sources::spec("database.url"),
+                "must be a sqlite: URL (e.g. sqlite://helpdesk.db) or a postgres:// URL (e.g. postgres://helpdesk@localhost/helpdesk)",
+            ));
         }
         let jwt_secret = src.optional("auth.jwt_secret")?;
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {

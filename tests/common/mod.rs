@@ -2,6 +2,7 @@
 //! a fresh in-memory database (demo data seeded) and its own outbox folder.
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod process;
 
 use axum::body::Body;
@@ -69,6 +70,12 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// `HELPDESK_TEST_DATABASE_URL`, when it names a PostgreSQL database: every app of the suite
+/// then runs on it (in a schema of its own) instead of an in-memory SQLite database.
+pub fn database_url() -> Option<String> {
+    std::env::var("HELPDESK_TEST_DATABASE_URL").ok().filter(|url| url.starts_with("postgres"))
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -79,6 +86,12 @@ impl TestApp {
         let outbox = std::env::temp_dir().join(format!("helpdesk-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&outbox);
         let mut settings = Settings::ephemeral(outbox.clone());
+        if let Some(url) = database_url() {
+            // The same suite on PostgreSQL: each app in a schema of its own.
+            let schema = format!("app_{}_{n}", std::process::id());
+            helpdesk::server::store::postgres::prepare_schema(&url, &schema).await.expect("a fresh schema");
+            settings.database_url = helpdesk::server::store::postgres::url_in_schema(&url, &schema);
+        }
         adjust(&mut settings);
         let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));
         let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();

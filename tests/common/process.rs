@@ -24,11 +24,16 @@ impl Server {
     /// Starts the binary on `database` (a SQLite file) with demo data and generous limits,
     /// and waits until it answers.
     pub async fn start(database: &Path, outbox: &Path, extra_env: &[(&str, &str)]) -> Server {
+        Self::start_on(&format!("sqlite://{}", database.display()), outbox, extra_env).await
+    }
+
+    /// Starts the binary on the database `url` names (see `start`).
+    pub async fn start_on(url: &str, outbox: &Path, extra_env: &[(&str, &str)]) -> Server {
         let addr = free_addr();
         let mut command = Command::new(env!("CARGO_BIN_EXE_helpdesk"));
         command
             .env("HELPDESK_ADDR", addr.to_string())
-            .env("HELPDESK_DATABASE_URL", format!("sqlite://{}", database.display()))
+            .env("HELPDESK_DATABASE_URL", url)
             .env("HELPDESK_DEMO", "true")
             .env("HELPDESK_OUTBOX_DIR", outbox)
             .env("HELPDESK_REQUESTS_PER_IP", "100000")

@@ -24,6 +24,11 @@ pub use copy::{CopyReport, TableCopy};
 /// 503 rather than hanging on a database that stopped answering or a lock that is not let go).
 pub const STATEMENT_TIMEOUT_MS: u64 = 5_000;
 
+/// How long a request waits for a connection. Shorter than SQLite's: while PostgreSQL is down
+/// the pool keeps trying to connect until this passes, and the request should be told (503)
+/// well within the statement timeout rather than hang.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(in crate::server::store) pool: PgPool,
@@ -40,7 +45,7 @@ impl Store {
     async fn with_options(options: PgConnectOptions, max_connections: u32) -> Result<Store, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
-            .acquire_timeout(super::ACQUIRE_TIMEOUT)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
@@ -101,7 +106,7 @@ pub async fn connect_in_new_schema(url: &str, schema: &str) -> Result<PgPool, sq
 }
 
 /// Installs the extensions (once per database) and makes `schema` afresh.
-async fn prepare_schema(url: &str, schema: &str) -> Result<(), sqlx::Error> {
+pub async fn prepare_schema(url: &str, schema: &str) -> Result<(), sqlx::Error> {
     let admin = PgPool::connect(url).await?;
     for extension in ["citext", "pg_trgm"] {
         let created = admin.execute(format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public").as_str()).await;
@@ -113,6 +118,13 @@ async fn prepare_schema(url: &str, schema: &str) -> Result<(), sqlx::Error> {
     admin.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str()).await?;
     admin.close().await;
     Ok(())
+}
+
+/// `url` with every connection working in `schema` (then `public`, where the extensions are):
+/// for tests, which give each app a schema of its own in one throwaway database.
+pub fn url_in_schema(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{schema},public")
 }
 
 /// The rows of `MISMATCHES_SQL`, described.

@@ -1,0 +1,69 @@
+//! Debian's nginx as the load balancer in front of several app instances on loopback, run
+//! with the project's own configuration (`deploy/nginx.conf`) pointed at the test's ports.
+
+use super::process::{free_addr, Scratch};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+pub struct Nginx {
+    pub addr: SocketAddr,
+    child: Child,
+    _dir: Scratch,
+}
+
+/// The nginx binary, if installed (`scripts/setup.sh --e2e` installs it).
+pub fn binary() -> Option<PathBuf> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+impl Nginx {
+    pub async fn start(upstreams: &[SocketAddr]) -> Nginx {
+        let dir = Scratch::new("nginx");
+        let addr = free_addr();
+        let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf")).expect("deploy/nginx.conf");
+        let servers: String =
+            upstreams.iter().map(|a| format!("        server {a} max_fails=1 fail_timeout=10s;\n")).collect();
+        let start = config.find("        server 127.0.0.1:3001").expect("the upstream servers");
+        let end = config[start..].find("        keepalive").expect("the keepalive line") + start;
+        let mut config = format!("{}{}{}", &config[..start], servers, &config[end..]);
+        config = config.replace("listen 127.0.0.1:8080;", &format!("listen {addr};"));
+        // Run as root here (a sandbox): workers need the scratch folder.
+        config = format!("user root;\n{config}");
+        for temp in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
+            std::fs::create_dir_all(dir.0.join("tmp").join(temp)).expect("nginx temp folders");
+        }
+        std::fs::write(dir.0.join("nginx.conf"), config).expect("the configuration");
+        let child = Command::new(binary().expect("nginx is installed"))
+            .arg("-p")
+            .arg(&dir.0)
+            .arg("-c")
+            .arg("nginx.conf")
+            .arg("-e")
+            .arg("stderr")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx starts");
+        let mut nginx = Nginx { addr, child, _dir: dir };
+        for _ in 0..200 {
+            if TcpStream::connect(addr).await.is_ok() {
+                return nginx;
+            }
+            if let Ok(Some(status)) = nginx.child.try_wait() {
+                panic!("nginx exited at start: {status}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("nginx did not listen on {addr}");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
