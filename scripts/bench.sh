@@ -9,6 +9,10 @@
 # BENCH_TIMEOUT (10, seconds before wrk counts a request as timed out), BENCH_SKIP_BUILD=1
 # (use the binaries already built), BENCH_KEEP_DB=1 (keep the database file afterwards),
 # BENCH_DIR (work directory, default a new one under /tmp).
+# On another database: BENCH_DATABASE_URL=postgres://… serves that database (already holding
+# the data: scripts/bench-postgres.sh seeds SQLite and migrates it) instead of seeding a new
+# SQLite file, reading the seed's log from BENCH_DIR; BENCH_INSTANCES=3 starts that many
+# instances behind nginx (deploy/nginx.conf) and drives the views through it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,18 +64,51 @@ fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 REVISION=$(git describe --always --dirty 2>/dev/null || echo "unknown revision")
-step "seeding $TICKETS tickets, $USERS users, $AGENTS agents into $DB"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-HELPDESK_DATABASE_URL="sqlite://$DB" HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn \
-  "$BIN" seed --tickets "$TICKETS" --users "$USERS" --agents "$AGENTS" | tee "$WORK/seed.log" >&2
+INSTANCES=${BENCH_INSTANCES:-1}
+if [[ -z ${BENCH_DATABASE_URL:-} ]]; then
+  DATABASE_URL="sqlite://$DB"
+  BACKEND="SQLite"
+  step "seeding $TICKETS tickets, $USERS users, $AGENTS agents into $DB"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  HELPDESK_DATABASE_URL="$DATABASE_URL" HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn \
+    "$BIN" seed --tickets "$TICKETS" --users "$USERS" --agents "$AGENTS" | tee "$WORK/seed.log" >&2
+  db_mb=$(( $(stat -c %s "$DB") / 1048576 ))
+  database="database ${db_mb} MB"
+else
+  DATABASE_URL=$BENCH_DATABASE_URL
+  BACKEND="PostgreSQL, $INSTANCES instance(s)"
+  database="PostgreSQL database copied from it by helpdesk migrate"
+fi
 seed_line=$(grep '^seed: added' "$WORK/seed.log")
 RARE=$(sed -n 's/^seed: rare word: \([a-z]*\) .*/\1/p' "$WORK/seed.log")
-db_mb=$(( $(stat -c %s "$DB") / 1048576 ))
 
-step "starting the server on $APP and the hello world on $HELLO"
-LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABASE_URL="sqlite://$DB" \
-  HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!; pids+=("$SERVER_PID")
+if (( INSTANCES == 1 )); then
+  step "starting the server on $APP ($BACKEND) and the hello world on $HELLO"
+  LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABASE_URL="$DATABASE_URL" \
+    HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!; pids+=("$SERVER_PID")
+else
+  # The instances on ports 3210…, nginx on $APP with the project's configuration.
+  upstreams=""
+  for n in $(seq "$INSTANCES"); do
+    port=$(( 3209 + n ))
+    LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=127.0.0.1:$port HELPDESK_DATABASE_URL="$DATABASE_URL" \
+      HELPDESK_TRUSTED_PROXIES=127.0.0.1/32 HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server-$n.log" 2>&1 &
+    pids+=("$!"); (( n == 1 )) && SERVER_PID=$!
+    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;\n"
+  done
+  mkdir -p "$WORK/nginx/tmp"
+  python3 - "$APP" "$upstreams" "$WORK/nginx/nginx.conf" <<'PY'
+import re, sys
+app, upstreams, out = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3]
+conf = open("deploy/nginx.conf").read()
+conf = re.sub(r"(        server 127\.0\.0\.1:300\d [^\n]*\n)+", upstreams, conf)
+conf = conf.replace("listen 127.0.0.1:8080;", f"listen {app};")
+open(out, "w").write("user root;\n" + conf)
+PY
+  nginx -p "$WORK/nginx" -c nginx.conf -e stderr >"$WORK/nginx.log" 2>&1 &
+  pids+=("$!")
+fi
 "$HELLO_BIN" "$HELLO" >"$WORK/hello.log" 2>&1 &
 HELLO_PID=$!; pids+=("$HELLO_PID")
 for _ in $(seq 100); do
@@ -283,11 +320,11 @@ other=$(( ($(busy_ticks) - BUSY0 - $(our_ticks) + OURS0) * 100 / ( ($(date +%s) 
 
 cat <<EOF
 
-## $(date -u '+%F %H:%M') UTC — $TICKETS tickets ($REVISION)
+## $(date -u '+%F %H:%M') UTC — $TICKETS tickets on $BACKEND ($REVISION)
 
 \`bash scripts/bench.sh $TICKETS\`: BENCH_SECS=$SECS, $CONNS connections, $THREADS wrk threads, $(nproc) cores,
 load average before the run $LOAD_BEFORE; other processes used ${other} % of the CPU meanwhile.
-Seeding: ${seed_line#seed: }; database ${db_mb} MB.
+Backend: $BACKEND. Seeding: ${seed_line#seed: }; $database.
 
 | view | HTTP | KB | requests | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB |
 |---|---|---|---|---|---|---|---|---|

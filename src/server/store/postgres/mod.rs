@@ -48,7 +48,13 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
+        // Migrations may rebuild large tables: they run without the statement timeout, on a
+        // connection of their own that goes back to the pool with the timeout restored.
+        let mut conn = pool.acquire().await?;
+        conn.execute("SET statement_timeout = 0").await?;
+        MIGRATOR.run(&mut *conn).await?;
+        conn.execute("RESET statement_timeout").await?;
+        drop(conn);
         Ok(Store { pool })
     }
 
