@@ -130,7 +130,7 @@ fn seed_plan(args: &[String]) -> Result<SeedPlan, String> {
 async fn seed(args: &[String], mut settings: Settings) -> Result<(), String> {
     let plan = seed_plan(args)?;
     settings.demo = true; // an empty database gets the demo accounts, as in development
-    println!("seed: database {}", settings.database_url);
+    println!("seed: database {}", helpdesk::server::store::redacted(&settings.database_url));
     let started = Instant::now();
     let core = Core::start(settings).await?;
     let hash = hash_password("password123".to_string()).await.map_err(|e| e.to_string())?;

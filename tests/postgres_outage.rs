@@ -108,8 +108,9 @@ async fn a_stopped_database_is_answered_503_quickly_and_the_app_recovers_when_it
         .collect();
 
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let stopped_at = Instant::now();
     pg.stop();
+    // From here the database is down (pg_ctl waited for it to stop).
+    let stopped_at = Instant::now();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (status, ready) = call(addr, "GET", "/readyz", None, None).await.unwrap();
     assert_eq!(status, 503, "not ready while the database is down: {ready}");
@@ -121,10 +122,13 @@ async fn a_stopped_database_is_answered_503_quickly_and_the_app_recovers_when_it
     }
 
     let answers = answers.lock().unwrap().clone();
-    let during: Vec<_> = answers.iter().filter(|(at, ..)| *at > stopped_at + Duration::from_millis(500) && *at < restarted_at).collect();
+    // Asked and answered while the database was down (a request waiting for a connection
+    // when it returns is served, as it should be).
+    let during: Vec<_> = answers.iter().filter(|(at, took, ..)| *at > stopped_at && *at + *took < restarted_at).collect();
     assert!(!during.is_empty(), "requests were made during the outage");
-    for (_, took, status, body) in &during {
-        assert_eq!(*status, 503, "during the outage: {body}");
+    for (at, took, status, body) in &during {
+        let since = at.duration_since(stopped_at);
+        assert_eq!(*status, 503, "during the outage ({since:?} after the stop, answered in {took:?}): {body}");
         assert!(body.contains("The database is not answering right now"), "a clear message: {body}");
         assert!(*took < Duration::from_secs(6), "answered within the statement timeout, not hung: {took:?}");
     }

@@ -44,7 +44,7 @@ impl Core {
     pub async fn start(settings: Settings) -> Result<Core, String> {
         let store = Store::connect(&settings.database_url, settings.database_max_connections)
             .await
-            .map_err(|e| format!("database.url: cannot open {}: {e}", settings.database_url))?;
+            .map_err(|e| format!("database.url: cannot open {}: {e}", crate::server::store::redacted(&settings.database_url)))?;
         fn fail(what: &'static str) -> impl Fn(AppError) -> String {
             move |_| format!("{what} failed (see the log above)")
         }

@@ -1,7 +1,7 @@
 //! The storage boundary: every SQL statement of the application lives under this module, and
-//! services call named functions with domain types. `sqlite/` is the store the app runs on;
-//! `postgres/` holds the PostgreSQL schema, its counter recount and the copy of an
-//! installation into it (`helpdesk migrate`).
+//! services call named functions with domain types. `boundary.rs` is the one `Store` they
+//! call, over `sqlite/` (the default, embedded) or `postgres/` (for several app instances),
+//! each with its own SQL and migrations.
 
 use std::time::Duration;
 
@@ -9,11 +9,13 @@ use std::time::Duration;
 /// database is overloaded or gone) instead of hanging; the same for every backend.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
+mod boundary;
 pub mod postgres;
 mod records;
 mod rows;
-mod sqlite;
+pub mod sqlite;
 
 pub use crate::domain::TicketScope;
+pub use boundary::{redacted, Changes, Kind, Store, SETTINGS_REFRESH};
 pub use records::*;
-pub use sqlite::*;
+pub use sqlite::{BackupReport, SeedPlan, SeedReport};

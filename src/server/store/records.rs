@@ -121,3 +121,15 @@ pub(super) const DEMO_TICKETS: [(i64, i64, &str, &str, &str, &str, &str, Option<
     (2, 5, "Password Reset", "The password reset email never arrives.", "in-progress", "medium", "security", Some(3)),
     (3, 4, "Data Export Issue", "The CSV export of my data stops halfway.", "closed", "low", "technical", None),
 ];
+
+/// A time as the store writes it: to the microsecond, which is all PostgreSQL keeps, so that
+/// both backends store, show and page by the same instants and a moved installation is exact.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
+/// Now, as the store writes it (see `micros`).
+pub fn written_now() -> DateTime<Utc> {
+    micros(Utc::now())
+}

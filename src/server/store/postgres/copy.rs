@@ -8,7 +8,7 @@
 //! same counter rows again), the counters are then rebuilt from the copied rows in one
 //! statement each, and the copy is committed only when they agree with a recount there.
 
-use crate::server::store::Store;
+use crate::server::store::sqlite::Store;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;

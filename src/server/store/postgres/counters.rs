@@ -1,1 +1,166 @@
-//! (being written)
+//! Reads of the counters that triggers keep in step with `tickets` (see the schema): a few
+//! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
+//! is for tests and consistency checks only.
+
+use crate::server::store::rows::*;
+use super::tickets::{fts_query, push_filters, push_source};
+use super::Store;
+use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
+use crate::error::AppError;
+use sqlx::{Postgres, QueryBuilder};
+
+/// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
+fn counter_key(scope: TicketScope) -> (&'static str, i64) {
+    match scope {
+        TicketScope::All => ("all", 0),
+        TicketScope::RequestedBy(id) => ("requester", id),
+        TicketScope::AssignedTo(id) => ("assignee", id),
+    }
+}
+
+impl Store {
+    /// Tickets per status in a scope, from at most four counter rows.
+    #[tracing::instrument(skip_all, name = "store.ticket_counts")]
+    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
+        let (name, id) = counter_key(scope);
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = $1 AND scope_id = $2")
+            .bind(name)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts = StatusCounts::default();
+        for (raw, n) in rows {
+            match TicketStatus::parse(&raw) {
+                Some(TicketStatus::Open) => counts.open = n,
+                Some(TicketStatus::InProgress) => counts.in_progress = n,
+                Some(TicketStatus::OnHold) => counts.on_hold = n,
+                Some(TicketStatus::Closed) => counts.closed = n,
+                None => continue,
+            }
+            counts.total += n;
+        }
+        Ok(counts)
+    }
+
+    /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
+    /// from counter rows wherever they hold the answer, so the common lists cost the same at any
+    /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
+    /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
+    /// all tickets from ticket_kind_counts; overdue alone from the per-day counters; search alone
+    /// from the full-text index without reading the tickets. Any other mix counts matches up to
+    /// the cap, no further.
+    pub(super) async fn list_total(&self, scope: TicketScope, query: &TicketQuery) -> Result<(i64, bool), AppError> {
+        let search = query.q.as_deref().and_then(fts_query);
+        let kinds = query.priority.is_some() || query.category.is_some();
+        let counted_scope = match (scope, query.assigned_to, query.unassigned) {
+            (_, None, false) => Some(scope),
+            (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
+            (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
+            _ => None,
+        };
+        match (counted_scope, &search) {
+            (Some(scope), None) if !kinds && !query.overdue => {
+                let counts = self.ticket_counts(scope).await?;
+                return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
+            }
+            (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
+            (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
+                return Ok((self.overdue_count(scope).await?, false));
+            }
+            (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
+                // Only the GIN index's matches are counted (a bitmap of them), never the rows.
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS matches",
+                )
+                .bind(tsquery)
+                .bind(COUNT_CAP + 1)
+                .fetch_one(&self.pool)
+                .await?;
+                return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
+            }
+            _ => {}
+        }
+        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
+        push_source(&mut count, query);
+        push_filters(&mut count, scope, query);
+        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
+        let n: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+    }
+
+    /// Tickets with the query's status, priority and category (each optional), from at most
+    /// a few dozen rows of ticket_kind_counts.
+    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, AppError> {
+        let mut count = QueryBuilder::<Postgres>::new("SELECT COALESCE(SUM(n), 0)::BIGINT FROM ticket_kind_counts WHERE TRUE");
+        if let Some(s) = query.status {
+            count.push(" AND status = ").push_bind(s.as_str());
+        }
+        if let Some(p) = query.priority {
+            count.push(" AND priority = ").push_bind(p.as_str());
+        }
+        if let Some(c) = &query.category {
+            count.push(" AND category = ").push_bind(c.clone());
+        }
+        Ok(count.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    /// Not-closed tickets that nobody works on.
+    #[tracing::instrument(skip_all, name = "store.unassigned_open")]
+    pub async fn unassigned_open(&self) -> Result<i64, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
+        Ok(counts.total - counts.closed)
+    }
+
+    /// An agent's assigned, resolved and pending counts and mean resolution time.
+    #[tracing::instrument(skip_all, name = "store.agent_stats")]
+    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
+        let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = $1")
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(AgentStats {
+            assigned: counts.total,
+            resolved: counts.closed,
+            pending: counts.total - counts.closed,
+            avg_resolution_hours: sums.and_then(|(n, secs)| mean_hours(n, secs)),
+        })
+    }
+
+    /// Open (not closed) tickets assigned to an agent: their current load.
+    #[tracing::instrument(skip_all, name = "store.open_load")]
+    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
+        let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
+        Ok(counts.total - counts.closed)
+    }
+
+    /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
+    #[tracing::instrument(skip_all, name = "store.agent_totals")]
+    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError> {
+        // Names sort by code point (COLLATE "C"), as SQLite's BINARY collation does.
+        let sql = concat!(
+            "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
+                (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
+                 WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
+                (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
+                 WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
+                COALESCE(r.resolution_secs, 0) AS resolution_secs
+             FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
+             WHERE u.role = 'agent' AND u.deleted_at IS NULL
+             ORDER BY u.name COLLATE \"C\", u.id"
+        );
+        let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Every counter or rollup row that differs from a recount of the tickets and accounts
+    /// (scans everything: for tests and consistency checks).
+    #[tracing::instrument(skip_all, name = "store.counter_mismatches")]
+    pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
+        super::counter_mismatches(&self.pool).await
+    }
+}
+
+#[cfg(test)]
+#[path = "counters_tests.rs"]
+mod tests;

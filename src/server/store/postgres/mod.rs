@@ -17,7 +17,7 @@ mod settings;
 mod tickets;
 mod users;
 
-// pub use changes::Changes;
+pub use changes::Changes;
 pub use copy::{CopyReport, TableCopy};
 
 /// How long one statement may run before PostgreSQL cancels it (the request then answers
@@ -43,18 +43,21 @@ impl Store {
     }
 
     async fn with_options(options: PgConnectOptions, max_connections: u32) -> Result<Store, sqlx::Error> {
+        // Migrations may rebuild large tables: they run without the statement timeout, on a
+        // connection of their own.
+        let migrating = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone().options([("statement_timeout", "0")]))
+            .await?;
+        let migrated = MIGRATOR.run(&migrating).await;
+        migrating.close().await;
+        migrated?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        // Migrations may rebuild large tables: they run without the statement timeout, on a
-        // connection of their own that goes back to the pool with the timeout restored.
-        let mut conn = pool.acquire().await?;
-        conn.execute("SET statement_timeout = 0").await?;
-        MIGRATOR.run(&mut *conn).await?;
-        conn.execute("RESET statement_timeout").await?;
-        drop(conn);
         Ok(Store { pool })
     }
 

@@ -1,1 +1,96 @@
-//! (being written)
+//! Passwords: setting one, and reset links (made, checked, redeemed). Every change of a
+//! password ends the account's sessions and closes its other links in the same transaction.
+
+use super::audit::insert_audit;
+use super::sessions::end_sessions_of;
+use super::Store;
+use crate::error::AppError;
+use crate::server::security::PasswordHash;
+use crate::server::store::records::*;
+use chrono::Utc;
+use sqlx::{Postgres, Transaction};
+
+impl Store {
+    /// Replaces the password in one transaction with what must go with it: every session of
+    /// the account ends, open reset links stop working, and the audit entry is written.
+    #[tracing::instrument(skip_all, name = "store.set_password")]
+    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
+        end_sessions_of(&mut tx, id).await?;
+        close_reset_links(&mut tx, id, now_secs).await?;
+        insert_audit(&mut tx, Utc::now(), audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
+    pub async fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a reset link is still usable (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.reset_link_open")]
+    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)",
+        )
+        .bind(token_hash)
+        .bind(now_secs)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Uses a reset token and sets the new password in one transaction: every session of the
+    /// account ends, its other links close, and the audit entry is written. Returns the user's
+    /// id, or `None` when the token is unknown, used or expired (then nothing changes). The
+    /// conditional update takes the link's row lock: of two redemptions at once, one wins.
+    #[tracing::instrument(skip_all, name = "store.redeem_password_reset")]
+    pub async fn redeem_password_reset(
+        &self,
+        token_hash: &str,
+        new_hash: &PasswordHash,
+        now_secs: i64,
+        (action, detail, ip): (&str, &str, &str),
+    ) -> Result<Option<i64>, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE password_resets SET used_at = $1
+             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now_secs)
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let email: String = sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING email::TEXT")
+            .bind(new_hash.as_str())
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        end_sessions_of(&mut tx, user_id).await?;
+        close_reset_links(&mut tx, user_id, now_secs).await?;
+        let audit = AuditRecord { actor_id: Some(user_id), actor_email: &email, action, target: &email, detail, ip };
+        insert_audit(&mut tx, Utc::now(), audit).await?;
+        tx.commit().await?;
+        Ok(Some(user_id))
+    }
+}
+
+/// Any outstanding reset link of the account stops working.
+async fn close_reset_links(tx: &mut Transaction<'static, Postgres>, user_id: i64, now_secs: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now_secs)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

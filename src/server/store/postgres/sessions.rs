@@ -1,10 +1,123 @@
-//! Sign-in sessions and attempt throttles: small tables every instance shares.
+//! Sign-in sessions and attempt throttles: small tables every instance shares, so a session
+//! made through one instance works through all, and failures count across all of them.
 
+use super::audit::insert_audit;
+use super::users::USER_COLUMNS;
+use super::Store;
 use crate::error::AppError;
+use crate::server::store::records::*;
+use crate::server::store::rows::UserRow;
+use chrono::Utc;
 use sqlx::{Postgres, Transaction};
+
+/// Sessions and throttle rows this much past their end are swept away at the next sign-in.
+const SWEEP_AFTER_SECS: i64 = 24 * 3600;
+
+impl Store {
+    /// Opens a session and writes its audit entry in one transaction; old rows are swept.
+    #[tracing::instrument(skip_all, name = "store.open_session")]
+    pub async fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM throttles WHERE window_start < $1").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(sid)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(audit) = audit {
+            insert_audit(&mut tx, Utc::now(), audit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The live account behind a session that is still open.
+    #[tracing::instrument(skip_all, name = "store.session_user")]
+    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError> {
+        // Built once: this runs for every signed-in request.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3 AND u.deleted_at IS NULL"
+            )
+        });
+        let row = sqlx::query_as::<_, UserRow>(SQL.as_str()).bind(sid).bind(user_id).bind(now).fetch_optional(&self.pool).await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Signs one session out.
+    #[tracing::instrument(skip_all, name = "store.end_session")]
+    pub async fn end_session(&self, sid: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(sid).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Counts one more hit on `key` in its current window (a new window once the old one is
+    /// over) and returns the count: one statement, so simultaneous hits, from any instance,
+    /// are all counted.
+    #[tracing::instrument(skip_all, name = "store.throttle_hit")]
+    pub async fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, AppError> {
+        let (count, window_start): (i64, i64) = sqlx::query_as(
+            "INSERT INTO throttles (key, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 count = CASE WHEN throttles.window_start <= $2 - $3 THEN 1 ELSE throttles.count + 1 END,
+                 window_start = CASE WHEN throttles.window_start <= $2 - $3 THEN $2 ELSE throttles.window_start END
+             RETURNING count, window_start",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(window_secs)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Hits { count, window_start })
+    }
+
+    /// Takes one hit back (an attempt that turned out legitimate).
+    #[tracing::instrument(skip_all, name = "store.throttle_refund")]
+    pub async fn throttle_refund(&self, key: &str) -> Result<(), AppError> {
+        sqlx::query("UPDATE throttles SET count = count - 1 WHERE key = $1 AND count > 0").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Forgets a counter (e.g. an account's failures after its owner signs in).
+    #[tracing::instrument(skip_all, name = "store.throttle_clear")]
+    pub async fn throttle_clear(&self, key: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM throttles WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+}
 
 /// Ends every session of an account, inside the transaction of the change that requires it.
 pub(super) async fn end_sessions_of(tx: &mut Transaction<'static, Postgres>, user_id: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_throttle_counts_every_hit_in_its_window_and_starts_over_after_it() {
+        let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+        let store = Store::connect_in_new_schema(&url, "t_throttles", 6).await.unwrap();
+        let hits: Vec<i64> = futures_util::future::join_all((0..5).map(|_| store.throttle_hit("k", 60, 1000)))
+            .await
+            .into_iter()
+            .map(|h| h.unwrap().count)
+            .collect();
+        assert_eq!(hits.iter().max(), Some(&5), "simultaneous hits are each counted: {hits:?}");
+        assert_eq!(store.throttle_hit("k", 60, 1059).await.unwrap(), Hits { count: 6, window_start: 1000 });
+        assert_eq!(store.throttle_hit("k", 60, 1060).await.unwrap(), Hits { count: 1, window_start: 1060 });
+        store.throttle_refund("k").await.unwrap();
+        store.throttle_refund("k").await.unwrap();
+        assert_eq!(store.throttle_hit("k", 60, 1061).await.unwrap().count, 1, "refunds stop at zero");
+        store.throttle_clear("k").await.unwrap();
+        assert_eq!(store.throttle_hit("k", 60, 1062).await.unwrap(), Hits { count: 1, window_start: 1062 });
+        assert_eq!(store.throttle_hit("other", 60, 1062).await.unwrap().count, 1, "keys are separate");
+    }
 }

@@ -1,1 +1,214 @@
-//! (being written)
+//! Reading tickets: one ticket, its history, and the filtered, sorted, keyset-paged lists,
+//! each served by an index (see the plan test). Search uses the `search` tsvector's GIN index.
+
+use super::Store;
+use crate::domain::{Ticket, TicketEvent, TicketQuery, TicketRow, TicketScope, TicketSort};
+use crate::error::AppError;
+use crate::server::store::records::*;
+use crate::server::store::rows::*;
+use chrono::Utc;
+use sqlx::{Postgres, QueryBuilder};
+
+const TICKET_SELECT: &str = concat!(
+    "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
+        t.priority, t.status, t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at,
+        t.closed_at, t.resolution_notes, t.due_at, t.version
+    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
+);
+
+const ROW_COLUMNS: &str = concat!(
+    "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ", shown_name!("ru"), " AS user_name,
+        t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at"
+);
+
+const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+
+/// The tickets a list reads from (search is a condition on the same table here).
+pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQuery) {
+    qb.push(" FROM tickets t");
+}
+
+/// Search results come newest first (ids grow with creation time); other lists by `sort`.
+fn push_order(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
+    qb.push(match (query.q.as_deref().and_then(fts_query), query.sort) {
+        (Some(_), _) => " ORDER BY t.id DESC",
+        (None, TicketSort::Newest) => " ORDER BY t.created_at DESC, t.id DESC",
+        (None, TicketSort::Oldest) => " ORDER BY t.created_at ASC, t.id ASC",
+        (None, TicketSort::Updated) => " ORDER BY t.updated_at DESC, t.id DESC",
+        (None, TicketSort::Priority) => " ORDER BY t.priority_rank DESC, t.created_at DESC, t.id DESC",
+    });
+}
+
+/// Rows strictly after the cursor in the list's order (keyset paging).
+fn push_after(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
+    let Some(c) = query.after else { return };
+    match (query.q.as_deref().and_then(fts_query), query.sort) {
+        (Some(_), _) => {
+            qb.push(" AND t.id < ").push_bind(c.id);
+        }
+        (None, TicketSort::Newest) => {
+            qb.push(" AND (t.created_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Oldest) => {
+            qb.push(" AND (t.created_at, t.id) > (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Updated) => {
+            qb.push(" AND (t.updated_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+        (None, TicketSort::Priority) => {
+            qb.push(" AND (t.priority_rank, t.created_at, t.id) < (").push_bind(c.rank).push(", ");
+            qb.push_bind(c.at()).push(", ").push_bind(c.id).push(")");
+        }
+    }
+}
+
+/// Turns what a person typed into a `to_tsquery('simple', …)` text: every word must appear,
+/// as a whole word, or as a prefix where it ends in `*` (`print*`). Words are cut at
+/// punctuation as the `simple` parser cuts the tickets' text, and only letters and digits
+/// reach the query, each quoted: nothing typed is read as tsquery syntax.
+pub(super) fn fts_query(text: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    for word in text.split_whitespace() {
+        let prefix = word.ends_with('*');
+        let parts: Vec<&str> = word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let star = if prefix && i + 1 == parts.len() { ":*" } else { "" };
+            terms.push(format!("'{}'{star}", part.to_lowercase()));
+        }
+    }
+    (!terms.is_empty()).then(|| terms.join(" & "))
+}
+
+/// Appends the WHERE clause for a scope and filters.
+pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery) {
+    qb.push(" WHERE TRUE");
+    match scope {
+        TicketScope::RequestedBy(id) => {
+            qb.push(" AND t.user_id = ").push_bind(id);
+        }
+        TicketScope::AssignedTo(id) => {
+            qb.push(" AND t.assigned_to = ").push_bind(id);
+        }
+        TicketScope::All => {}
+    }
+    if let Some(s) = query.status {
+        qb.push(" AND t.status = ").push_bind(s.as_str());
+    }
+    if let Some(p) = query.priority {
+        // The rank stands for the priority one to one, and its indexes also serve the sorts.
+        qb.push(" AND t.priority_rank = ").push_bind(p.rank());
+    }
+    if let Some(c) = &query.category {
+        qb.push(" AND t.category = ").push_bind(c.clone());
+    }
+    if let Some(agent) = query.assigned_to {
+        qb.push(" AND t.assigned_to = ").push_bind(agent);
+    }
+    if query.unassigned {
+        qb.push(" AND t.assigned_to IS NULL");
+    }
+    if query.overdue {
+        qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(Utc::now().timestamp());
+    }
+    if let Some(tsquery) = query.q.as_deref().and_then(fts_query) {
+        qb.push(" AND t.search @@ to_tsquery('simple', ").push_bind(tsquery).push(")");
+    }
+}
+
+/// Open and past the deadline (`$n` = now): served by the partial indexes of open tickets.
+const OVERDUE: &str = "status <> 'closed' AND due_at < $2";
+
+/// Every overdue ticket (`$1` = today as days since 1970, `$2` = now): whole days from the
+/// per-day counters of open tickets, today's through tickets_open_by_due.
+const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days WHERE day < $1)::BIGINT
+     + (SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at >= $1 * 86400 AND due_at < $2)";
+
+impl Store {
+    #[tracing::instrument(skip_all, name = "store.ticket")]
+    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
+        let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
+        let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.into_ticket(Utc::now())))
+    }
+
+    /// The ticket's history, oldest first; internal entries only when asked for.
+    #[tracing::instrument(skip_all, name = "store.ticket_events")]
+    pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError> {
+        let rows = sqlx::query_as::<_, EventDbRow>(concat!(
+            "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
+             FROM ticket_events e JOIN users u ON u.id = e.actor_id
+             WHERE e.ticket_id = $1 AND ($2 OR NOT e.internal) ORDER BY e.id"
+        ))
+        .bind(id)
+        .bind(include_internal)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
+    }
+
+    /// One page of a filtered list with the cursor of the next page (if any), the number of
+    /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`).
+    #[tracing::instrument(skip_all, name = "store.list_tickets")]
+    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError> {
+        let (total, capped) = self.list_total(scope, query).await?;
+        // One row more than the page shows tells whether another page follows.
+        let mut rows = self.ticket_window(scope, query, query.per_page + 1).await?;
+        let next = if rows.len() > query.per_page as usize {
+            rows.truncate(query.per_page as usize);
+            rows.last().map(|row| query.cursor_after(row))
+        } else {
+            None
+        };
+        Ok(ListedTickets { rows, next, total, capped })
+    }
+
+    /// One page of a filtered list, without counting the matches (dashboards, exports).
+    #[tracing::instrument(skip_all, name = "store.ticket_rows")]
+    pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError> {
+        self.ticket_window(scope, query, query.per_page).await
+    }
+
+    /// Up to `limit` rows of the list, starting where `query` says.
+    async fn ticket_window(&self, scope: TicketScope, query: &TicketQuery, limit: u32) -> Result<Vec<TicketRow>, AppError> {
+        let mut list = window_query(scope, query);
+        let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+        list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset);
+        let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.pool).await?;
+        let now = Utc::now();
+        Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
+    }
+
+    /// Tickets in a scope that are not closed and past their SLA deadline.
+    #[tracing::instrument(skip_all, name = "store.overdue_count")]
+    pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
+        let now = Utc::now().timestamp();
+        let (sql, id) = match scope {
+            // Whole days past from the per-day counters, today's from the index.
+            TicketScope::All => return Ok(sqlx::query_scalar(OVERDUE_ALL).bind(now.div_euclid(86_400)).bind(now).fetch_one(&self.pool).await?),
+            TicketScope::RequestedBy(id) => (format!("SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND {OVERDUE}"), id),
+            TicketScope::AssignedTo(id) => (format!("SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND {OVERDUE}"), id),
+        };
+        Ok(sqlx::query_scalar(&sql).bind(id).bind(now).fetch_one(&self.pool).await?)
+    }
+
+    #[tracing::instrument(skip_all, name = "store.recent_tickets")]
+    pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
+        let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
+        self.ticket_rows(scope, &query).await
+    }
+}
+
+/// The list query up to its LIMIT.
+fn window_query<'a>(scope: TicketScope, query: &TicketQuery) -> QueryBuilder<'a, Postgres> {
+    let mut list = QueryBuilder::<Postgres>::new(ROW_COLUMNS);
+    push_source(&mut list, query);
+    list.push(ROW_JOINS);
+    push_filters(&mut list, scope, query);
+    push_after(&mut list, query);
+    push_order(&mut list, query);
+    list
+}
+
+#[cfg(test)]
+#[path = "tickets_tests.rs"]
+mod tests;

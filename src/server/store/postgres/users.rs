@@ -1,1 +1,270 @@
-//! (being written)
+//! Accounts. Email addresses are CITEXT: unique and found regardless of case. The rule that an
+//! installation keeps an active super admin is checked inside the write, under a lock that
+//! account changes take in turn, so two super admins demoting each other cannot both succeed.
+
+use super::audit::insert_audit;
+use super::sessions::end_sessions_of;
+use super::Store;
+use crate::domain::{EventKind, Profile, Role, RoleCounts};
+use crate::error::AppError;
+use crate::server::store::records::*;
+use crate::server::store::rows::*;
+use chrono::Utc;
+use sqlx::{Postgres, QueryBuilder, Transaction};
+
+pub(super) const USER_COLUMNS: &str = "id, name, email::TEXT AS email, password_hash, role, is_active, department, phone, created_at";
+
+/// Deleted users are kept (their tickets still name them) but never found as accounts.
+const LIVE: &str = "deleted_at IS NULL";
+
+/// The advisory lock every change of an account's role, activity or existence takes first.
+const ACCOUNT_RULES_LOCK: i64 = 0x6865_6c70_6465_736b; // "helpdesk"
+
+const LAST_SUPER_ADMIN: &str = "The last active super admin cannot be demoted, deactivated or deleted.";
+
+async fn lock_account_rules(tx: &mut Transaction<'static, Postgres>) -> Result<(), AppError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ACCOUNT_RULES_LOCK).execute(&mut **tx).await?;
+    Ok(())
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl Store {
+    #[tracing::instrument(skip_all, name = "store.user_by_email")]
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1::CITEXT AND {LIVE}");
+        let row = sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(&self.pool).await?;
+        Ok(row.map(Into::into))
+    }
+
+    #[tracing::instrument(skip_all, name = "store.user_by_id")]
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND {LIVE}");
+        let row = sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Inserts a user, with its audit entry in the same transaction (an entry without an actor
+    /// is attributed to the new account: self-registration). An email already registered is a
+    /// conflict on `email`.
+    #[tracing::instrument(skip_all, name = "store.insert_user")]
+    pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError> {
+        let sql = format!(
+            "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
+        );
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(user.name)
+            .bind(user.email)
+            .bind(user.password_hash.as_str())
+            .bind(user.role.as_str())
+            .bind(user.department)
+            .bind(user.phone)
+            .bind(written_now())
+            .fetch_one(&mut *tx)
+            .await;
+        let record = match inserted {
+            Ok(row) => UserRecord::from(row),
+            Err(e) if is_unique_violation(&e) => return Err(AppError::conflict_on("email", "An account with this email already exists.")),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(mut audit) = audit {
+            audit.actor_id = audit.actor_id.or(Some(record.profile.id));
+            insert_audit(&mut tx, Utc::now(), audit).await?;
+        }
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Whether an email is taken (checked before paying for a hash).
+    #[tracing::instrument(skip_all, name = "store.email_taken")]
+    pub async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::CITEXT)").bind(email).fetch_one(&self.pool).await?)
+    }
+
+    #[tracing::instrument(skip_all, name = "store.update_profile")]
+    pub async fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, AppError> {
+        let sql = format!("UPDATE users SET name = $1, phone = $2, department = $3 WHERE id = $4 AND {LIVE} RETURNING {USER_COLUMNS}");
+        let row = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(name)
+            .bind(phone)
+            .bind(department)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Live (not deleted) accounts, from the per-role counters.
+    #[tracing::instrument(skip_all, name = "store.count_users")]
+    pub async fn count_users(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0)::BIGINT FROM user_counts").fetch_one(&self.pool).await?)
+    }
+
+    /// Live users by role, from the per-role counters.
+    #[tracing::instrument(skip_all, name = "store.role_counts")]
+    pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.pool).await?;
+        let mut counts = RoleCounts::default();
+        for (role, n) in rows {
+            match Role::parse(&role) {
+                Some(Role::User) => counts.users = n,
+                Some(Role::Agent) => counts.agents = n,
+                Some(Role::Admin) => counts.admins = n,
+                Some(Role::Superadmin) => counts.superadmins = n,
+                None => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// A page of live users, newest first, optionally filtered by role and by text in the
+    /// name or email.
+    #[tracing::instrument(skip_all, name = "store.list_users")]
+    pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
+        // Without a search the per-role counters hold the total; only a text search counts rows.
+        let total = match (search, role) {
+            (None, None) => self.count_users().await?,
+            (None, Some(role)) => self.role_counts().await?.of(role),
+            (Some(_), _) => {
+                let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM users");
+                user_filters(&mut count, search, role);
+                count.build_query_scalar().fetch_one(&self.pool).await?
+            }
+        };
+        let rows = self.user_page(search, role, page, per_page).await?;
+        Ok((rows, total))
+    }
+
+    /// Newest first, walking the creation-time index: no count.
+    async fn user_page(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<Vec<Profile>, AppError> {
+        let mut list = QueryBuilder::<Postgres>::new(format!("SELECT {USER_COLUMNS} FROM users"));
+        user_filters(&mut list, search, role);
+        list.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(per_page));
+        list.push(" OFFSET ").push_bind(i64::from(page.max(1) - 1) * i64::from(per_page));
+        let rows = list.build_query_as::<UserRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| UserRecord::from(r).profile).collect())
+    }
+
+    /// Updates what a super admin may change about an account, with its audit entries, in one
+    /// transaction. It applies only if role and activity are still those of `before` (else
+    /// 409, changed meanwhile), and never leaves the installation without an active super
+    /// admin. A deactivated account's sessions end with it.
+    #[tracing::instrument(skip_all, name = "store.update_user")]
+    pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError> {
+        let was_active_superadmin = before.role == Role::Superadmin && before.is_active;
+        let stays_active_superadmin = change.role == Role::Superadmin && change.is_active;
+        let sql = format!(
+            "UPDATE users SET name = $1, role = $2, is_active = $3, department = $4, phone = $5
+             WHERE id = $6 AND {LIVE} AND role = $7 AND is_active = $8
+               AND ($9 OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'superadmin' AND o.is_active
+                                  AND o.deleted_at IS NULL AND o.id <> users.id))
+             RETURNING {USER_COLUMNS}"
+        );
+        let mut tx = self.pool.begin().await?;
+        lock_account_rules(&mut tx).await?;
+        let row = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(change.name)
+            .bind(change.role.as_str())
+            .bind(change.is_active)
+            .bind(change.department)
+            .bind(change.phone)
+            .bind(before.id)
+            .bind(before.role.as_str())
+            .bind(before.is_active)
+            .bind(!was_active_superadmin || stays_active_superadmin)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(why_not_updated(&mut tx, before).await);
+        };
+        if before.is_active && !change.is_active {
+            end_sessions_of(&mut tx, before.id).await?;
+        }
+        for audit in audits {
+            insert_audit(&mut tx, Utc::now(), *audit).await?;
+        }
+        tx.commit().await?;
+        Ok(UserRecord::from(row).profile)
+    }
+
+    #[tracing::instrument(skip_all, name = "store.recent_users")]
+    pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
+        self.user_page(None, None, 1, limit as u32).await
+    }
+}
+
+/// Why a conditional account write matched no row: gone, changed meanwhile, or it would have
+/// removed the last active super admin.
+async fn why_not_updated(tx: &mut Transaction<'static, Postgres>, before: &Profile) -> AppError {
+    let now: Result<Option<(String, bool)>, _> = sqlx::query_as(&format!("SELECT role, is_active FROM users WHERE id = $1 AND {LIVE}"))
+        .bind(before.id)
+        .fetch_optional(&mut **tx)
+        .await;
+    match now {
+        Ok(None) => AppError::not_found("User not found"),
+        Ok(Some((role, active))) if role != before.role.as_str() || active != before.is_active => {
+            AppError::conflict("This account was changed meanwhile — reload and try again.")
+        }
+        Ok(Some(_)) => AppError::conflict(LAST_SUPER_ADMIN),
+        Err(e) => e.into(),
+    }
+}
+
+impl super::Changes {
+    /// Deletes an account but keeps its row for the history: the address is freed for reuse,
+    /// the account can no longer sign in, and its open tickets become unassigned, each with a
+    /// history entry, through the same write path as every other ticket change.
+    #[tracing::instrument(skip_all, name = "store.changes.delete_user")]
+    pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError> {
+        lock_account_rules(self.tx()).await?;
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut **self.tx())
+            .await?;
+        let Some(name) = name else { return Ok(false) };
+        let done = sqlx::query(
+            "UPDATE users SET deleted_at = $1, is_active = FALSE, email = 'deleted-' || id || '@deleted.invalid',
+                 password_hash = '!'
+             WHERE id = $2 AND (role <> 'superadmin' OR NOT is_active
+                  OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'superadmin' AND o.is_active
+                             AND o.deleted_at IS NULL AND o.id <> users.id))",
+        )
+        .bind(written_now())
+        .bind(id)
+        .execute(&mut **self.tx())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::conflict(LAST_SUPER_ADMIN));
+        }
+        end_sessions_of(self.tx(), id).await?;
+        let unassign = TicketUpdate { unassign: true, bump_version: true, ..Default::default() };
+        let detail = format!("{name} → nobody (account deleted)");
+        for ticket in self.open_tickets_of(id).await? {
+            let event = NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false };
+            self.update(ticket, None, actor, &unassign, &[event]).await?;
+        }
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut **self.tx()).await?;
+        Ok(true)
+    }
+}
+
+/// The WHERE clause of a user list: live accounts, optionally of one role and containing
+/// `search` (LIKE wildcards in it escaped) in the name or email, in any case.
+fn user_filters(qb: &mut QueryBuilder<'_, Postgres>, search: Option<&str>, role: Option<Role>) {
+    qb.push(" WHERE deleted_at IS NULL");
+    if let Some(role) = role {
+        qb.push(" AND role = ").push_bind(role.as_str());
+    }
+    if let Some(search) = search {
+        let like = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        qb.push(" AND (name ILIKE ").push_bind(like.clone()).push(" OR email::TEXT ILIKE ").push_bind(like).push(")");
+    }
+}
+
+#[cfg(test)]
+#[path = "users_tests.rs"]
+mod tests;

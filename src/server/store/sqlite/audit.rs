@@ -34,7 +34,7 @@ fn push_query(qb: &mut QueryBuilder<'_, Sqlite>, columns: &str, action: Option<&
 /// Writes an audit entry inside the transaction of the change it records.
 pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), AppError> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(at)
+        .bind(micros(at))
         .bind(r.actor_id)
         .bind(r.actor_email)
         .bind(r.action)

@@ -58,7 +58,7 @@ impl Store {
         password_hash: &PasswordHash,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<SeedReport, AppError> {
-        let settings = self.system_settings().await?;
+        let settings = self.read_system_settings().await?;
         let mut conn = self.write.acquire().await?;
         // Seeding data can be redone; durability of each batch is not worth an fsync.
         sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;

@@ -27,7 +27,7 @@ impl Store {
     /// Starts a set of ticket changes that land together or not at all.
     #[tracing::instrument(skip_all, name = "store.changes")]
     pub async fn changes(&self) -> Result<Changes, AppError> {
-        Ok(Changes { tx: self.write.begin().await?, now: Utc::now(), changed: Vec::new() })
+        Ok(Changes { tx: self.write.begin().await?, now: written_now(), changed: Vec::new() })
     }
 }
 
@@ -108,7 +108,7 @@ impl Changes {
             qb.push(", due_at = ").push_bind(v);
         }
         if let Some((at, notes)) = &update.closed {
-            qb.push(", closed_at = ").push_bind(*at).push(", resolution_notes = ").push_bind(notes.clone());
+            qb.push(", closed_at = ").push_bind(micros(*at)).push(", resolution_notes = ").push_bind(notes.clone());
         }
         qb.push(" WHERE id = ").push_bind(id);
         if let Some(version) = expected_version {

@@ -45,10 +45,6 @@ pub struct Store {
     /// For an in-memory database: a connection outside the pool that keeps the database
     /// alive even when the pool closes its connection (e.g. after a cancelled request).
     _keeper: Option<Arc<Mutex<SqliteConnection>>>,
-    /// The system settings, read on nearly every request: kept in memory, replaced when they
-    /// are saved through this store and read again once they are a second old, so a save made
-    /// by another app instance on the same database applies here within a second.
-    settings: Arc<std::sync::RwLock<Option<settings::Cached>>>,
 }
 
 impl Store {
@@ -66,7 +62,7 @@ impl Store {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))), settings: Arc::default() }
+            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))) }
         } else {
             let options = options
                 .create_if_missing(true)
@@ -81,7 +77,7 @@ impl Store {
             let write = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
             let read =
                 SqlitePoolOptions::new().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
-            Store { read, write, _keeper: None, settings: Arc::default() }
+            Store { read, write, _keeper: None }
         };
         health::MIGRATOR.run(&store.write).await?;
         Ok(store)

@@ -16,7 +16,7 @@ impl Store {
         if users > 0 {
             return Ok(false);
         }
-        let now = Utc::now();
+        let now = written_now();
         for account in accounts {
             sqlx::query(
                 "INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",

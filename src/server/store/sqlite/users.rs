@@ -48,7 +48,7 @@ impl Store {
             .bind(user.role.as_str())
             .bind(user.department)
             .bind(user.phone)
-            .bind(Utc::now())
+            .bind(written_now())
             .fetch_one(&mut *tx)
             .await;
         let record = match inserted {
@@ -229,7 +229,7 @@ impl super::Changes {
                   OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'superadmin' AND o.is_active = 1
                              AND o.deleted_at IS NULL AND o.id <> users.id))",
         )
-        .bind(Utc::now())
+        .bind(written_now())
         .bind(id)
         .execute(&mut **self.tx())
         .await?;

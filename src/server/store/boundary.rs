@@ -1,0 +1,321 @@
+//! The one `Store` the services call, over either backend: the URL picks SQLite (`sqlite:`,
+//! the default, embedded) or PostgreSQL (`postgres:`, for several app instances). Every call
+//! goes to the backend's function of the same name; what is the same for both (the settings
+//! kept in memory) lives here.
+
+use super::records::*;
+use super::{postgres, sqlite};
+use crate::domain::{
+    AgentPerformance, AgentStats, AuditPage, Profile, Report, Role, RoleCounts, StatusCounts, SystemSettings, Ticket,
+    TicketChanged, TicketEvent, TicketQuery, TicketRow, TicketScope,
+};
+use crate::error::AppError;
+use crate::server::security::PasswordHash;
+use chrono::NaiveDate;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a copy of the settings in memory is served before the database is asked again:
+/// the longest a save made by another app instance takes to apply in this one.
+pub const SETTINGS_REFRESH: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    /// The system settings, read on nearly every request: kept in memory, replaced when they
+    /// are saved through this store and read again once they are `SETTINGS_REFRESH` old.
+    settings: Arc<RwLock<Option<(SystemSettings, Instant)>>>,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(sqlite::Store),
+    Postgres(postgres::Store),
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    pub fn of(url: &str) -> Option<Kind> {
+        if url.starts_with("sqlite:") {
+            Some(Kind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Kind::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+impl Store {
+    /// Connects to the database `url` names and applies its migrations; `max_connections`
+    /// bounds the readers of a SQLite file, or the pool of PostgreSQL connections.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
+        // Boxed, as the delegated calls below are: sqlx's migrator futures are `Send` only
+        // where their lifetimes are known, so callers that spawn this could not prove it.
+        let backend: Pending<'_, Result<Backend, sqlx::Error>> = match Kind::of(url) {
+            Some(Kind::Sqlite) => Box::pin(async move { Ok(Backend::Sqlite(sqlite::Store::connect(url, max_connections).await?)) }),
+            Some(Kind::Postgres) => Box::pin(async move { Ok(Backend::Postgres(postgres::Store::connect(url, max_connections).await?)) }),
+            None => return Err(sqlx::Error::Configuration("not a sqlite: or postgres:// URL".into())),
+        };
+        let backend = backend.await?;
+        Ok(Store::over(backend))
+    }
+
+    /// A PostgreSQL store in a fresh schema of its own: for tests sharing one database.
+    pub async fn connect_postgres_schema(url: &str, schema: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
+        Ok(Store::over(Backend::Postgres(postgres::Store::connect_in_new_schema(url, schema, max_connections).await?)))
+    }
+
+    fn over(backend: Backend) -> Store {
+        Store { backend, settings: Arc::default() }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self.backend {
+            Backend::Sqlite(_) => Kind::Sqlite,
+            Backend::Postgres(_) => Kind::Postgres,
+        }
+    }
+
+    /// The SQLite store, for what only a SQLite file can do (backup, the bulk seed, copying it
+    /// to PostgreSQL); the error names the operation.
+    pub fn sqlite(&self, operation: &str) -> Result<&sqlite::Store, AppError> {
+        match &self.backend {
+            Backend::Sqlite(s) => Ok(s),
+            Backend::Postgres(_) => Err(AppError::invalid("database.url", format!("{operation} works on a SQLite database; this one is PostgreSQL"))),
+        }
+    }
+
+    /// The file a `sqlite:` URL names; none for PostgreSQL or an in-memory database.
+    pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+        sqlite::Store::database_file(url)
+    }
+
+    /// `helpdesk backup`: a consistent copy of a SQLite database, taken while the app serves.
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<sqlite::BackupReport, AppError> {
+        self.sqlite("backup")?.backup_into(path).await
+    }
+
+    /// `helpdesk seed`: benchmark data, written in bulk into SQLite (for PostgreSQL, seed a
+    /// SQLite file and `helpdesk migrate` it).
+    pub async fn bulk_seed(
+        &self,
+        plan: &sqlite::SeedPlan,
+        password_hash: &PasswordHash,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<sqlite::SeedReport, AppError> {
+        self.sqlite("seed")?.bulk_seed(plan, password_hash, progress).await
+    }
+
+    /// `helpdesk migrate`: this SQLite installation copied into an empty PostgreSQL database.
+    pub async fn copy_into_postgres(&self, target: &sqlx::PgPool) -> Result<postgres::CopyReport, AppError> {
+        self.sqlite("migrate")?.copy_into_postgres(target).await
+    }
+
+    /// Starts a set of ticket changes that land together or not at all (see `sqlite::Changes`).
+    pub async fn changes(&self) -> Result<Changes, AppError> {
+        Ok(match &self.backend {
+            Backend::Sqlite(s) => Changes::Sqlite(s.changes().await?),
+            Backend::Postgres(s) => Changes::Postgres(s.changes().await?),
+        })
+    }
+
+    /// The editable system settings: from memory while the copy there is younger than
+    /// `SETTINGS_REFRESH`, else read again (a few rows).
+    #[tracing::instrument(skip_all, name = "store.system_settings")]
+    pub async fn system_settings(&self) -> Result<SystemSettings, AppError> {
+        if let Some((settings, at)) = self.settings.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < SETTINGS_REFRESH {
+                return Ok(settings.clone());
+            }
+        }
+        let settings = match &self.backend {
+            Backend::Sqlite(s) => s.read_system_settings().await?,
+            Backend::Postgres(s) => s.read_system_settings().await?,
+        };
+        self.remember_settings(&settings);
+        Ok(settings)
+    }
+
+    fn remember_settings(&self, settings: &SystemSettings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some((settings.clone(), Instant::now()));
+    }
+
+    /// Saves the settings and moves the SLA deadline of every ticket not yet closed to the new
+    /// hours, in one transaction: the new rules apply at once.
+    #[tracing::instrument(skip_all, name = "store.save_system_settings")]
+    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.save_system_settings(s, audit).await?,
+            Backend::Postgres(b) => b.save_system_settings(s, audit).await?,
+        }
+        self.remember_settings(s);
+        Ok(())
+    }
+
+    pub async fn categories(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.system_settings().await?.categories)
+    }
+
+    pub async fn max_tickets_per_agent(&self) -> Result<i64, AppError> {
+        Ok(self.system_settings().await?.max_tickets_per_agent)
+    }
+
+    pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), AppError> {
+        let settings = SystemSettings { max_tickets_per_agent: max, ..self.system_settings().await? };
+        self.save_system_settings(&settings, None).await
+    }
+
+    /// The pools' sizes, for the metrics.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.pool_stats().to_vec(),
+            Backend::Postgres(s) => s.pool_stats().to_vec(),
+        }
+    }
+
+    /// Closes the pools (at shutdown).
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(s) => s.close().await,
+            Backend::Postgres(s) => s.close().await,
+        }
+    }
+
+    /// The versions of the binary's migrations the database has not applied.
+    pub async fn unapplied_migrations(&self) -> Result<Vec<i64>, sqlx::Error> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.unapplied_migrations().await,
+            Backend::Postgres(s) => s.unapplied_migrations().await,
+        }
+    }
+}
+
+/// A backend's call in progress.
+type Pending<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// `impl Store` with methods that hand the call to the backend's method of the same name.
+macro_rules! delegate {
+    ($( $(#[$meta:meta])* fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        impl Store {
+            $(
+                $(#[$meta])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    // Boxed: the compiler then proves each backend's future `Send` here, where
+                    // its lifetimes are known, instead of failing to for callers that spawn.
+                    let call: Pending<'_, $ret> = match &self.backend {
+                        Backend::Sqlite(s) => Box::pin(s.$name($($arg),*)),
+                        Backend::Postgres(s) => Box::pin(s.$name($($arg),*)),
+                    };
+                    call.await
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError>;
+    /// A page of the audit trail, newest first, filtered by action and searched.
+    fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, AppError>;
+    fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError>;
+    fn unassigned_open(&self) -> Result<i64, AppError>;
+    fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError>;
+    fn open_load(&self, agent_id: i64) -> Result<i64, AppError>;
+    fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError>;
+    fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError>;
+    fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), AppError>;
+    fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError>;
+    fn redeem_password_reset(&self, token_hash: &str, new_hash: &PasswordHash, now_secs: i64, audit: (&str, &str, &str)) -> Result<Option<i64>, AppError>;
+    /// Every counter that differs from a recount of the rows (scans everything: for checks).
+    fn counter_mismatches(&self) -> Result<Vec<String>, AppError>;
+    fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError>;
+    fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, AppError>;
+    fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError>;
+    fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError>;
+    fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, AppError>;
+    fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError>;
+    fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), AppError>;
+    fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError>;
+    fn end_session(&self, sid: &str) -> Result<(), AppError>;
+    fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, AppError>;
+    fn throttle_refund(&self, key: &str) -> Result<(), AppError>;
+    fn throttle_clear(&self, key: &str) -> Result<(), AppError>;
+    fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError>;
+    fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError>;
+    fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError>;
+    fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError>;
+    fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError>;
+    fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError>;
+    fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError>;
+    fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError>;
+    fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError>;
+    fn email_taken(&self, email: &str) -> Result<bool, AppError>;
+    fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, AppError>;
+    fn count_users(&self) -> Result<i64, AppError>;
+    fn role_counts(&self) -> Result<RoleCounts, AppError>;
+    fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError>;
+    fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError>;
+    fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError>;
+}
+
+/// One set of ticket changes on either backend (see `sqlite::Changes` for the contract).
+pub enum Changes {
+    Sqlite(sqlite::Changes),
+    Postgres(postgres::Changes),
+}
+
+macro_rules! delegate_changes {
+    ($( fn $name:ident(&mut self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        impl Changes {
+            $(
+                pub async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Changes::Sqlite(c) => c.$name($($arg),*).await,
+                        Changes::Postgres(c) => c.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+delegate_changes! {
+    fn create(&mut self, t: NewTicket<'_>) -> Result<i64, AppError>;
+    fn update(&mut self, id: i64, expected_version: Option<i64>, actor: i64, update: &TicketUpdate, events: &[NewEvent]) -> Result<bool, AppError>;
+    fn delete(&mut self, id: i64) -> Result<bool, AppError>;
+    fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, AppError>;
+    fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, AppError>;
+    fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), AppError>;
+    fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError>;
+}
+
+impl Changes {
+    /// Makes every change durable; returns what changed, in order.
+    pub async fn commit(self) -> Result<Vec<TicketChanged>, AppError> {
+        match self {
+            Changes::Sqlite(c) => c.commit().await,
+            Changes::Postgres(c) => c.commit().await,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "boundary_tests.rs"]
+mod tests;

@@ -1,0 +1,96 @@
+use super::*;
+use crate::domain::{Priority, TicketCursor, TicketStatus};
+
+#[test]
+fn search_text_becomes_a_safe_tsquery() {
+    assert_eq!(fts_query("Printer jam").as_deref(), Some("'printer' & 'jam'"));
+    assert_eq!(fts_query("print* jam").as_deref(), Some("'print':* & 'jam'"));
+    assert_eq!(fts_query("'quoted' | !x:*y").as_deref(), Some("'quoted' & 'x' & 'y'"));
+    assert_eq!(fts_query("e-mail*").as_deref(), Some("'e' & 'mail':*"));
+    assert_eq!(fts_query("  -- ** ").as_deref(), None);
+}
+
+/// The plan of a list query, with sequential scans priced out so that an empty table
+/// still shows which index the query can use.
+async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
+    let mut tx = store.pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+    let mut qb = QueryBuilder::<Postgres>::new("EXPLAIN ");
+    qb.push(ROW_COLUMNS);
+    push_source(&mut qb, query);
+    qb.push(ROW_JOINS);
+    push_filters(&mut qb, scope, query);
+    push_after(&mut qb, query);
+    push_order(&mut qb, query);
+    qb.push(" LIMIT 20");
+    let rows: Vec<String> = qb.build_query_scalar().fetch_all(&mut *tx).await.unwrap();
+    rows.join("\n")
+}
+
+#[tokio::test]
+async fn every_list_filter_and_sort_is_served_by_an_index() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_ticket_plans", 2).await.unwrap();
+    let base = TicketQuery { page: 1, per_page: 20, sort: TicketSort::Newest, ..Default::default() };
+    let filters = [
+        (TicketScope::RequestedBy(4), base.clone()),
+        (TicketScope::AssignedTo(3), base.clone()),
+        (TicketScope::All, base.clone()),
+        (TicketScope::All, TicketQuery { status: Some(TicketStatus::Open), ..base.clone() }),
+        (TicketScope::All, TicketQuery { priority: Some(Priority::High), ..base.clone() }),
+        (TicketScope::All, TicketQuery { category: Some("billing".into()), ..base.clone() }),
+        (TicketScope::All, TicketQuery { assigned_to: Some(3), ..base.clone() }),
+        (TicketScope::All, TicketQuery { unassigned: true, ..base.clone() }),
+        (TicketScope::All, TicketQuery { q: Some("printer".into()), ..base.clone() }),
+    ];
+    let cursor = TicketCursor { rank: 3, at_nanos: 1_700_000_000_000_000_000, id: 500 };
+    let mut failures = Vec::new();
+    for (scope, query) in filters {
+        for sort in TicketSort::ALL {
+            for after in [None, Some(cursor)] {
+                let query = TicketQuery { sort, after, ..query.clone() };
+                let plan = plan(&store, scope, &query).await;
+                if plan.contains("Seq Scan on tickets") {
+                    failures.push(format!("{scope:?} {:?} sort {sort:?}:\n{plan}", query.q));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} list queries scan the tickets:\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[tokio::test]
+async fn overdue_counts_agree_with_counting_the_tickets() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_ticket_overdue", 2).await.unwrap();
+    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', now())")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let now = Utc::now().timestamp();
+    let today = now.div_euclid(86_400) * 86_400;
+    let tickets = [
+        (Some(today - 3 * 86_400), "open"),
+        (Some(today - 86_400 + 5), "in-progress"),
+        (Some(today - 86_400 + 9), "closed"),
+        (Some(now - 1), "open"),
+        (Some(now + 3_600), "open"),
+        (None, "open"),
+    ];
+    for (due, status) in tickets {
+        sqlx::query(
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
+             VALUES (1, 'T', 'x', 'technical', 'low', $1, now(), now(), $2)",
+        )
+        .bind(status)
+        .bind(due)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(store.overdue_count(TicketScope::All).await.unwrap(), 3);
+    assert_eq!(store.overdue_count(TicketScope::RequestedBy(1)).await.unwrap(), 3);
+    sqlx::query("UPDATE tickets SET status = 'closed' WHERE id = 1").execute(&store.pool).await.unwrap();
+    assert_eq!(store.overdue_count(TicketScope::All).await.unwrap(), 2);
+    assert!(store.counter_mismatches().await.unwrap().is_empty());
+}
