@@ -98,12 +98,18 @@ async fn metrics_label_requests_by_route_template_never_by_raw_path() {
         r#"http_requests_total{method="GET",route="/api/tickets/{id}",status="404"}"#,
         r#"http_requests_total{method="GET",route="/healthz",status="200"}"#,
         r#"http_request_duration_seconds_bucket{method="GET",route="/api/tickets/{id}",status="200",le="0.005"}"#,
-        r#"db_pool_connections{pool="read"}"#,
-        r#"db_pool_idle_connections{pool="write"}"#,
         "password_hashes_total ",
         "sign_in_failures_total ",
     ] {
         assert!(body.contains(expected), "{expected} missing from\n{body}");
+    }
+    // SQLite has a pool of readers and one writer; PostgreSQL one pool.
+    let pools: &[&str] = if common::database_url().is_some() { &["postgres"] } else { &["read", "write"] };
+    for pool in pools {
+        for gauge in ["db_pool_connections", "db_pool_idle_connections"] {
+            let series = format!("{gauge}{{pool=\"{pool}\"}}");
+            assert!(body.contains(&series), "{series} missing from\n{body}");
+        }
     }
     assert!(!body.contains("123456"), "a raw id became a label:\n{body}");
 }
