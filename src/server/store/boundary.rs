@@ -66,8 +66,8 @@ impl Store {
     /// Connects to the database `url` names and applies its migrations; `max_connections`
     /// bounds the readers of a SQLite file, or the pool of PostgreSQL connections.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
-        // Boxed, as the delegated calls below are: sqlx's migrator futures are `Send` only
-        // where their lifetimes are known, so callers that spawn this could not prove it.
+        // Boxed: sqlx's migrator futures are `Send` only where their lifetimes are known, so
+        // callers that spawn this could not prove it otherwise.
         let backend: Pending<'_, Result<Backend, sqlx::Error>> = match Kind::of(url) {
             Some(Kind::Sqlite) => Box::pin(async move { Ok(Backend::Sqlite(sqlite::Store::connect(url, max_connections).await?)) }),
             Some(Kind::Postgres) => Box::pin(async move { Ok(Backend::Postgres(postgres::Store::connect(url, max_connections).await?)) }),
@@ -217,13 +217,10 @@ macro_rules! delegate {
             $(
                 $(#[$meta])*
                 pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    // Boxed: the compiler then proves each backend's future `Send` here, where
-                    // its lifetimes are known, instead of failing to for callers that spawn.
-                    let call: Pending<'_, $ret> = match &self.backend {
-                        Backend::Sqlite(s) => Box::pin(s.$name($($arg),*)),
-                        Backend::Postgres(s) => Box::pin(s.$name($($arg),*)),
-                    };
-                    call.await
+                    match &self.backend {
+                        Backend::Sqlite(s) => s.$name($($arg),*).await,
+                        Backend::Postgres(s) => s.$name($($arg),*).await,
+                    }
                 }
             )*
         }

@@ -3,7 +3,7 @@
 //! decided against the `now` the caller passes, read once per request.
 
 use crate::domain::{
-    AgentPerformance, AuditEntry, SlaHours, SystemSettings, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
+    RoleCounts, AgentPerformance, AuditEntry, SlaHours, SystemSettings, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
 };
 use crate::server::security::PasswordHash;
 use crate::server::store::records::UserRecord;
@@ -259,4 +259,25 @@ pub(super) fn settings_rows(s: &SystemSettings) -> [(&'static str, String); 3] {
         ("sla", serde_json::to_string(&s.sla).unwrap_or_default()),
         ("maxTicketsPerAgent", s.max_tickets_per_agent.to_string()),
     ]
+}
+
+/// A LIKE pattern that finds `text` anywhere, its wildcards and the escape character (`\`,
+/// named by `ESCAPE` where the dialect needs it) standing for themselves.
+pub(super) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+/// Live accounts per role from the (role, n) rows of user_counts.
+pub(super) fn role_counts_from_rows(rows: Vec<(String, i64)>) -> RoleCounts {
+    let mut counts = RoleCounts::default();
+    for (role, n) in rows {
+        match Role::parse(&role) {
+            Some(Role::User) => counts.users = n,
+            Some(Role::Agent) => counts.agents = n,
+            Some(Role::Admin) => counts.admins = n,
+            Some(Role::Superadmin) => counts.superadmins = n,
+            None => {}
+        }
+    }
+    counts
 }

@@ -20,7 +20,7 @@ pub(super) async fn insert_audit(tx: &mut Transaction<'static, Postgres>, at: Da
 
 use super::Store;
 use crate::domain::{AuditEntry, AuditPage, COUNT_CAP};
-use crate::server::store::rows::AuditRow;
+use crate::server::store::rows::{contains_pattern, AuditRow};
 use sqlx::QueryBuilder;
 
 /// Entries matching the filters, newest first: through the trigram indexes when searching
@@ -30,7 +30,7 @@ fn push_query(qb: &mut QueryBuilder<'_, Postgres>, columns: &str, action: Option
     qb.push("SELECT ").push(columns).push(" FROM audit_log a WHERE TRUE");
     if let Some(text) = search.filter(|s| s.chars().count() >= MIN_AUDIT_SEARCH) {
         // LIKE's wildcards and its escape character in the text stand for themselves.
-        let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let like = contains_pattern(text);
         qb.push(" AND (a.actor_email ILIKE ").push_bind(like.clone()).push(" OR a.target ILIKE ").push_bind(like).push(")");
     }
     if let Some(action) = action {

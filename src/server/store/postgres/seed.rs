@@ -2,7 +2,7 @@ use super::Store;
 use crate::domain::{Priority, SlaHours};
 use crate::error::AppError;
 use crate::server::store::records::*;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 impl Store {
     /// Seeds the demo accounts and tickets in one transaction, only into an empty database.

@@ -108,17 +108,7 @@ impl Store {
     #[tracing::instrument(skip_all, name = "store.role_counts")]
     pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.pool).await?;
-        let mut counts = RoleCounts::default();
-        for (role, n) in rows {
-            match Role::parse(&role) {
-                Some(Role::User) => counts.users = n,
-                Some(Role::Agent) => counts.agents = n,
-                Some(Role::Admin) => counts.admins = n,
-                Some(Role::Superadmin) => counts.superadmins = n,
-                None => {}
-            }
-        }
-        Ok(counts)
+        Ok(role_counts_from_rows(rows))
     }
 
     /// A page of live users, newest first, optionally filtered by role and by text in the
@@ -260,7 +250,7 @@ fn user_filters(qb: &mut QueryBuilder<'_, Postgres>, search: Option<&str>, role:
         qb.push(" AND role = ").push_bind(role.as_str());
     }
     if let Some(search) = search {
-        let like = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let like = contains_pattern(search);
         qb.push(" AND (name ILIKE ").push_bind(like.clone()).push(" OR email::TEXT ILIKE ").push_bind(like).push(")");
     }
 }

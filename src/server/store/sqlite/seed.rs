@@ -2,7 +2,7 @@ use crate::server::store::records::*;
 use super::Store;
 use crate::domain::{Priority, SlaHours};
 use crate::error::AppError;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 
 
