@@ -183,44 +183,6 @@ mod ssr {
         }
     }
 
-    impl From<sqlx::Error> for AppError {
-        fn from(err: sqlx::Error) -> Self {
-            if is_unavailable(&err) {
-                tracing::warn!(error = %err, "database unavailable");
-                return AppError::unavailable();
-            }
-            if is_collision(&err) {
-                tracing::warn!(error = %err, "transaction collided with another; rolled back");
-                return AppError::collided();
-            }
-            tracing::error!(error = %err, "database error");
-            AppError::internal()
-        }
-    }
-
-    /// Errors that say the database cannot be reached or used right now, rather than that a
-    /// statement was wrong: no connection within the pool's timeout, a closed pool, I/O and
-    /// TLS failures; SQLite busy or locked past its timeout; PostgreSQL connection exceptions
-    /// (class 08) and operator intervention (57P01–57P03: shutting down, cannot connect now).
-    fn is_unavailable(err: &sqlx::Error) -> bool {
-        match err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
-            sqlx::Error::Database(db) => {
-                let code = db.code().unwrap_or_default();
-                // 57014: PostgreSQL cancelled a statement that ran past the statement timeout.
-                matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517" | "57014" | "57P01" | "57P02" | "57P03")
-                    || code.starts_with("08")
-            }
-            _ => false,
-        }
-    }
-
-    /// PostgreSQL rolled the transaction back because another one touched the same rows in an
-    /// order that could not be reconciled (deadlock 40P01, serialization failure 40001).
-    fn is_collision(err: &sqlx::Error) -> bool {
-        matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")))
-    }
-
     impl From<tokio::task::JoinError> for AppError {
         fn from(err: tokio::task::JoinError) -> Self {
             tracing::error!(error = %err, "background task failed");

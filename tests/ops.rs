@@ -197,7 +197,8 @@ async fn logs_of<F: std::future::Future>(work: F) -> (F::Output, String) {
 async fn a_database_that_does_not_answer_is_logged_by_name_and_answered_503() {
     let store = helpdesk::server::store::Store::connect("sqlite::memory:", 1).await.unwrap();
     store.close().await;
-    let (result, log) = logs_of(store.user_by_email("user@gmail.com")).await;
+    let lookup = async { store.user_by_email("user@gmail.com").await.map_err(helpdesk::error::AppError::from) };
+    let (result, log) = logs_of(lookup).await;
     let error = result.unwrap_err();
     assert!(log.contains("store.user_by_email") && log.contains("database unavailable"), "{log}");
     assert_eq!((error.status(), error.retry_after), (503, Some(5)));

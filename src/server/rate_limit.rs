@@ -73,12 +73,12 @@ pub async fn spend(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
 
 /// Gives one attempt back (it turned out legitimate).
 pub async fn refund(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
-    core.store.throttle_refund(&budget.key()).await
+    Ok(core.store.throttle_refund(&budget.key()).await?)
 }
 
 /// Forgets every counted attempt.
 pub async fn clear(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
-    core.store.throttle_clear(&budget.key()).await
+    Ok(core.store.throttle_clear(&budget.key()).await?)
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ impl Core {
         let store = Store::connect(&settings.database_url, settings.database_max_connections)
             .await
             .map_err(|e| format!("database.url: cannot open {}: {e}", crate::server::store::redacted(&settings.database_url)))?;
-        fn fail(what: &'static str) -> impl Fn(AppError) -> String {
+        fn fail<E>(what: &'static str) -> impl Fn(E) -> String {
             move |_| format!("{what} failed (see the log above)")
         }
 

@@ -28,9 +28,7 @@ pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
 pub async fn admin_agents() -> Result<Vec<AgentPerformance>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        let caller = rpc::caller(&core).await?;
-        caller.require(&[crate::domain::Role::Admin, crate::domain::Role::Superadmin])?;
-        core.store.agent_performance(None).await
+        service::agents(&core, &rpc::caller(&core).await?).await
     }
     .await)
 }

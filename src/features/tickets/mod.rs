@@ -30,8 +30,7 @@ pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError>
 pub async fn ticket_categories() -> Result<Vec<String>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        rpc::caller(&core).await?;
-        core.store.categories().await
+        service::categories(&core, &rpc::caller(&core).await?).await
     }
     .await)
 }

@@ -152,8 +152,7 @@ async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser,
 #[utoipa::path(get, path = "/api/admin/agents", tag = "admin",
     responses((status = 200, description = "The agents", body = s::AgentsReply)))]
 async fn agents(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
-    Ok(Json(json!({ "agents": state.core.store.agent_performance(None).await? })))
+    Ok(Json(json!({ "agents": service::agents(&state.core, &caller).await? })))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]

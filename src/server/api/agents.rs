@@ -124,7 +124,7 @@ async fn note(
     responses((status = 200, description = "The profile", body = s::AgentProfileReply)))]
 async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
     agent(&caller)?;
-    let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), state.core.store.agent_stats(caller.id))?;
+    let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), dashboard::agent_stats(&state.core, &caller))?;
     let mut profile = json!(profile);
     profile["stats"] = json!({ "assigned": stats.assigned, "resolved": stats.resolved });
     Ok(Json(json!({ "profile": profile })))

@@ -1,6 +1,6 @@
 //! The admin's view of the queue: dashboard, reports and exports.
 
-use crate::domain::{AdminDashboard, RawTicketQuery, Report, Role, TicketQuery, TicketRow, TicketScope};
+use crate::domain::{AdminDashboard, AgentPerformance, RawTicketQuery, Report, Role, TicketQuery, TicketRow, TicketScope};
 use crate::error::AppError;
 use crate::server::csv;
 use crate::server::guard::CurrentUser;
@@ -14,19 +14,26 @@ fn admin(caller: &CurrentUser) -> Result<(), AppError> {
 
 pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<AdminDashboard, AppError> {
     admin(caller)?;
+    let now = chrono::Utc::now();
     let (counts, (unassigned, overdue), agents, recent) = tokio::try_join!(
         core.store.ticket_counts(TicketScope::All),
-        core.store.unassigned_and_overdue(),
+        core.store.unassigned_and_overdue(now),
         core.store.agent_performance(None),
-        core.store.recent_tickets(TicketScope::All, 5),
+        core.store.recent_tickets(TicketScope::All, 5, now),
     )?;
     Ok(AdminDashboard { counts, unassigned, overdue, agents, recent })
+}
+
+/// Every agent with their figures and current load, for assignment choices.
+pub async fn agents(core: &Core, caller: &CurrentUser) -> Result<Vec<AgentPerformance>, AppError> {
+    admin(caller)?;
+    Ok(core.store.agent_performance(None).await?)
 }
 
 pub async fn report(core: &Core, caller: &CurrentUser, from: Option<&str>, to: Option<&str>) -> Result<Report, AppError> {
     admin(caller)?;
     let (from, to) = Report::parse_range(from, to, chrono::Utc::now().date_naive())?;
-    core.store.report(from, to).await
+    Ok(core.store.report(from, to).await?)
 }
 
 const TICKET_HEADER: [&str; 12] = [
@@ -66,14 +73,16 @@ pub async fn tickets_csv(
     let mut query = TicketQuery { page: 1, per_page: EXPORT_BATCH, after: None, ..TicketQuery::parse(raw)? };
     // The first batch is read before anything is sent: if the query fails, the answer is a
     // proper error status rather than a download that breaks off.
-    let first = core.store.ticket_rows(TicketScope::All, &query).await?;
+    // One moment for the whole export, so every row's "overdue" is decided alike.
+    let now = chrono::Utc::now();
+    let first = core.store.ticket_rows(TicketScope::All, &query, now).await?;
     let first_chunk = batch_chunk(&first, &mut query);
     let rest = (first.len() == EXPORT_BATCH as usize).then_some((core, query));
     let header = stream::iter([Ok(csv::record(&TICKET_HEADER)), Ok(first_chunk)]);
-    let rows = stream::unfold(rest, |state| async move {
+    let rows = stream::unfold(rest, move |state| async move {
         let (core, mut query) = state?;
-        match core.store.ticket_rows(TicketScope::All, &query).await {
-            Err(e) => Some((Err(e), None)),
+        match core.store.ticket_rows(TicketScope::All, &query, now).await {
+            Err(e) => Some((Err(e.into()), None)),
             Ok(rows) if rows.is_empty() => None,
             Ok(rows) => {
                 let chunk = batch_chunk(&rows, &mut query);

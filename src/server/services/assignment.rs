@@ -48,7 +48,7 @@ async fn write_assignment(
             changes.audit(audit::entry(caller, action, &format!("ticket #{}", ticket.id), detail)).await?;
         }
         super::commit(core, changes).await?;
-        return core.store.ticket(ticket.id).await?.ok_or_else(not_found);
+        return core.store.ticket(ticket.id, chrono::Utc::now()).await?.ok_or_else(not_found);
     }
     drop(changes);
     // Refused: either the agent filled up meanwhile (say so) or the ticket changed.
@@ -164,7 +164,7 @@ pub async fn bulk_assign(core: &Core, caller: &CurrentUser, ids: &[i64], agent_i
     let mut outcome = BulkOutcome::default();
     let mut candidates = Vec::new();
     for id in unique {
-        match core.store.ticket(id).await? {
+        match core.store.ticket(id, chrono::Utc::now()).await? {
             None => outcome.refused.push(BulkRefusal { id, reason: "Ticket not found.".into() }),
             Some(t) => match assignable(&t) {
                 Ok(()) => candidates.push(t),

@@ -74,7 +74,7 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result
 
 /// Ends the caller's session: their token stops working at once, on every instance.
 pub async fn logout(core: &Core, caller: &CurrentUser) -> Result<(), AppError> {
-    core.store.end_session(&caller.session).await
+    Ok(core.store.end_session(&caller.session).await?)
 }
 
 pub struct Registration<'a> {

@@ -1,10 +1,16 @@
 //! What each role's home page shows: ticket counts and recent tickets in the caller's scope.
 
-use crate::domain::{HomeSummary, Role};
+use crate::domain::{AgentStats, HomeSummary, Role};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::startup::Core;
 use crate::server::store::TicketScope;
+
+/// An agent's own figures: tickets assigned to them and tickets they resolved.
+pub async fn agent_stats(core: &Core, caller: &CurrentUser) -> Result<AgentStats, AppError> {
+    caller.require(&[Role::Agent]).map_err(|_| AppError::forbidden("Agent access required"))?;
+    Ok(core.store.agent_stats(caller.id).await?)
+}
 
 /// The caller's home: their work queue (`TicketScope::queue_of`).
 pub async fn home(core: &Core, caller: &CurrentUser) -> Result<HomeSummary, AppError> {
@@ -23,10 +29,11 @@ async fn summary(core: &Core, caller: &CurrentUser, scope: TicketScope) -> Resul
             _ => Ok(None),
         }
     };
+    let now = chrono::Utc::now();
     let (counts, overdue, recent, agent) = tokio::try_join!(
         core.store.ticket_counts(scope),
-        core.store.overdue_count(scope),
-        core.store.recent_tickets(scope, 5),
+        core.store.overdue_count(scope, now),
+        core.store.recent_tickets(scope, 5, now),
         agent
     )?;
     Ok(HomeSummary { counts, overdue, recent, agent })

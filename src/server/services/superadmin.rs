@@ -25,7 +25,7 @@ pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<SuperDashboa
         core.store.role_counts(),
         core.store.ticket_counts(TicketScope::All),
         core.store.recent_users(5),
-        core.store.recent_tickets(TicketScope::All, 5),
+        core.store.recent_tickets(TicketScope::All, 5, chrono::Utc::now()),
     )?;
     Ok(SuperDashboard {
         total_users: by_role.users + by_role.agents + by_role.admins + by_role.superadmins,
@@ -128,7 +128,7 @@ pub async fn update_user(core: &Core, caller: &CurrentUser, id: i64, change: Acc
     if (before.name.as_str(), before.department.as_str(), before.phone.as_str()) != (change.name, change.department, change.phone) {
         audits.push(audit::entry(caller, action::USER_UPDATED, email, "name, department or phone"));
     }
-    core.store.update_user(&before, &change, &audits).await
+    Ok(core.store.update_user(&before, &change, &audits).await?)
 }
 
 pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(), AppError> {
@@ -148,7 +148,7 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
 
 pub async fn settings(core: &Core, caller: &CurrentUser) -> Result<SystemSettings, AppError> {
     superadmin(caller)?;
-    core.store.system_settings().await
+    Ok(core.store.system_settings().await?)
 }
 
 pub async fn save_settings(core: &Core, caller: &CurrentUser, categories: &[String], sla: [i64; 4], max_per_agent: i64) -> Result<SystemSettings, AppError> {
@@ -185,5 +185,5 @@ pub async fn audit_log(core: &Core, caller: &CurrentUser, action_filter: Option<
     if page > MAX_AUDIT_PAGE {
         return Err(AppError::invalid("page", format!("page must be at most {MAX_AUDIT_PAGE}; narrow the search to go further back.")));
     }
-    core.store.audit_page(action_filter, search, page, AUDIT_PER_PAGE).await
+    Ok(core.store.audit_page(action_filter, search, page, AUDIT_PER_PAGE).await?)
 }

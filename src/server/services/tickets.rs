@@ -30,7 +30,7 @@ fn works_on(caller: &CurrentUser, ticket: &Ticket) -> bool {
 
 /// The ticket if it exists and the caller may see it; otherwise 404 (existence is not leaked).
 pub async fn load_visible(core: &Core, caller: &CurrentUser, id: i64) -> Result<Ticket, AppError> {
-    match core.store.ticket(id).await? {
+    match core.store.ticket(id, chrono::Utc::now()).await? {
         Some(ticket) if may_see(caller.role, caller.id, ticket.user_id, ticket.assigned_to) => Ok(ticket),
         _ => Err(not_found()),
     }
@@ -99,7 +99,7 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
         .await?;
     super::commit(core, changes).await?;
     tracing::info!(ticket_id = id, user_id = caller.id, "ticket created");
-    core.store.ticket(id).await?.ok_or_else(AppError::internal)
+    core.store.ticket(id, chrono::Utc::now()).await?.ok_or_else(AppError::internal)
 }
 
 pub async fn view(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketView, AppError> {
@@ -132,6 +132,11 @@ pub fn notes_of(history: &[crate::domain::TicketEvent]) -> Vec<TicketNote> {
 }
 
 /// The caller's work queue: a user's requests, an agent's assigned tickets, all for admins.
+/// The categories a ticket may be filed under (any signed-in caller may read them).
+pub async fn categories(core: &Core, _caller: &CurrentUser) -> Result<Vec<String>, AppError> {
+    Ok(core.store.categories().await?)
+}
+
 pub async fn list(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     list_scope(core, TicketScope::queue_of(caller.role, caller.id), raw).await
 }
@@ -143,7 +148,7 @@ pub async fn list_own_requests(core: &Core, caller: &CurrentUser, raw: &RawTicke
 
 async fn list_scope(core: &Core, scope: TicketScope, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     let query = TicketQuery::parse(raw)?;
-    let listed = core.store.list_tickets(scope, &query).await?;
+    let listed = core.store.list_tickets(scope, &query, chrono::Utc::now()).await?;
     Ok(TicketPage {
         tickets: listed.rows,
         total: listed.total,
@@ -273,7 +278,7 @@ pub(super) async fn commit(
         return Err(AppError::conflict(CONFLICT_MESSAGE));
     }
     super::commit(core, changes).await?;
-    core.store.ticket(ticket.id).await?.ok_or_else(not_found)
+    core.store.ticket(ticket.id, chrono::Utc::now()).await?.ok_or_else(not_found)
 }
 
 /// Changes the status (the agent's and admin's action), with an optional public reply.

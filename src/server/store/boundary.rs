@@ -9,9 +9,9 @@ use crate::domain::{
     AgentPerformance, AgentStats, AuditPage, Profile, Report, Role, RoleCounts, StatusCounts, SystemSettings, Ticket,
     TicketChanged, TicketEvent, TicketQuery, TicketRow, TicketScope,
 };
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::security::PasswordHash;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -95,10 +95,10 @@ impl Store {
 
     /// The SQLite store, for what only a SQLite file can do (backup, the bulk seed, copying it
     /// to PostgreSQL); the error names the operation.
-    pub fn sqlite(&self, operation: &str) -> Result<&sqlite::Store, AppError> {
+    pub fn sqlite(&self, operation: &str) -> Result<&sqlite::Store, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => Ok(s),
-            Backend::Postgres(_) => Err(AppError::invalid("database.url", format!("{operation} works on a SQLite database; this one is PostgreSQL"))),
+            Backend::Postgres(_) => Err(StoreError::refused("database.url", format!("{operation} works on a SQLite database; this one is PostgreSQL"))),
         }
     }
 
@@ -108,8 +108,8 @@ impl Store {
     }
 
     /// `helpdesk backup`: a consistent copy of a SQLite database, taken while the app serves.
-    pub async fn backup_into(&self, path: &std::path::Path) -> Result<sqlite::BackupReport, AppError> {
-        self.sqlite("backup")?.backup_into(path).await
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<sqlite::BackupReport, StoreError> {
+        self.sqlite("backup")?.backup_into(path).await.map_err(|e| e.during("store.backup_into"))
     }
 
     /// `helpdesk seed`: benchmark data, written in bulk into SQLite (for PostgreSQL, seed a
@@ -119,36 +119,38 @@ impl Store {
         plan: &sqlite::SeedPlan,
         password_hash: &PasswordHash,
         progress: impl FnMut(u64, u64),
-    ) -> Result<sqlite::SeedReport, AppError> {
-        self.sqlite("seed")?.bulk_seed(plan, password_hash, progress).await
+    ) -> Result<sqlite::SeedReport, StoreError> {
+        self.sqlite("seed")?.bulk_seed(plan, password_hash, progress).await.map_err(|e| e.during("store.bulk_seed"))
     }
 
     /// `helpdesk migrate`: this SQLite installation copied into an empty PostgreSQL database.
-    pub async fn copy_into_postgres(&self, target: &sqlx::PgPool) -> Result<postgres::CopyReport, AppError> {
-        self.sqlite("migrate")?.copy_into_postgres(target).await
+    pub async fn copy_into_postgres(&self, target: &sqlx::PgPool) -> Result<postgres::CopyReport, StoreError> {
+        self.sqlite("migrate")?.copy_into_postgres(target).await.map_err(|e| e.during("store.copy_into_postgres"))
     }
 
     /// Starts a set of ticket changes that land together or not at all (see `sqlite::Changes`).
-    pub async fn changes(&self) -> Result<Changes, AppError> {
-        Ok(match &self.backend {
-            Backend::Sqlite(s) => Changes::Sqlite(s.changes().await?),
-            Backend::Postgres(s) => Changes::Postgres(s.changes().await?),
-        })
+    pub async fn changes(&self) -> Result<Changes, StoreError> {
+        let begun = match &self.backend {
+            Backend::Sqlite(s) => s.changes().await.map(Changes::Sqlite),
+            Backend::Postgres(s) => s.changes().await.map(Changes::Postgres),
+        };
+        begun.map_err(|e| e.during("store.changes"))
     }
 
     /// The editable system settings: from memory while the copy there is younger than
     /// `SETTINGS_REFRESH`, else read again (a few rows).
     #[tracing::instrument(skip_all, name = "store.system_settings")]
-    pub async fn system_settings(&self) -> Result<SystemSettings, AppError> {
+    pub async fn system_settings(&self) -> Result<SystemSettings, StoreError> {
         if let Some((settings, at)) = self.settings.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             if at.elapsed() < SETTINGS_REFRESH {
                 return Ok(settings.clone());
             }
         }
         let settings = match &self.backend {
-            Backend::Sqlite(s) => s.read_system_settings().await?,
-            Backend::Postgres(s) => s.read_system_settings().await?,
+            Backend::Sqlite(s) => s.read_system_settings().await,
+            Backend::Postgres(s) => s.read_system_settings().await,
         };
+        let settings = settings.map_err(|e| e.during("store.system_settings"))?;
         self.remember_settings(&settings);
         Ok(settings)
     }
@@ -160,24 +162,25 @@ impl Store {
     /// Saves the settings and moves the SLA deadline of every ticket not yet closed to the new
     /// hours, in one transaction: the new rules apply at once.
     #[tracing::instrument(skip_all, name = "store.save_system_settings")]
-    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.save_system_settings(s, audit).await?,
-            Backend::Postgres(b) => b.save_system_settings(s, audit).await?,
-        }
+    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError> {
+        let saved = match &self.backend {
+            Backend::Sqlite(b) => b.save_system_settings(s, audit).await,
+            Backend::Postgres(b) => b.save_system_settings(s, audit).await,
+        };
+        saved.map_err(|e| e.during("store.save_system_settings"))?;
         self.remember_settings(s);
         Ok(())
     }
 
-    pub async fn categories(&self) -> Result<Vec<String>, AppError> {
+    pub async fn categories(&self) -> Result<Vec<String>, StoreError> {
         Ok(self.system_settings().await?.categories)
     }
 
-    pub async fn max_tickets_per_agent(&self) -> Result<i64, AppError> {
+    pub async fn max_tickets_per_agent(&self) -> Result<i64, StoreError> {
         Ok(self.system_settings().await?.max_tickets_per_agent)
     }
 
-    pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), AppError> {
+    pub async fn set_max_tickets_per_agent(&self, max: i64) -> Result<(), StoreError> {
         let settings = SystemSettings { max_tickets_per_agent: max, ..self.system_settings().await? };
         self.save_system_settings(&settings, None).await
     }
@@ -217,10 +220,11 @@ macro_rules! delegate {
             $(
                 $(#[$meta])*
                 pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    match &self.backend {
+                    let done = match &self.backend {
                         Backend::Sqlite(s) => s.$name($($arg),*).await,
                         Backend::Postgres(s) => s.$name($($arg),*).await,
-                    }
+                    };
+                    done.map_err(|e| e.during(concat!("store.", stringify!($name))))
                 }
             )*
         }
@@ -228,48 +232,48 @@ macro_rules! delegate {
 }
 
 delegate! {
-    fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError>;
+    fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError>;
     /// A page of the audit trail, newest first, filtered by action and searched.
-    fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, AppError>;
-    fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError>;
-    fn unassigned_open(&self) -> Result<i64, AppError>;
-    fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError>;
-    fn open_load(&self, agent_id: i64) -> Result<i64, AppError>;
-    fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError>;
-    fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError>;
-    fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), AppError>;
-    fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError>;
-    fn redeem_password_reset(&self, token_hash: &str, new_hash: &PasswordHash, now_secs: i64, audit: (&str, &str, &str)) -> Result<Option<i64>, AppError>;
+    fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, StoreError>;
+    fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, StoreError>;
+    fn unassigned_open(&self) -> Result<i64, StoreError>;
+    fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, StoreError>;
+    fn open_load(&self, agent_id: i64) -> Result<i64, StoreError>;
+    fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError>;
+    fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError>;
+    fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), StoreError>;
+    fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError>;
+    fn redeem_password_reset(&self, token_hash: &str, new_hash: &PasswordHash, now_secs: i64, audit: (&str, &str, &str)) -> Result<Option<i64>, StoreError>;
     /// Every counter that differs from a recount of the rows (scans everything: for checks).
-    fn counter_mismatches(&self) -> Result<Vec<String>, AppError>;
-    fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError>;
-    fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, AppError>;
-    fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError>;
-    fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError>;
-    fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, AppError>;
-    fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError>;
-    fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), AppError>;
-    fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError>;
-    fn end_session(&self, sid: &str) -> Result<(), AppError>;
-    fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, AppError>;
-    fn throttle_refund(&self, key: &str) -> Result<(), AppError>;
-    fn throttle_clear(&self, key: &str) -> Result<(), AppError>;
-    fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError>;
-    fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError>;
-    fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError>;
-    fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError>;
-    fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError>;
-    fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError>;
-    fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError>;
-    fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError>;
-    fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError>;
-    fn email_taken(&self, email: &str) -> Result<bool, AppError>;
-    fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, AppError>;
-    fn count_users(&self) -> Result<i64, AppError>;
-    fn role_counts(&self) -> Result<RoleCounts, AppError>;
-    fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError>;
-    fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError>;
-    fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError>;
+    fn counter_mismatches(&self) -> Result<Vec<String>, StoreError>;
+    fn unassigned_and_overdue(&self, now: DateTime<Utc>) -> Result<(i64, i64), StoreError>;
+    fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, StoreError>;
+    fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, StoreError>;
+    fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError>;
+    fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
+    fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError>;
+    fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError>;
+    fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, StoreError>;
+    fn end_session(&self, sid: &str) -> Result<(), StoreError>;
+    fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, StoreError>;
+    fn throttle_refund(&self, key: &str) -> Result<(), StoreError>;
+    fn throttle_clear(&self, key: &str) -> Result<(), StoreError>;
+    fn ticket(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Ticket>, StoreError>;
+    fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError>;
+    fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError>;
+    fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError>;
+    fn overdue_count(&self, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError>;
+    fn recent_tickets(&self, scope: TicketScope, limit: i64, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError>;
+    fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
+    fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
+    fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, StoreError>;
+    fn email_taken(&self, email: &str) -> Result<bool, StoreError>;
+    fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, StoreError>;
+    fn count_users(&self) -> Result<i64, StoreError>;
+    fn role_counts(&self) -> Result<RoleCounts, StoreError>;
+    fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), StoreError>;
+    fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, StoreError>;
+    fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, StoreError>;
 }
 
 /// One set of ticket changes on either backend (see `sqlite::Changes` for the contract).
@@ -283,10 +287,11 @@ macro_rules! delegate_changes {
         impl Changes {
             $(
                 pub async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
-                    match self {
+                    let done = match self {
                         Changes::Sqlite(c) => c.$name($($arg),*).await,
                         Changes::Postgres(c) => c.$name($($arg),*).await,
-                    }
+                    };
+                    done.map_err(|e| e.during(concat!("store.changes.", stringify!($name))))
                 }
             )*
         }
@@ -294,22 +299,23 @@ macro_rules! delegate_changes {
 }
 
 delegate_changes! {
-    fn create(&mut self, t: NewTicket<'_>) -> Result<i64, AppError>;
-    fn update(&mut self, id: i64, expected_version: Option<i64>, actor: i64, update: &TicketUpdate, events: &[NewEvent]) -> Result<bool, AppError>;
-    fn delete(&mut self, id: i64) -> Result<bool, AppError>;
-    fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, AppError>;
-    fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, AppError>;
-    fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), AppError>;
-    fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError>;
+    fn create(&mut self, t: NewTicket<'_>) -> Result<i64, StoreError>;
+    fn update(&mut self, id: i64, expected_version: Option<i64>, actor: i64, update: &TicketUpdate, events: &[NewEvent]) -> Result<bool, StoreError>;
+    fn delete(&mut self, id: i64) -> Result<bool, StoreError>;
+    fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, StoreError>;
+    fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, StoreError>;
+    fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), StoreError>;
+    fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, StoreError>;
 }
 
 impl Changes {
     /// Makes every change durable; returns what changed, in order.
-    pub async fn commit(self) -> Result<Vec<TicketChanged>, AppError> {
-        match self {
+    pub async fn commit(self) -> Result<Vec<TicketChanged>, StoreError> {
+        let done = match self {
             Changes::Sqlite(c) => c.commit().await,
             Changes::Postgres(c) => c.commit().await,
-        }
+        };
+        done.map_err(|e| e.during("store.changes.commit"))
     }
 }
 

@@ -62,6 +62,6 @@ async fn on_postgresql_a_save_by_another_instance_applies_here_within_the_refres
     assert_eq!(other.system_settings().await.unwrap(), before, "served from memory until it is a second old");
     tokio::time::sleep(SETTINGS_REFRESH + Duration::from_millis(100)).await;
     assert_eq!(other.system_settings().await.unwrap(), saved);
-    let refused = one.backup_into(std::path::Path::new("/tmp/never.db")).await.unwrap_err();
+    let refused = crate::error::AppError::from(one.backup_into(std::path::Path::new("/tmp/never.db")).await.unwrap_err());
     assert!(refused.message.contains("backup works on a SQLite database"), "{}", refused.message);
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 mod boundary;
+mod error;
 pub mod postgres;
 mod records;
 mod rows;
@@ -17,5 +18,6 @@ pub mod sqlite;
 
 pub use crate::domain::TicketScope;
 pub use boundary::{redacted, Changes, Kind, Store, SETTINGS_REFRESH};
+pub use error::{Constraint, StoreError};
 pub use records::*;
 pub use sqlite::{BackupReport, SeedPlan, SeedReport};

@@ -1,10 +1,10 @@
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
 
 /// Writes an audit entry inside the transaction of the change it records.
-pub(super) async fn insert_audit(tx: &mut Transaction<'static, Postgres>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), AppError> {
+pub(super) async fn insert_audit(tx: &mut Transaction<'static, Postgres>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(micros(at))
         .bind(r.actor_id)
@@ -41,7 +41,7 @@ fn push_query(qb: &mut QueryBuilder<'_, Postgres>, columns: &str, action: Option
 
 impl Store {
     #[tracing::instrument(skip_all, name = "store.record_audit")]
-    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError> {
+    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         insert_audit(&mut tx, Utc::now(), r).await?;
         tx.commit().await?;
@@ -51,7 +51,7 @@ impl Store {
     /// Newest first, filtered by action and by text in the actor's email or the target. The
     /// total stops at `COUNT_CAP` ("10 000+"), and `page` is bounded by the caller.
     #[tracing::instrument(skip_all, name = "store.audit_page")]
-    pub async fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, AppError> {
+    pub async fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, StoreError> {
         let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (");
         push_query(&mut count, "1", action, search);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");

@@ -9,7 +9,7 @@
 
 use super::Store;
 use crate::domain::{EventKind, TicketChanged, TicketState, TicketStatus};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder, Transaction};
@@ -23,14 +23,14 @@ pub struct Changes {
 impl Store {
     /// Starts a set of ticket changes that land together or not at all.
     #[tracing::instrument(skip_all, name = "store.changes")]
-    pub async fn changes(&self) -> Result<Changes, AppError> {
+    pub async fn changes(&self) -> Result<Changes, StoreError> {
         Ok(Changes { tx: self.pool.begin().await?, now: written_now(), changed: Vec::new() })
     }
 }
 
 impl Changes {
     /// The requester and state of a ticket, its row locked until the transaction ends.
-    async fn state(&mut self, id: i64) -> Result<Option<(i64, TicketState)>, AppError> {
+    async fn state(&mut self, id: i64) -> Result<Option<(i64, TicketState)>, StoreError> {
         let row: Option<(i64, String, Option<i64>)> =
             sqlx::query_as("SELECT user_id, status, assigned_to FROM tickets WHERE id = $1 FOR UPDATE")
                 .bind(id)
@@ -43,7 +43,7 @@ impl Changes {
 
     /// Inserts a ticket and its "created" event; returns the new id.
     #[tracing::instrument(skip_all, name = "store.changes.create")]
-    pub async fn create(&mut self, t: NewTicket<'_>) -> Result<i64, AppError> {
+    pub async fn create(&mut self, t: NewTicket<'_>) -> Result<i64, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
              VALUES ($1, $2, $3, $4, $5, 'open', $6, $6, $7) RETURNING id",
@@ -74,7 +74,7 @@ impl Changes {
         actor: i64,
         update: &TicketUpdate,
         events: &[NewEvent],
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         if let (Some(agent), Some(_)) = (update.assigned_to, update.max_open_for_assignee) {
             // Assignments to one agent take turns (the lock is held to commit), so the count
             // below includes every assignment that committed before this one.
@@ -136,7 +136,7 @@ impl Changes {
 
     /// Deletes a ticket with its history (the audit log keeps the record of it).
     #[tracing::instrument(skip_all, name = "store.changes.delete")]
-    pub async fn delete(&mut self, id: i64) -> Result<bool, AppError> {
+    pub async fn delete(&mut self, id: i64) -> Result<bool, StoreError> {
         let Some((requester, before)) = self.state(id).await? else { return Ok(false) };
         sqlx::query("DELETE FROM tickets WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
         self.changed.push(TicketChanged { id, requester, before: Some(before), after: None });
@@ -145,7 +145,7 @@ impl Changes {
 
     /// Open tickets assigned to an agent (for unassigning them when the agent goes).
     #[tracing::instrument(skip_all, name = "store.changes.open_tickets_of")]
-    pub async fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, AppError> {
+    pub async fn open_tickets_of(&mut self, agent: i64) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar("SELECT id FROM tickets WHERE assigned_to = $1 AND status <> 'closed' ORDER BY id")
             .bind(agent)
             .fetch_all(&mut *self.tx)
@@ -155,13 +155,13 @@ impl Changes {
     /// The least-loaded active agent with room, counting what this transaction assigned (the
     /// assignment itself is still checked against the cap when written).
     #[tracing::instrument(skip_all, name = "store.changes.least_loaded_agent")]
-    pub async fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, AppError> {
+    pub async fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, StoreError> {
         super::reports::least_loaded(&mut *self.tx, max_open).await
     }
 
     /// An audit entry that lands with the change it records, or not at all.
     #[tracing::instrument(skip_all, name = "store.changes.audit")]
-    pub async fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), AppError> {
+    pub async fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), StoreError> {
         super::audit::insert_audit(&mut self.tx, self.now, r).await
     }
 
@@ -170,7 +170,7 @@ impl Changes {
         &mut self.tx
     }
 
-    async fn events(&mut self, id: i64, actor: i64, events: &[NewEvent]) -> Result<(), AppError> {
+    async fn events(&mut self, id: i64, actor: i64, events: &[NewEvent]) -> Result<(), StoreError> {
         for event in events {
             sqlx::query(
                 "INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, internal, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -189,7 +189,7 @@ impl Changes {
 
     /// Makes every change durable; returns what changed, in order.
     #[tracing::instrument(skip_all, name = "store.changes.commit")]
-    pub async fn commit(self) -> Result<Vec<TicketChanged>, AppError> {
+    pub async fn commit(self) -> Result<Vec<TicketChanged>, StoreError> {
         self.tx.commit().await?;
         Ok(self.changed)
     }

@@ -59,7 +59,7 @@ async fn a_stale_version_writes_nothing_and_closed_is_final() {
     assert!(!c.update(ids[0], None, 1, &edit("Third"), &[]).await.unwrap(), "a closed ticket stays as it was");
     let changed = c.commit().await.unwrap();
     assert_eq!(changed.len(), 2);
-    let ticket = store.ticket(ids[0]).await.unwrap().unwrap();
+    let ticket = store.ticket(ids[0], chrono::Utc::now()).await.unwrap().unwrap();
     assert_eq!((ticket.title.as_str(), ticket.version, ticket.status), ("First", 2, TicketStatus::Closed));
     assert!(store.counter_mismatches().await.unwrap().is_empty());
 }
@@ -71,6 +71,6 @@ async fn a_dropped_change_leaves_nothing_behind() {
         let mut c = store.changes().await.unwrap();
         assert!(c.delete(ids[0]).await.unwrap());
     }
-    assert!(store.ticket(ids[0]).await.unwrap().is_some(), "not committed, so not deleted");
+    assert!(store.ticket(ids[0], chrono::Utc::now()).await.unwrap().is_some(), "not committed, so not deleted");
     assert_eq!(store.ticket_counts(crate::domain::TicketScope::All).await.unwrap().open, 1);
 }

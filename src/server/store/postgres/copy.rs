@@ -9,7 +9,7 @@
 //! statement each, and the copy is committed only when they agree with a recount there.
 
 use crate::server::store::sqlite::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use sqlx::postgres::PgPool;
@@ -65,7 +65,7 @@ enum Kind {
 
 impl Kind {
     /// The kind of a PostgreSQL column from information_schema's data_type and udt_name.
-    fn of(table: &str, column: &str, data_type: &str, udt: &str) -> Result<Kind, AppError> {
+    fn of(table: &str, column: &str, data_type: &str, udt: &str) -> Result<Kind, StoreError> {
         Ok(match (data_type, udt) {
             ("bigint" | "integer" | "smallint", _) => Kind::Int,
             ("text" | "character varying", _) | ("USER-DEFINED", "citext") => Kind::Text,
@@ -73,8 +73,10 @@ impl Kind {
             ("timestamp with time zone", _) => Kind::Time,
             ("double precision" | "real", _) => Kind::Float,
             _ => {
-                tracing::error!(table, column, data_type, udt, "migrate: a column type it cannot copy");
-                return Err(AppError::internal());
+                return Err(StoreError::unexpected(
+                    "migrate",
+                    format!("{table}.{column} has a type it cannot copy ({data_type}, {udt})"),
+                ));
             }
         })
     }
@@ -95,7 +97,7 @@ impl Store {
     /// holds no accounts, tickets or audit entries yet; refuses any other. One transaction:
     /// the target gets everything or nothing.
     #[tracing::instrument(skip_all, name = "store.copy_into_postgres")]
-    pub async fn copy_into_postgres(&self, target: &PgPool) -> Result<CopyReport, AppError> {
+    pub async fn copy_into_postgres(&self, target: &PgPool) -> Result<CopyReport, StoreError> {
         let mut tx = target.begin().await?;
         let (users, tickets, audit): (i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM audit_log)",
@@ -103,7 +105,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if users + tickets + audit > 0 {
-            return Err(AppError::invalid(
+            return Err(StoreError::refused(
                 "to",
                 format!(
                     "The target database is not empty ({users} accounts, {tickets} tickets, {audit} audit entries): \
@@ -146,8 +148,10 @@ impl Store {
             tables.push(TableCopy { table, source_rows, target_rows });
         }
         if let Some(t) = tables.iter().find(|t| t.source_rows != t.target_rows) {
-            tracing::error!(table = t.table, source = t.source_rows, target = t.target_rows, "migrate: row counts differ");
-            return Err(AppError::internal());
+            return Err(StoreError::unexpected(
+                "migrate",
+                format!("{} rows differ: {} read, {} written", t.table, t.source_rows, t.target_rows),
+            ));
         }
         for table in ["users", "tickets", "ticket_events", "audit_log"] {
             self.continue_sequence(table, &mut tx).await?;
@@ -162,15 +166,14 @@ impl Store {
         }
         let rows: Vec<(String, String, String)> = sqlx::query_as(super::MISMATCHES_SQL).fetch_all(&mut *tx).await?;
         if !rows.is_empty() {
-            tracing::error!(mismatches = ?rows, "migrate: the target's counters disagree with its rows");
-            return Err(AppError::internal());
+            return Err(StoreError::unexpected("migrate", format!("the counters disagree with the rows: {rows:?}")));
         }
         tx.commit().await?;
         Ok(CopyReport { tables })
     }
 
     /// Streams one table from SQLite into the target; returns the rows read.
-    async fn copy_table(&self, table: &'static str, tx: &mut Transaction<'_, Postgres>) -> Result<i64, AppError> {
+    async fn copy_table(&self, table: &'static str, tx: &mut Transaction<'_, Postgres>) -> Result<i64, StoreError> {
         // The target's columns decide what is copied (generated ones are computed there).
         let columns: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT column_name::text, data_type::text, udt_name::text FROM information_schema.columns
@@ -181,7 +184,7 @@ impl Store {
         .fetch_all(&mut **tx)
         .await?;
         let kinds =
-            columns.iter().map(|(c, d, u)| Kind::of(table, c, d, u)).collect::<Result<Vec<Kind>, AppError>>()?;
+            columns.iter().map(|(c, d, u)| Kind::of(table, c, d, u)).collect::<Result<Vec<Kind>, StoreError>>()?;
         let names = columns.iter().map(|(c, _, _)| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
 
         let select = format!("SELECT {names} FROM {table} ORDER BY 1");
@@ -202,7 +205,7 @@ impl Store {
 
     /// Sets the target's id sequence of `table` so its next id follows the highest the source
     /// ever handed out (AUTOINCREMENT never reuses the id of a deleted row; neither should we).
-    async fn continue_sequence(&self, table: &str, tx: &mut Transaction<'_, Postgres>) -> Result<(), AppError> {
+    async fn continue_sequence(&self, table: &str, tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
         let max_id: i64 = sqlx::query_scalar(&format!(
             "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),
                         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))"
@@ -220,7 +223,7 @@ impl Store {
     }
 }
 
-async fn insert(tx: &mut Transaction<'_, Postgres>, table: &str, names: &str, rows: Vec<Vec<Value>>) -> Result<i64, AppError> {
+async fn insert(tx: &mut Transaction<'_, Postgres>, table: &str, names: &str, rows: Vec<Vec<Value>>) -> Result<i64, StoreError> {
     let n = rows.len() as i64;
     let mut qb = QueryBuilder::<Postgres>::new(format!("INSERT INTO {table} ({names}) "));
     qb.push_values(rows, |mut b, row| {
@@ -326,7 +329,7 @@ mod tests {
 
         // A second copy into the now non-empty database is refused, and changes nothing.
         let refused = store.copy_into_postgres(&pg).await.unwrap_err();
-        assert_eq!(refused.field.as_deref(), Some("to"));
+        assert!(matches!(refused, StoreError::Refused { field: "to", .. }), "{refused:?}");
         let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&pg).await.unwrap();
         assert_eq!(tickets, 400);
         pg.close().await;

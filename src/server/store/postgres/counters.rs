@@ -6,7 +6,7 @@ use crate::server::store::rows::*;
 use super::tickets::{fts_query, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use sqlx::{Postgres, QueryBuilder};
 
 /// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
@@ -21,7 +21,7 @@ fn counter_key(scope: TicketScope) -> (&'static str, i64) {
 impl Store {
     /// Tickets per status in a scope, from at most four counter rows.
     #[tracing::instrument(skip_all, name = "store.ticket_counts")]
-    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
+    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, StoreError> {
         let (name, id) = counter_key(scope);
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = $1 AND scope_id = $2")
             .bind(name)
@@ -49,7 +49,12 @@ impl Store {
     /// all tickets from ticket_kind_counts; overdue alone from the per-day counters; search alone
     /// from the full-text index without reading the tickets. Any other mix counts matches up to
     /// the cap, no further.
-    pub(super) async fn list_total(&self, scope: TicketScope, query: &TicketQuery) -> Result<(i64, bool), AppError> {
+    pub(super) async fn list_total(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(i64, bool), StoreError> {
         let search = query.q.as_deref().and_then(fts_query);
         let kinds = query.priority.is_some() || query.category.is_some();
         let counted_scope = match (scope, query.assigned_to, query.unassigned) {
@@ -65,7 +70,7 @@ impl Store {
             }
             (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
             (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
-                return Ok((self.overdue_count(scope).await?, false));
+                return Ok((self.overdue_count(scope, now).await?, false));
             }
             (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
                 // Only the GIN index's matches are counted (a bitmap of them), never the rows.
@@ -82,7 +87,7 @@ impl Store {
         }
         let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query);
-        push_filters(&mut count, scope, query);
+        push_filters(&mut count, scope, query, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
         let n: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
@@ -90,7 +95,7 @@ impl Store {
 
     /// Tickets with the query's status, priority and category (each optional), from at most
     /// a few dozen rows of ticket_kind_counts.
-    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, AppError> {
+    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, StoreError> {
         let mut count = QueryBuilder::<Postgres>::new("SELECT COALESCE(SUM(n), 0)::BIGINT FROM ticket_kind_counts WHERE TRUE");
         if let Some(s) = query.status {
             count.push(" AND status = ").push_bind(s.as_str());
@@ -106,14 +111,14 @@ impl Store {
 
     /// Not-closed tickets that nobody works on.
     #[tracing::instrument(skip_all, name = "store.unassigned_open")]
-    pub async fn unassigned_open(&self) -> Result<i64, AppError> {
+    pub async fn unassigned_open(&self) -> Result<i64, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// An agent's assigned, resolved and pending counts and mean resolution time.
     #[tracing::instrument(skip_all, name = "store.agent_stats")]
-    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
+    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = $1")
             .bind(agent_id)
@@ -129,14 +134,14 @@ impl Store {
 
     /// Open (not closed) tickets assigned to an agent: their current load.
     #[tracing::instrument(skip_all, name = "store.open_load")]
-    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
+    pub async fn open_load(&self, agent_id: i64) -> Result<i64, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
     #[tracing::instrument(skip_all, name = "store.agent_totals")]
-    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError> {
+    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError> {
         // Names sort by code point (COLLATE "C"), as SQLite's BINARY collation does.
         let sql = concat!(
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
@@ -156,7 +161,7 @@ impl Store {
     /// Every counter or rollup row that differs from a recount of the tickets and accounts
     /// (scans everything: for tests and consistency checks).
     #[tracing::instrument(skip_all, name = "store.counter_mismatches")]
-    pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
+    pub async fn counter_mismatches(&self) -> Result<Vec<String>, StoreError> {
         super::counter_mismatches(&self.pool).await
     }
 }

@@ -116,7 +116,7 @@ async fn lists_filtered_by_status_priority_and_category_are_counted_exactly_from
     let open_high_billing = TicketQuery { status: Some(TicketStatus::Open), ..high_billing.clone() };
     let total = |query: TicketQuery| {
         let store = store.clone();
-        async move { store.list_tickets(TicketScope::All, &query).await.unwrap() }
+        async move { store.list_tickets(TicketScope::All, &query, chrono::Utc::now()).await.unwrap() }
     };
     assert_eq!((total(high_billing.clone()).await.total, total(open_high_billing.clone()).await.total), (2, 1));
     assert_eq!(total(TicketQuery { category: Some("billing".into()), ..base.clone() }).await.total, 3);
@@ -129,7 +129,7 @@ async fn lists_filtered_by_status_priority_and_category_are_counted_exactly_from
     assert_eq!((listed.total, listed.capped, listed.rows.len()), (20_001, false, 1));
     assert_eq!(store.counter_mismatches().await.unwrap(), vec!["ticket_kind_counts open high billing: n 1 kept 20001".to_string()]);
     // A requester's list with a priority filter counts its own matches instead.
-    let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing).await.unwrap();
+    let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing, chrono::Utc::now()).await.unwrap();
     assert_eq!((mine.total, mine.capped), (2, false));
 }
 
@@ -183,7 +183,7 @@ async fn every_list_total_agrees_with_counting_the_tickets() {
     }
     let mut wrong = Vec::new();
     for (scope, query) in queries {
-        let listed = store.list_tickets(scope, &TicketQuery { per_page: 100, ..query.clone() }).await.unwrap();
+        let listed = store.list_tickets(scope, &TicketQuery { per_page: 100, ..query.clone() }, chrono::Utc::now()).await.unwrap();
         if (listed.total, listed.capped) != (listed.rows.len() as i64, false) {
             wrong.push(format!("{scope:?} {query:?}: total {} capped {}, rows {}", listed.total, listed.capped, listed.rows.len()));
         }

@@ -72,7 +72,7 @@ impl Store {
     }
 }
 
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor};
@@ -137,7 +137,7 @@ pub fn url_in_schema(url: &str, schema: &str) -> String {
 }
 
 /// The rows of `MISMATCHES_SQL`, described.
-pub async fn counter_mismatches(pool: &PgPool) -> Result<Vec<String>, AppError> {
+pub async fn counter_mismatches(pool: &PgPool) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(MISMATCHES_SQL).fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(counter, key, detail)| format!("{counter} {key}: {detail}")).collect())
 }

@@ -4,7 +4,7 @@
 use super::audit::insert_audit;
 use super::sessions::end_sessions_of;
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::security::PasswordHash;
 use crate::server::store::records::*;
 use chrono::Utc;
@@ -14,7 +14,7 @@ impl Store {
     /// Replaces the password in one transaction with what must go with it: every session of
     /// the account ends, open reset links stop working, and the audit entry is written.
     #[tracing::instrument(skip_all, name = "store.set_password")]
-    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
+    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
         end_sessions_of(&mut tx, id).await?;
@@ -25,7 +25,7 @@ impl Store {
     }
 
     #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
-    pub async fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), AppError> {
+    pub async fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
@@ -37,7 +37,7 @@ impl Store {
 
     /// Whether a reset link is still usable (checked before paying for a hash).
     #[tracing::instrument(skip_all, name = "store.reset_link_open")]
-    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
+    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)",
         )
@@ -58,7 +58,7 @@ impl Store {
         new_hash: &PasswordHash,
         now_secs: i64,
         (action, detail, ip): (&str, &str, &str),
-    ) -> Result<Option<i64>, AppError> {
+    ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE password_resets SET used_at = $1
@@ -86,7 +86,7 @@ impl Store {
 }
 
 /// Any outstanding reset link of the account stops working.
-async fn close_reset_links(tx: &mut Transaction<'static, Postgres>, user_id: i64, now_secs: i64) -> Result<(), AppError> {
+async fn close_reset_links(tx: &mut Transaction<'static, Postgres>, user_id: i64, now_secs: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now_secs)
         .bind(user_id)

@@ -249,6 +249,6 @@ async fn unassigned_and_overdue_come_from_the_counters_and_the_deadline_index() 
         .await
         .unwrap();
     }
-    assert_eq!(store.unassigned_and_overdue().await.unwrap(), (2, 2));
+    assert_eq!(store.unassigned_and_overdue(chrono::Utc::now()).await.unwrap(), (2, 2));
     assert!(store.counter_mismatches().await.unwrap().is_empty());
 }

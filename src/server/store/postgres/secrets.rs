@@ -1,11 +1,11 @@
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 
 impl Store {
     /// Returns the stored secret `name`, storing `candidate` first if there is none yet.
     /// Concurrent first starts (of one or several instances) agree on one value.
     #[tracing::instrument(skip_all, name = "store.secret_or_insert")]
-    pub async fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, AppError> {
+    pub async fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
         // One statement: the insert either wins or the existing row is returned. `DO UPDATE`
         // with an unchanged value makes the row come back through RETURNING either way.
         Ok(sqlx::query_scalar(

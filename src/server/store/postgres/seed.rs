@@ -1,6 +1,6 @@
 use super::Store;
 use crate::domain::{Priority, SlaHours};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use chrono::Duration;
 
@@ -9,7 +9,7 @@ impl Store {
     /// Returns whether anything was written. Several instances starting at once on an empty
     /// database seed it once: the transaction holds a lock that the others wait for.
     #[tracing::instrument(skip_all, name = "store.seed_demo")]
-    pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError> {
+    pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
         let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&mut *tx).await?;

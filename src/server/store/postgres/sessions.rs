@@ -4,7 +4,7 @@
 use super::audit::insert_audit;
 use super::users::USER_COLUMNS;
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::UserRow;
 use chrono::Utc;
@@ -16,7 +16,7 @@ const SWEEP_AFTER_SECS: i64 = 24 * 3600;
 impl Store {
     /// Opens a session and writes its audit entry in one transaction; old rows are swept.
     #[tracing::instrument(skip_all, name = "store.open_session")]
-    pub async fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
+    pub async fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM throttles WHERE window_start < $1").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
@@ -36,7 +36,7 @@ impl Store {
 
     /// The live account behind a session that is still open.
     #[tracing::instrument(skip_all, name = "store.session_user")]
-    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, AppError> {
+    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, StoreError> {
         // Built once: this runs for every signed-in request.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
@@ -51,7 +51,7 @@ impl Store {
 
     /// Signs one session out.
     #[tracing::instrument(skip_all, name = "store.end_session")]
-    pub async fn end_session(&self, sid: &str) -> Result<(), AppError> {
+    pub async fn end_session(&self, sid: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id = $1").bind(sid).execute(&self.pool).await?;
         Ok(())
     }
@@ -60,7 +60,7 @@ impl Store {
     /// over) and returns the count: one statement, so simultaneous hits, from any instance,
     /// are all counted.
     #[tracing::instrument(skip_all, name = "store.throttle_hit")]
-    pub async fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, AppError> {
+    pub async fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, StoreError> {
         let (count, window_start): (i64, i64) = sqlx::query_as(
             "INSERT INTO throttles (key, window_start, count) VALUES ($1, $2, 1)
              ON CONFLICT (key) DO UPDATE SET
@@ -78,21 +78,21 @@ impl Store {
 
     /// Takes one hit back (an attempt that turned out legitimate).
     #[tracing::instrument(skip_all, name = "store.throttle_refund")]
-    pub async fn throttle_refund(&self, key: &str) -> Result<(), AppError> {
+    pub async fn throttle_refund(&self, key: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE throttles SET count = count - 1 WHERE key = $1 AND count > 0").bind(key).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Forgets a counter (e.g. an account's failures after its owner signs in).
     #[tracing::instrument(skip_all, name = "store.throttle_clear")]
-    pub async fn throttle_clear(&self, key: &str) -> Result<(), AppError> {
+    pub async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM throttles WHERE key = $1").bind(key).execute(&self.pool).await?;
         Ok(())
     }
 }
 
 /// Ends every session of an account, inside the transaction of the change that requires it.
-pub(super) async fn end_sessions_of(tx: &mut Transaction<'static, Postgres>, user_id: i64) -> Result<(), AppError> {
+pub(super) async fn end_sessions_of(tx: &mut Transaction<'static, Postgres>, user_id: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(())
 }

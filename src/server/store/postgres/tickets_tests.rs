@@ -19,7 +19,7 @@ async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String 
     qb.push(ROW_COLUMNS);
     push_source(&mut qb, query);
     qb.push(ROW_JOINS);
-    push_filters(&mut qb, scope, query);
+    push_filters(&mut qb, scope, query, chrono::Utc::now());
     push_after(&mut qb, query);
     push_order(&mut qb, query);
     qb.push(" LIMIT 20");
@@ -88,9 +88,9 @@ async fn overdue_counts_agree_with_counting_the_tickets() {
         .await
         .unwrap();
     }
-    assert_eq!(store.overdue_count(TicketScope::All).await.unwrap(), 3);
-    assert_eq!(store.overdue_count(TicketScope::RequestedBy(1)).await.unwrap(), 3);
+    assert_eq!(store.overdue_count(TicketScope::All, chrono::Utc::now()).await.unwrap(), 3);
+    assert_eq!(store.overdue_count(TicketScope::RequestedBy(1), chrono::Utc::now()).await.unwrap(), 3);
     sqlx::query("UPDATE tickets SET status = 'closed' WHERE id = 1").execute(&store.pool).await.unwrap();
-    assert_eq!(store.overdue_count(TicketScope::All).await.unwrap(), 2);
+    assert_eq!(store.overdue_count(TicketScope::All, chrono::Utc::now()).await.unwrap(), 2);
     assert!(store.counter_mismatches().await.unwrap().is_empty());
 }

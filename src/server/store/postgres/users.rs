@@ -6,7 +6,7 @@ use super::audit::insert_audit;
 use super::sessions::end_sessions_of;
 use super::Store;
 use crate::domain::{EventKind, Profile, Role, RoleCounts};
-use crate::error::AppError;
+use crate::server::store::{Constraint, StoreError};
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::Utc;
@@ -20,27 +20,21 @@ const LIVE: &str = "deleted_at IS NULL";
 /// The advisory lock every change of an account's role, activity or existence takes first.
 const ACCOUNT_RULES_LOCK: i64 = 0x6865_6c70_6465_736b; // "helpdesk"
 
-const LAST_SUPER_ADMIN: &str = "The last active super admin cannot be demoted, deactivated or deleted.";
-
-async fn lock_account_rules(tx: &mut Transaction<'static, Postgres>) -> Result<(), AppError> {
+async fn lock_account_rules(tx: &mut Transaction<'static, Postgres>) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ACCOUNT_RULES_LOCK).execute(&mut **tx).await?;
     Ok(())
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 impl Store {
     #[tracing::instrument(skip_all, name = "store.user_by_email")]
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, AppError> {
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1::CITEXT AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(&self.pool).await?;
         Ok(row.map(Into::into))
     }
 
     #[tracing::instrument(skip_all, name = "store.user_by_id")]
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, AppError> {
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND {LIVE}");
         let row = sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(Into::into))
@@ -50,7 +44,7 @@ impl Store {
     /// is attributed to the new account: self-registration). An email already registered is a
     /// conflict on `email`.
     #[tracing::instrument(skip_all, name = "store.insert_user")]
-    pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, AppError> {
+    pub async fn insert_user(&self, user: NewUser<'_>, audit: Option<AuditRecord<'_>>) -> Result<UserRecord, StoreError> {
         let sql = format!(
             "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
@@ -66,11 +60,8 @@ impl Store {
             .bind(written_now())
             .fetch_one(&mut *tx)
             .await;
-        let record = match inserted {
-            Ok(row) => UserRecord::from(row),
-            Err(e) if is_unique_violation(&e) => return Err(AppError::conflict_on("email", "An account with this email already exists.")),
-            Err(e) => return Err(e.into()),
-        };
+        // A taken address fails here as a conflict on `users_email_key` (see `StoreError`).
+        let record = UserRecord::from(inserted?);
         if let Some(mut audit) = audit {
             audit.actor_id = audit.actor_id.or(Some(record.profile.id));
             insert_audit(&mut tx, Utc::now(), audit).await?;
@@ -81,12 +72,12 @@ impl Store {
 
     /// Whether an email is taken (checked before paying for a hash).
     #[tracing::instrument(skip_all, name = "store.email_taken")]
-    pub async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
+    pub async fn email_taken(&self, email: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::CITEXT)").bind(email).fetch_one(&self.pool).await?)
     }
 
     #[tracing::instrument(skip_all, name = "store.update_profile")]
-    pub async fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, AppError> {
+    pub async fn update_profile(&self, id: i64, name: &str, phone: &str, department: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("UPDATE users SET name = $1, phone = $2, department = $3 WHERE id = $4 AND {LIVE} RETURNING {USER_COLUMNS}");
         let row = sqlx::query_as::<_, UserRow>(&sql)
             .bind(name)
@@ -100,13 +91,13 @@ impl Store {
 
     /// Live (not deleted) accounts, from the per-role counters.
     #[tracing::instrument(skip_all, name = "store.count_users")]
-    pub async fn count_users(&self) -> Result<i64, AppError> {
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COALESCE(SUM(n), 0)::BIGINT FROM user_counts").fetch_one(&self.pool).await?)
     }
 
     /// Live users by role, from the per-role counters.
     #[tracing::instrument(skip_all, name = "store.role_counts")]
-    pub async fn role_counts(&self) -> Result<RoleCounts, AppError> {
+    pub async fn role_counts(&self) -> Result<RoleCounts, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.pool).await?;
         Ok(role_counts_from_rows(rows))
     }
@@ -114,7 +105,7 @@ impl Store {
     /// A page of live users, newest first, optionally filtered by role and by text in the
     /// name or email.
     #[tracing::instrument(skip_all, name = "store.list_users")]
-    pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), AppError> {
+    pub async fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), StoreError> {
         // Without a search the per-role counters hold the total; only a text search counts rows.
         let total = match (search, role) {
             (None, None) => self.count_users().await?,
@@ -130,7 +121,7 @@ impl Store {
     }
 
     /// Newest first, walking the creation-time index: no count.
-    async fn user_page(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<Vec<Profile>, AppError> {
+    async fn user_page(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<Vec<Profile>, StoreError> {
         let mut list = QueryBuilder::<Postgres>::new(format!("SELECT {USER_COLUMNS} FROM users"));
         user_filters(&mut list, search, role);
         list.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(per_page));
@@ -144,7 +135,7 @@ impl Store {
     /// 409, changed meanwhile), and never leaves the installation without an active super
     /// admin. A deactivated account's sessions end with it.
     #[tracing::instrument(skip_all, name = "store.update_user")]
-    pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, AppError> {
+    pub async fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, StoreError> {
         let was_active_superadmin = before.role == Role::Superadmin && before.is_active;
         let stays_active_superadmin = change.role == Role::Superadmin && change.is_active;
         let sql = format!(
@@ -182,24 +173,24 @@ impl Store {
     }
 
     #[tracing::instrument(skip_all, name = "store.recent_users")]
-    pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, AppError> {
+    pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, StoreError> {
         self.user_page(None, None, 1, limit as u32).await
     }
 }
 
 /// Why a conditional account write matched no row: gone, changed meanwhile, or it would have
 /// removed the last active super admin.
-async fn why_not_updated(tx: &mut Transaction<'static, Postgres>, before: &Profile) -> AppError {
+async fn why_not_updated(tx: &mut Transaction<'static, Postgres>, before: &Profile) -> StoreError {
     let now: Result<Option<(String, bool)>, _> = sqlx::query_as(&format!("SELECT role, is_active FROM users WHERE id = $1 AND {LIVE}"))
         .bind(before.id)
         .fetch_optional(&mut **tx)
         .await;
     match now {
-        Ok(None) => AppError::not_found("User not found"),
+        Ok(None) => StoreError::NotFound("user"),
         Ok(Some((role, active))) if role != before.role.as_str() || active != before.is_active => {
-            AppError::conflict("This account was changed meanwhile — reload and try again.")
+            StoreError::Conflict(Constraint::AccountVersion)
         }
-        Ok(Some(_)) => AppError::conflict(LAST_SUPER_ADMIN),
+        Ok(Some(_)) => StoreError::Conflict(Constraint::LastSuperAdmin),
         Err(e) => e.into(),
     }
 }
@@ -209,7 +200,7 @@ impl super::Changes {
     /// the account can no longer sign in, and its open tickets become unassigned, each with a
     /// history entry, through the same write path as every other ticket change.
     #[tracing::instrument(skip_all, name = "store.changes.delete_user")]
-    pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, AppError> {
+    pub async fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, StoreError> {
         lock_account_rules(self.tx()).await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(id)
@@ -228,7 +219,7 @@ impl super::Changes {
         .execute(&mut **self.tx())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(AppError::conflict(LAST_SUPER_ADMIN));
+            return Err(StoreError::Conflict(Constraint::LastSuperAdmin));
         }
         end_sessions_of(self.tx(), id).await?;
         let unassign = TicketUpdate { unassign: true, bump_version: true, ..Default::default() };

@@ -39,7 +39,7 @@ async fn two_super_admins_deleting_each_other_at_once_leave_one() {
         let mut c = store.changes().await?;
         let done = c.delete_user(id, actor).await?;
         c.commit().await?;
-        Ok::<bool, AppError>(done)
+        Ok::<bool, crate::server::store::StoreError>(done)
     };
     let (x, y) = tokio::join!(delete(store.clone(), a.id, b.id), delete(store.clone(), b.id, a.id));
     assert_eq!([x.is_ok(), y.is_ok()].iter().filter(|ok| **ok).count(), 1);

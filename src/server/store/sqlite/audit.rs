@@ -3,7 +3,7 @@ use crate::server::store::records::*;
 use super::Store;
 use crate::domain::{AuditEntry, AuditPage};
 use crate::domain::COUNT_CAP;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -32,7 +32,7 @@ fn push_query(qb: &mut QueryBuilder<'_, Sqlite>, columns: &str, action: Option<&
 }
 
 /// Writes an audit entry inside the transaction of the change it records.
-pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), AppError> {
+pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(micros(at))
         .bind(r.actor_id)
@@ -48,7 +48,7 @@ pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at
 
 impl Store {
     #[tracing::instrument(skip_all, name = "store.record_audit")]
-    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), AppError> {
+    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         insert_audit(&mut tx, Utc::now(), r).await?;
         tx.commit().await?;
@@ -58,7 +58,7 @@ impl Store {
     /// Newest first, filtered by action and by text in the actor's email or the target. The
     /// total stops at `COUNT_CAP` ("10 000+"), and `page` is bounded by the caller.
     #[tracing::instrument(skip_all, name = "store.audit_page")]
-    pub async fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, AppError> {
+    pub async fn audit_page(&self, action: Option<&str>, search: Option<&str>, page: u32, per_page: u32) -> Result<AuditPage, StoreError> {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (");
         push_query(&mut count, "1", action, search);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");

@@ -1,7 +1,7 @@
 //! `helpdesk backup FILE`: a consistent copy of a SQLite database, taken while the app serves.
 
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
@@ -30,27 +30,26 @@ impl Store {
     /// is a plain database file (no WAL), checked with `PRAGMA quick_check` and counted.
     /// Refuses an existing file and an in-memory database.
     #[tracing::instrument(skip_all, name = "store.backup_into")]
-    pub async fn backup_into(&self, path: &Path) -> Result<BackupReport, AppError> {
+    pub async fn backup_into(&self, path: &Path) -> Result<BackupReport, StoreError> {
         if self._keeper.is_some() {
-            return Err(AppError::invalid(
+            return Err(StoreError::refused(
                 "database.url",
                 "The database is in memory: there is no file to back up. Point database.url at a SQLite file.",
             ));
         }
         if path.exists() {
-            return Err(AppError::invalid(
+            return Err(StoreError::refused(
                 "file",
                 format!("{} already exists; a backup never overwrites a file. Choose a new name.", path.display()),
             ));
         }
-        let target = path.to_str().ok_or_else(|| AppError::invalid("file", "The file name must be valid UTF-8."))?;
+        let target = path.to_str().ok_or_else(|| StoreError::refused("file", "The file name must be valid UTF-8."))?;
         sqlx::query("VACUUM INTO ?").bind(target).execute(&self.read).await?;
 
         let mut copy = SqliteConnectOptions::new().filename(path).read_only(true).connect().await?;
         let check: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&mut copy).await?;
         if check != "ok" {
-            tracing::error!(check, "the backup copy failed its check");
-            return Err(AppError::internal());
+            return Err(StoreError::unexpected("backup", format!("the copy failed its check: {check}")));
         }
         let count = |table: &str| format!("SELECT COUNT(*) FROM {table}");
         let mut counted = Vec::new();
@@ -113,12 +112,12 @@ mod tests {
         copy.close().await;
 
         let again = store.backup_into(&copy_path).await.unwrap_err();
-        assert_eq!(again.field.as_deref(), Some("file"));
+        assert!(matches!(again, StoreError::Refused { field: "file", .. }), "{again:?}");
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
 
         let memory = Store::connect("sqlite::memory:", 1).await.unwrap();
         let refused = memory.backup_into(&std::env::temp_dir().join("never.db")).await.unwrap_err();
-        assert_eq!(refused.field.as_deref(), Some("database.url"));
+        assert!(matches!(refused, StoreError::Refused { field: "database.url", .. }), "{refused:?}");
     }
 }

@@ -10,7 +10,7 @@ mod vocab;
 use super::recount::{restore_counter_triggers, suspend_counter_triggers};
 use super::Store;
 use crate::domain::SystemSettings;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::security::PasswordHash;
 use chrono::Utc;
 use generate::{ts, Event, Generator, Ticket, DAY};
@@ -57,7 +57,7 @@ impl Store {
         plan: &SeedPlan,
         password_hash: &PasswordHash,
         mut progress: impl FnMut(u64, u64),
-    ) -> Result<SeedReport, AppError> {
+    ) -> Result<SeedReport, StoreError> {
         let settings = self.read_system_settings().await?;
         let mut conn = self.write.acquire().await?;
         // Seeding data can be redone; durability of each batch is not worth an fsync.
@@ -81,12 +81,12 @@ async fn seed_on(
     plan: &SeedPlan,
     hash: &PasswordHash,
     progress: &mut impl FnMut(u64, u64),
-) -> Result<SeedReport, AppError> {
+) -> Result<SeedReport, StoreError> {
     let now = Utc::now().timestamp();
     let (users_added, users) = add_people(conn, "user", plan.users, hash, now).await?;
     let (agents_added, agents) = add_people(conn, "agent", plan.agents, hash, now).await?;
     if plan.tickets > 0 && users.is_empty() {
-        return Err(AppError::invalid("users", "Tickets need at least one seeded user (--users)."));
+        return Err(StoreError::refused("users", "Tickets need at least one seeded user (--users)."));
     }
     let admin: i64 = sqlx::query_scalar(
             "SELECT id FROM users WHERE role IN ('admin', 'superadmin') AND deleted_at IS NULL ORDER BY role = 'admin' DESC, id LIMIT 1",
@@ -177,7 +177,7 @@ async fn seed_on(
         }
         progress(tickets_added, total);
     }
-    producer.await?;
+    producer.await.map_err(|e| StoreError::unexpected("seed", format!("the ticket generator stopped: {e}")))?;
     for sql in indexes {
         sqlx::query(&sql).execute(&mut *tx).await?;
     }
@@ -204,7 +204,7 @@ async fn seed_on(
 /// their definitions for building them again after a bulk load. Inside the load's transaction
 /// (SQLite's DDL is transactional), so a failure leaves them as they were. The history's index
 /// stays: rows arrive in its order, so it grows by appending.
-async fn suspend_indexes(conn: &mut SqliteConnection) -> Result<Vec<String>, AppError> {
+async fn suspend_indexes(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
     let indexes: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master
          WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL
@@ -226,7 +226,7 @@ async fn add_people(
     wanted: u64,
     hash: &PasswordHash,
     now: i64,
-) -> Result<(u64, Vec<(i64, String)>), AppError> {
+) -> Result<(u64, Vec<(i64, String)>), StoreError> {
     let pattern = format!("{role}%@seed.test");
     let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ? AND email LIKE ?")
         .bind(role)

@@ -6,7 +6,7 @@ use crate::server::store::rows::*;
 use super::tickets::{fts_query, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
@@ -22,7 +22,7 @@ fn counter_key(scope: TicketScope) -> (&'static str, i64) {
 impl Store {
     /// Tickets per status in a scope, from at most four counter rows.
     #[tracing::instrument(skip_all, name = "store.ticket_counts")]
-    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, AppError> {
+    pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, StoreError> {
         let (name, id) = counter_key(scope);
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = ? AND scope_id = ?")
             .bind(name)
@@ -50,7 +50,12 @@ impl Store {
     /// all tickets from ticket_kind_counts (migration 0013); overdue alone from the per-day
     /// counters; search alone from the full-text index without reading the tickets. Any other
     /// mix counts matches up to the cap, no further.
-    pub(super) async fn list_total(&self, scope: TicketScope, query: &TicketQuery) -> Result<(i64, bool), AppError> {
+    pub(super) async fn list_total(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(i64, bool), StoreError> {
         let search = query.q.as_deref().and_then(fts_query);
         let kinds = query.priority.is_some() || query.category.is_some();
         let counted_scope = match (scope, query.assigned_to, query.unassigned) {
@@ -66,7 +71,7 @@ impl Store {
             }
             (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
             (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
-                return Ok((self.overdue_count(scope).await?, false));
+                return Ok((self.overdue_count(scope, now).await?, false));
             }
             (Some(TicketScope::All), Some(fts)) if !kinds && !query.overdue && query.status.is_none() => {
                 let n: i64 = sqlx::query_scalar(
@@ -82,7 +87,7 @@ impl Store {
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query);
-        push_filters(&mut count, scope, query);
+        push_filters(&mut count, scope, query, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
         let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
@@ -90,7 +95,7 @@ impl Store {
 
     /// Tickets with the query's status, priority and category (each optional), from at most
     /// a few dozen rows of ticket_kind_counts.
-    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, AppError> {
+    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, StoreError> {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM ticket_kind_counts WHERE 1 = 1");
         if let Some(s) = query.status {
             count.push(" AND status = ").push_bind(s.as_str());
@@ -106,14 +111,14 @@ impl Store {
 
     /// Not-closed tickets that nobody works on.
     #[tracing::instrument(skip_all, name = "store.unassigned_open")]
-    pub async fn unassigned_open(&self) -> Result<i64, AppError> {
+    pub async fn unassigned_open(&self) -> Result<i64, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// An agent's assigned, resolved and pending counts and mean resolution time.
     #[tracing::instrument(skip_all, name = "store.agent_stats")]
-    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, AppError> {
+    pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = ?")
             .bind(agent_id)
@@ -129,14 +134,14 @@ impl Store {
 
     /// Open (not closed) tickets assigned to an agent: their current load.
     #[tracing::instrument(skip_all, name = "store.open_load")]
-    pub async fn open_load(&self, agent_id: i64) -> Result<i64, AppError> {
+    pub async fn open_load(&self, agent_id: i64) -> Result<i64, StoreError> {
         let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
         Ok(counts.total - counts.closed)
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
     #[tracing::instrument(skip_all, name = "store.agent_totals")]
-    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, AppError> {
+    pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError> {
         let sql = concat!(
             "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
                 (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
@@ -213,7 +218,7 @@ mod tests {
         let open_high_billing = TicketQuery { status: Some(TicketStatus::Open), ..high_billing.clone() };
         let total = |query: TicketQuery| {
             let store = store.clone();
-            async move { store.list_tickets(TicketScope::All, &query).await.unwrap() }
+            async move { store.list_tickets(TicketScope::All, &query, chrono::Utc::now()).await.unwrap() }
         };
         assert_eq!((total(high_billing.clone()).await.total, total(open_high_billing.clone()).await.total), (2, 1));
         assert_eq!(total(TicketQuery { category: Some("billing".into()), ..base.clone() }).await.total, 3);
@@ -232,7 +237,7 @@ mod tests {
             vec!["ticket_kind_counts open high billing: counted n 1 kept 20001".to_string()]
         );
         // A requester's list with a priority filter counts its own matches instead.
-        let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing).await.unwrap();
+        let mine = store.list_tickets(TicketScope::RequestedBy(1), &high_billing, chrono::Utc::now()).await.unwrap();
         assert_eq!((mine.total, mine.capped), (2, false));
     }
 
@@ -282,7 +287,7 @@ mod tests {
         }
         let mut wrong = Vec::new();
         for (scope, query) in queries {
-            let listed = store.list_tickets(scope, &TicketQuery { per_page: 100, ..query.clone() }).await.unwrap();
+            let listed = store.list_tickets(scope, &TicketQuery { per_page: 100, ..query.clone() }, chrono::Utc::now()).await.unwrap();
             if (listed.total, listed.capped) != (listed.rows.len() as i64, false) {
                 wrong.push(format!("{scope:?} {query:?}: total {} capped {}, rows {}", listed.total, listed.capped, listed.rows.len()));
             }

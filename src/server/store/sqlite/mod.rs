@@ -89,11 +89,6 @@ fn is_in_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 
-/// True when a statement broke a UNIQUE constraint.
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,10 +124,10 @@ mod tests {
     async fn a_broken_statement_is_an_internal_error_and_a_closed_database_is_unavailable() {
         let store = Store::connect("sqlite::memory:", 1).await.unwrap();
         sqlx::query("ALTER TABLE app_secrets RENAME TO gone").execute(&store.write).await.unwrap();
-        let broken = store.secret_or_insert("k", "v").await.unwrap_err();
+        let broken = crate::error::AppError::from(store.secret_or_insert("k", "v").await.unwrap_err());
         assert_eq!((broken.status(), broken.message.as_str()), (500, "Something went wrong on our side. Please try again."));
         store.close().await;
-        let closed = store.secret_or_insert("k", "v").await.unwrap_err();
+        let closed = crate::error::AppError::from(store.secret_or_insert("k", "v").await.unwrap_err());
         assert_eq!((closed.status(), closed.retry_after), (503, Some(5)));
     }
 

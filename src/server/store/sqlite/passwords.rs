@@ -5,7 +5,7 @@ use crate::server::store::records::*;
 use super::audit::insert_audit;
 use super::sessions::end_sessions_of;
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::security::PasswordHash;
 use chrono::Utc;
 use sqlx::Sqlite;
@@ -14,7 +14,7 @@ impl Store {
     /// Replaces the password in one transaction with what must go with it: every session of
     /// the account ends, open reset links stop working, and the audit entry is written.
     #[tracing::instrument(skip_all, name = "store.set_password")]
-    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), AppError> {
+    pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
         end_sessions_of(&mut tx, id).await?;
@@ -30,7 +30,7 @@ impl Store {
         user_id: i64,
         token_hash: &str,
         expires_at: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
             .bind(token_hash)
             .bind(user_id)
@@ -42,7 +42,7 @@ impl Store {
 
     /// Whether a reset link is still usable (checked before paying for a hash).
     #[tracing::instrument(skip_all, name = "store.reset_link_open")]
-    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, AppError> {
+    pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError> {
         let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")
             .bind(token_hash)
             .bind(now_secs)
@@ -62,7 +62,7 @@ impl Store {
         new_hash: &PasswordHash,
         now_secs: i64,
         (action, detail, ip): (&str, &str, &str),
-    ) -> Result<Option<i64>, AppError> {
+    ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.write.begin().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE password_resets SET used_at = ?
@@ -91,7 +91,7 @@ impl Store {
 }
 
 /// Any outstanding reset link of the account stops working.
-async fn close_reset_links(tx: &mut sqlx::Transaction<'static, Sqlite>, user_id: i64, now_secs: i64) -> Result<(), AppError> {
+async fn close_reset_links(tx: &mut sqlx::Transaction<'static, Sqlite>, user_id: i64, now_secs: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
         .bind(now_secs)
         .bind(user_id)

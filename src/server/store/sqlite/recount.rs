@@ -4,7 +4,7 @@
 //! one statement per table instead of firing the row triggers (`add_batch_counts`).
 
 use super::Store;
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use sqlx::SqliteConnection;
 
 /// A counter table: its key columns, its summed columns, and the query that counts them from
@@ -144,7 +144,7 @@ impl Store {
     /// <column> <recounted> kept <stored>"); empty when all agree. Scans every ticket: for
     /// tests and consistency checks, never for a page.
     #[tracing::instrument(skip_all, name = "store.counter_mismatches")]
-    pub async fn counter_mismatches(&self) -> Result<Vec<String>, AppError> {
+    pub async fn counter_mismatches(&self) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for counted in TICKET_COUNTERS.iter().chain(OTHER_COUNTERS) {
             let Counted { table, keys, values, recount } = counted;
@@ -171,7 +171,7 @@ impl Store {
 /// `restore_counter_triggers`: for bulk loads, where a trigger per row costs more than the rows.
 /// Call both inside one transaction (SQLite's DDL is transactional), so a failure leaves the
 /// triggers and counters as they were.
-pub(super) async fn suspend_counter_triggers(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>, AppError> {
+pub(super) async fn suspend_counter_triggers(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>, StoreError> {
     let triggers: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master
          WHERE type = 'trigger' AND tbl_name = 'tickets' AND name NOT LIKE 'tickets_fts%' ORDER BY name",
@@ -190,7 +190,7 @@ pub(super) async fn restore_counter_triggers(
     conn: &mut SqliteConnection,
     first_id: i64,
     triggers: Vec<(String, String)>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     // `first_id` is an integer, so formatting it into the SQL is safe.
     let batch = format!("(SELECT * FROM tickets WHERE id >= {first_id}) AS tickets");
     for Counted { table, keys, values, recount } in TICKET_COUNTERS {

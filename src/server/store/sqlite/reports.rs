@@ -4,20 +4,20 @@ use crate::server::store::rows::AgentRow;
 use crate::server::store::rows::shown_name;
 use super::Store;
 use crate::domain::{AgentPerformance, DayCount, Report, TicketScope};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use chrono::{Datelike, NaiveDate};
 
 impl Store {
     /// Not-closed tickets nobody works on, and not-closed tickets past their SLA deadline.
     #[tracing::instrument(skip_all, name = "store.unassigned_and_overdue")]
-    pub async fn unassigned_and_overdue(&self) -> Result<(i64, i64), AppError> {
-        Ok((self.unassigned_open().await?, self.overdue_count(TicketScope::All).await?))
+    pub async fn unassigned_and_overdue(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(i64, i64), StoreError> {
+        Ok((self.unassigned_open().await?, self.overdue_count(TicketScope::All, now).await?))
     }
 
     /// Every agent's assigned, resolved, open and mean resolution hours; with a range, only
     /// tickets created in it count. Without one, the counters answer.
     #[tracing::instrument(skip_all, name = "store.agent_performance")]
-    pub async fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, AppError> {
+    pub async fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, StoreError> {
         let Some((from, to)) = range else {
             return self.agent_totals().await;
         };
@@ -29,7 +29,7 @@ impl Store {
 
     /// The active agent with the fewest open tickets (ties: lowest id), if any has room.
     #[tracing::instrument(skip_all, name = "store.least_loaded_agent")]
-    pub async fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, AppError> {
+    pub async fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, StoreError> {
         least_loaded(&self.read, max_open).await
     }
 
@@ -37,7 +37,7 @@ impl Store {
     /// ends from the daily ones (0005), whole months from the monthly ones (0012), opened and
     /// closed per day from `rollup_opened` and `rollup_closed`; never from the tickets.
     #[tracing::instrument(skip_all, name = "store.report")]
-    pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, AppError> {
+    pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError> {
         let spans = Spans::of(from, to);
         let by = |column: &'static str| {
             let sql = created_by_sql(column);
@@ -189,7 +189,7 @@ fn first_of_next_month(day: NaiveDate) -> Option<NaiveDate> {
 
 /// The least-loaded active agent with room, read through `ex` (the pool, or a transaction
 /// that has just assigned tickets and must see its own counts).
-pub(super) async fn least_loaded<'e, E: sqlx::SqliteExecutor<'e>>(ex: E, max_open: i64) -> Result<Option<i64>, AppError> {
+pub(super) async fn least_loaded<'e, E: sqlx::SqliteExecutor<'e>>(ex: E, max_open: i64) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM (
             SELECT u.id, (SELECT COALESCE(SUM(c.n), 0) FROM ticket_counts c

@@ -1,7 +1,7 @@
 use crate::server::store::records::*;
 use super::Store;
 use crate::domain::{Priority, SlaHours};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use chrono::Duration;
 
 
@@ -10,7 +10,7 @@ impl Store {
     /// Seeds the demo accounts and tickets in one transaction, only into an empty database.
     /// Returns whether anything was written.
     #[tracing::instrument(skip_all, name = "store.seed_demo")]
-    pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, AppError> {
+    pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError> {
         let mut tx = self.write.begin().await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
         if users > 0 {

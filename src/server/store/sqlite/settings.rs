@@ -1,6 +1,6 @@
 use super::Store;
 use crate::domain::{Priority, SystemSettings};
-use crate::error::AppError;
+use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::{settings_from_rows, settings_rows};
 use chrono::DateTime;
@@ -9,7 +9,7 @@ impl Store {
     /// The settings as stored; anything missing or unreadable falls back to its default.
     /// (The boundary keeps a copy in memory; this always asks the database.)
     #[tracing::instrument(skip_all, name = "store.read_system_settings")]
-    pub async fn read_system_settings(&self) -> Result<SystemSettings, AppError> {
+    pub async fn read_system_settings(&self) -> Result<SystemSettings, StoreError> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings").fetch_all(&self.read).await?;
         Ok(settings_from_rows(rows))
     }
@@ -19,7 +19,7 @@ impl Store {
     /// domain's (`SlaHours::due`): the database only adds each priority's offset, computed
     /// here by that rule, to the creation time.
     #[tracing::instrument(skip_all, name = "store.save_system_settings")]
-    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), AppError> {
+    pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError> {
         let offset = |p: Priority| s.sla.due(p, DateTime::UNIX_EPOCH).timestamp();
         let mut tx = self.write.begin().await?;
         for (key, value) in settings_rows(s) {

@@ -2,8 +2,8 @@ use crate::server::store::rows::*;
 use crate::server::store::records::*;
 use super::Store;
 use crate::domain::{Ticket, TicketEvent, TicketQuery, TicketRow, TicketSort};
-use crate::error::AppError;
-use chrono::Utc;
+use crate::server::store::StoreError;
+use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 pub use crate::domain::TicketScope;
@@ -84,7 +84,7 @@ pub(super) fn fts_query(text: &str) -> Option<String> {
 }
 
 /// Appends the WHERE clause for a scope and filters.
-pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery) {
+pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) {
     qb.push(" WHERE 1 = 1");
     match scope {
         TicketScope::RequestedBy(id) => {
@@ -112,7 +112,7 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope
         qb.push(" AND t.assigned_to IS NULL");
     }
     if query.overdue {
-        qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(Utc::now().timestamp());
+        qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(now.timestamp());
     }
     if let Some(fts) = query.q.as_deref().and_then(fts_query) {
         qb.push(" AND tickets_fts MATCH ").push_bind(fts);
@@ -137,15 +137,15 @@ fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
 
 impl Store {
     #[tracing::instrument(skip_all, name = "store.ticket")]
-    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>, AppError> {
+    pub async fn ticket(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Ticket>, StoreError> {
         let sql = format!("{TICKET_SELECT} WHERE t.id = ?");
         let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.read).await?;
-        Ok(row.map(|r| r.into_ticket(Utc::now())))
+        Ok(row.map(|r| r.into_ticket(now)))
     }
 
     /// The ticket's history, oldest first; internal entries only when asked for.
     #[tracing::instrument(skip_all, name = "store.ticket_events")]
-    pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, AppError> {
+    pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
         let rows = sqlx::query_as::<_, EventDbRow>(
             concat!(
                 "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
@@ -163,10 +163,10 @@ impl Store {
     /// One page of a filtered list with the cursor of the next page (if any), the number of
     /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`).
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
-    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery) -> Result<ListedTickets, AppError> {
-        let (total, capped) = self.list_total(scope, query).await?;
+    pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
+        let (total, capped) = self.list_total(scope, query, now).await?;
         // One row more than the page shows tells whether another page follows.
-        let mut rows = self.ticket_window(scope, query, query.per_page + 1).await?;
+        let mut rows = self.ticket_window(scope, query, query.per_page + 1, now).await?;
         let next = if rows.len() > query.per_page as usize {
             rows.truncate(query.per_page as usize);
             rows.last().map(|row| query.cursor_after(row))
@@ -179,29 +179,34 @@ impl Store {
     /// One page of a filtered list, without counting the matches (dashboards, exports): from
     /// the cursor when there is one, else `page` pages in (bounded by `TicketQuery::MAX_PAGE`).
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
-    pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery) -> Result<Vec<TicketRow>, AppError> {
-        self.ticket_window(scope, query, query.per_page).await
+    pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
+        self.ticket_window(scope, query, query.per_page, now).await
     }
 
     /// Up to `limit` rows of the list, starting where `query` says.
-    async fn ticket_window(&self, scope: TicketScope, query: &TicketQuery, limit: u32) -> Result<Vec<TicketRow>, AppError> {
+    async fn ticket_window(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TicketRow>, StoreError> {
         let mut list = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         push_source(&mut list, query);
         list.push(ROW_JOINS);
-        push_filters(&mut list, scope, query);
+        push_filters(&mut list, scope, query, now);
         push_after(&mut list, query);
         push_order(&mut list, query);
         let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
         list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset);
         let rows = list.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
-        let now = Utc::now();
         Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
     }
 
     /// Tickets in a scope that are not closed and past their SLA deadline.
     #[tracing::instrument(skip_all, name = "store.overdue_count")]
-    pub async fn overdue_count(&self, scope: TicketScope) -> Result<i64, AppError> {
-        let now = Utc::now().timestamp();
+    pub async fn overdue_count(&self, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let now = now.timestamp();
         if scope == TicketScope::All {
             // Whole days past from the per-day counters (migration 0011), today's from the index.
             let today = now.div_euclid(86_400);
@@ -217,9 +222,9 @@ impl Store {
     }
 
     #[tracing::instrument(skip_all, name = "store.recent_tickets")]
-    pub async fn recent_tickets(&self, scope: TicketScope, limit: i64) -> Result<Vec<TicketRow>, AppError> {
+    pub async fn recent_tickets(&self, scope: TicketScope, limit: i64, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
         let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
-        self.ticket_rows(scope, &query).await
+        self.ticket_rows(scope, &query, now).await
     }
 }
 
@@ -247,7 +252,7 @@ mod plans {
         qb.push(ROW_COLUMNS);
         push_source(&mut qb, query);
         qb.push(ROW_JOINS);
-        push_filters(&mut qb, scope, query);
+        push_filters(&mut qb, scope, query, Utc::now());
         push_after(&mut qb, query);
         push_order(&mut qb, query);
         qb.push(" LIMIT 20");
@@ -315,7 +320,7 @@ mod plans {
                 .fetch_one(&store.read)
                 .await
                 .unwrap();
-            (store.overdue_count(TicketScope::All).await.unwrap(), direct)
+            (store.overdue_count(TicketScope::All, Utc::now()).await.unwrap(), direct)
         };
         assert_eq!(counted(store.clone()).await, (4, 4));
         // Closing, reopening, moving deadlines and deleting keep the per-day counters right.
