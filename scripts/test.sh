@@ -6,36 +6,40 @@
 # against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step is stamped with the seconds since the start, so a log shows what each phase costs.
+step() { printf '\n==> [%ds] %s\n' "$SECONDS" "$*"; }
 ./scripts/setup.sh --e2e
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 # Build output outside the clone, so repeated runs (CI clones afresh) reuse it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/helpdesk-target}"
 
-printf '\n==> PostgreSQL: a throwaway database for this run, dropped at the end\n'
+step 'PostgreSQL: a throwaway database for this run, dropped at the end'
 root="$PWD"
 HELPDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh create)
 export HELPDESK_TEST_POSTGRES_URL
 trap '"$root/scripts/postgres.sh" drop "$HELPDESK_TEST_POSTGRES_URL" || true' EXIT
 
-printf '\n==> cargo tests\n'
+step 'cargo tests'
 cargo test --features ssr
 
-printf '\n==> the integration tests again, every app on PostgreSQL (a schema each)\n'
+step 'the integration tests again, every app on PostgreSQL (a schema each)'
 HELPDESK_TEST_DATABASE_URL="$HELPDESK_TEST_POSTGRES_URL" cargo test --features ssr --test '*' -- \
   --skip three_instances_on_one_postgres --skip a_stopped_database_is_answered_503
 
-printf '\n==> release build\n'
+step 'release build'
 cargo leptos build --release --split --precompress
 
 export HELPDESK_BIN="$CARGO_TARGET_DIR/release/helpdesk"
 
-printf '\n==> sign-in storm: 500 simultaneous sign-ins stay under 100 MB and memory returns to idle\n'
+step 'sign-in storm: 500 simultaneous sign-ins stay under 100 MB and memory returns to idle'
 python3 scripts/sign-in-storm.py "$HELPDESK_BIN"
 
-printf '\n==> Schemathesis: every API operation fuzzed for each role against /api/openapi.json\n'
+step 'Schemathesis: every API operation fuzzed for each role against /api/openapi.json'
 FUZZ_SEED="${FUZZ_SEED:-20261202}" scripts/fuzz-api.sh
 
-printf '\n==> Playwright tests (Chromium)\n'
+step 'Playwright tests (Chromium)'
 export HELPDESK_SITE_ROOT="$PWD/target/site"
 cd end2end
 npx playwright test
+cd ..
+step "done: every test passed"
