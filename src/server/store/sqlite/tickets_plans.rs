@@ -1,0 +1,131 @@
+use super::*;
+use crate::domain::{Priority, TicketCursor, TicketQuery, TicketSort, TicketStatus};
+
+/// The query plan of a list query, one line per step.
+async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
+    let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
+    qb.push(ROW_COLUMNS);
+    push_source(&mut qb, query);
+    qb.push(ROW_JOINS);
+    push_filters(&mut qb, scope, query, Utc::now());
+    push_after(&mut qb, query);
+    push_order(&mut qb, query);
+    qb.push(" LIMIT 20");
+    let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
+    rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn overdue_counts_read_only_open_tickets_by_deadline() {
+    let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+    let explain = |sql: String| {
+        let store = store.clone();
+        async move {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql).bind(3).bind(0).fetch_all(&store.read).await.unwrap();
+            rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+        }
+    };
+    for (scope, index) in [
+        (TicketScope::AssignedTo(3), "tickets_open_by_assignee_due"),
+        (TicketScope::RequestedBy(4), "tickets_open_by_requester_due"),
+    ] {
+        let (filter, _) = scope_filter(scope);
+        let plan = explain(format!("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tickets WHERE {filter} AND {OVERDUE}")).await;
+        assert!(plan.contains(index), "{scope:?}:\n{plan}");
+    }
+    let plan = explain(format!("EXPLAIN QUERY PLAN {OVERDUE_ALL}")).await;
+    assert!(plan.contains("SEARCH open_due_days") && plan.contains("tickets_open_by_due"), "all:\n{plan}");
+    assert!(!plan.contains("SCAN tickets"), "all:\n{plan}");
+}
+
+#[tokio::test]
+async fn the_overdue_count_of_all_tickets_agrees_with_counting_them() {
+    let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+        .execute(&store.write)
+        .await
+        .unwrap();
+    let now = Utc::now().timestamp();
+    let today = now.div_euclid(86_400) * 86_400;
+    // (deadline, status): days ago, earlier today, later today, tomorrow, none; open and closed.
+    let tickets = [
+        (Some(today - 3 * 86_400), "open"),
+        (Some(today - 86_400 + 5), "in-progress"),
+        (Some(today - 86_400 + 9), "closed"),
+        (Some(today), "on-hold"),
+        (Some(now - 1), "open"),
+        (Some(now + 3_600), "open"),
+        (Some(today + 2 * 86_400), "open"),
+        (None, "open"),
+    ];
+    for (due, status) in tickets {
+        sqlx::query(
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
+             VALUES (1, 'T', 'x', 'technical', 'low', ?, '2026-01-01', '2026-01-01', ?)",
+        )
+        .bind(status)
+        .bind(due)
+        .execute(&store.write)
+        .await
+        .unwrap();
+    }
+    let counted = |store: Store| async move {
+        let direct: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM tickets WHERE {OVERDUE}"))
+            .bind(Utc::now().timestamp())
+            .fetch_one(&store.read)
+            .await
+            .unwrap();
+        (store.overdue_count(TicketScope::All, Utc::now()).await.unwrap(), direct)
+    };
+    assert_eq!(counted(store.clone()).await, (4, 4));
+    // Closing, reopening, moving deadlines and deleting keep the per-day counters right.
+    for change in [
+        "UPDATE tickets SET status = 'closed' WHERE id = 1",
+        "UPDATE tickets SET status = 'open' WHERE id = 3",
+        "UPDATE tickets SET due_at = due_at + 10 * 86400 WHERE id = 2",
+        "UPDATE tickets SET due_at = 1 WHERE id = 8",
+        "DELETE FROM tickets WHERE id = 5",
+    ] {
+        sqlx::query(change).execute(&store.write).await.unwrap();
+        let (kept, direct) = counted(store.clone()).await;
+        assert_eq!(kept, direct, "after {change}");
+    }
+    assert_eq!(counted(store.clone()).await, (3, 3));
+    assert!(store.counter_mismatches().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn every_list_filter_and_sort_is_served_by_an_index_without_sorting() {
+    let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+    let base = TicketQuery { page: 1, per_page: 20, sort: TicketSort::Newest, ..Default::default() };
+    let filters = [
+        (TicketScope::RequestedBy(4), base.clone()),
+        (TicketScope::AssignedTo(3), base.clone()),
+        (TicketScope::All, base.clone()),
+        (TicketScope::All, TicketQuery { status: Some(TicketStatus::Open), ..base.clone() }),
+        (TicketScope::All, TicketQuery { priority: Some(Priority::High), ..base.clone() }),
+        (TicketScope::All, TicketQuery { category: Some("billing".into()), ..base.clone() }),
+        (TicketScope::All, TicketQuery { assigned_to: Some(3), ..base.clone() }),
+        (TicketScope::All, TicketQuery { unassigned: true, ..base.clone() }),
+        (TicketScope::All, TicketQuery { q: Some("printer".into()), ..base.clone() }),
+    ];
+    let cursor = TicketCursor { rank: 3, at_nanos: 1_700_000_000_000_000_000, id: 500 };
+    let mut failures = Vec::new();
+    for (scope, query) in filters {
+        for sort in TicketSort::ALL {
+            for after in [None, Some(cursor)] {
+                let query = TicketQuery { sort, after, ..query.clone() };
+                let plan = plan(&store, scope, &query).await;
+                let tickets_step = plan
+                    .lines()
+                    .find(|l| (l.contains(" t ") || l.ends_with(" t") || l.contains("tickets_fts")) && (l.starts_with("SCAN") || l.starts_with("SEARCH")))
+                    .unwrap_or("");
+                let indexed = tickets_step.contains("INDEX") || tickets_step.contains("PRIMARY KEY") || tickets_step.contains("VIRTUAL TABLE");
+                if !indexed || plan.contains("TEMP B-TREE") {
+                    failures.push(format!("{scope:?} {:?} sort {sort:?} after {}:\n{plan}", (query.status, query.priority, &query.category, query.assigned_to, query.unassigned, &query.q), after.is_some()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} list queries scan or sort without an index:\n{}", failures.len(), failures.join("\n\n"));
+}
