@@ -3,7 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::rows::*;
-use super::tickets::{fts_query, push_filters, push_source};
+use super::tickets::{fts_query, keep_prepared, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
 use crate::server::store::StoreError;
@@ -73,12 +73,13 @@ impl Store {
                 return Ok((self.overdue_count(scope, now).await?, false));
             }
             (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
-                // Only the GIN index's matches are counted (a bitmap of them), never the rows.
+                // Counted up to the cap, planned with the words themselves (see keep_prepared).
                 let n: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS matches",
                 )
                 .bind(tsquery)
                 .bind(COUNT_CAP + 1)
+                .persistent(false)
                 .fetch_one(&self.pool)
                 .await?;
                 return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
@@ -89,7 +90,7 @@ impl Store {
         push_source(&mut count, query);
         push_filters(&mut count, scope, query, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
-        let n: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let n: i64 = count.build_query_scalar().persistent(keep_prepared(query)).fetch_one(&self.pool).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
     }
 

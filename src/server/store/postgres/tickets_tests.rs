@@ -10,6 +10,15 @@ fn search_text_becomes_a_safe_tsquery() {
     assert_eq!(fts_query("  -- ** ").as_deref(), None);
 }
 
+#[test]
+fn a_search_is_planned_with_its_words_and_other_lists_stay_prepared() {
+    let plain = TicketQuery { status: Some(TicketStatus::Open), ..Default::default() };
+    assert!(keep_prepared(&plain));
+    assert!(!keep_prepared(&TicketQuery { q: Some("printer".into()), ..plain.clone() }));
+    // Text with no searchable word filters nothing, so the list is an ordinary one.
+    assert!(keep_prepared(&TicketQuery { q: Some(" -- ".into()), ..plain }));
+}
+
 /// The plan of a list query, with sequential scans priced out so that an empty table
 /// still shows which index the query can use.
 async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
