@@ -131,12 +131,12 @@ pub fn notes_of(history: &[crate::domain::TicketEvent]) -> Vec<TicketNote> {
         .collect()
 }
 
-/// The caller's work queue: a user's requests, an agent's assigned tickets, all for admins.
 /// The categories a ticket may be filed under (any signed-in caller may read them).
 pub async fn categories(core: &Core, _caller: &CurrentUser) -> Result<Vec<String>, AppError> {
     Ok(core.store.categories().await?)
 }
 
+/// The caller's work queue: a user's requests, an agent's assigned tickets, all for admins.
 pub async fn list(core: &Core, caller: &CurrentUser, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     list_scope(core, TicketScope::queue_of(caller.role, caller.id), raw).await
 }
