@@ -149,6 +149,22 @@ pub struct SuperDashboard {
     pub recent_tickets: Vec<TicketRow>,
 }
 
+impl SuperDashboard {
+    /// The overview from accounts by role and the ticket counts: staff are every role but
+    /// users; open tickets are those not closed.
+    pub fn new(by_role: RoleCounts, counts: &StatusCounts, recent_users: Vec<Profile>, recent_tickets: Vec<TicketRow>) -> Self {
+        SuperDashboard {
+            total_users: by_role.users + by_role.agents + by_role.admins + by_role.superadmins,
+            staff_members: by_role.agents + by_role.admins + by_role.superadmins,
+            total_tickets: counts.total,
+            open_tickets: counts.total - counts.closed,
+            by_role,
+            recent_users,
+            recent_tickets,
+        }
+    }
+}
+
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

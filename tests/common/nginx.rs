@@ -62,7 +62,17 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// Stops nginx as its operators do (SIGTERM: the master stops its workers, then exits).
+    /// SIGKILL only if that fails: killing the master outright leaves the workers running,
+    /// holding the test's output open.
     fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        for _ in 0..100 {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -14,14 +14,7 @@ fn admin(caller: &CurrentUser) -> Result<(), AppError> {
 
 pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<AdminDashboard, AppError> {
     admin(caller)?;
-    let now = chrono::Utc::now();
-    let (counts, (unassigned, overdue), agents, recent) = tokio::try_join!(
-        core.store.ticket_counts(TicketScope::All),
-        core.store.unassigned_and_overdue(now),
-        core.store.agent_performance(None),
-        core.store.recent_tickets(TicketScope::All, 5, now),
-    )?;
-    Ok(AdminDashboard { counts, unassigned, overdue, agents, recent })
+    Ok(core.store.admin_overview(5, chrono::Utc::now()).await?)
 }
 
 /// Every agent with their figures and current load, for assignment choices.

@@ -23,18 +23,10 @@ pub async fn own_requests(core: &Core, caller: &CurrentUser) -> Result<HomeSumma
 }
 
 async fn summary(core: &Core, caller: &CurrentUser, scope: TicketScope) -> Result<HomeSummary, AppError> {
-    let agent = async {
-        match (caller.role, scope) {
-            (Role::Agent, TicketScope::AssignedTo(_)) => core.store.agent_stats(caller.id).await.map(Some),
-            _ => Ok(None),
-        }
+    // An agent's own figures come with their work queue.
+    let agent = match (caller.role, scope) {
+        (Role::Agent, TicketScope::AssignedTo(_)) => Some(caller.id),
+        _ => None,
     };
-    let now = chrono::Utc::now();
-    let (counts, overdue, recent, agent) = tokio::try_join!(
-        core.store.ticket_counts(scope),
-        core.store.overdue_count(scope, now),
-        core.store.recent_tickets(scope, 5, now),
-        agent
-    )?;
-    Ok(HomeSummary { counts, overdue, recent, agent })
+    Ok(core.store.home_summary(scope, agent, 5, chrono::Utc::now()).await?)
 }

@@ -2,7 +2,7 @@
 
 use crate::domain::{
     parse_page, AuditPage, Department, Email, NewPassword, PersonName, Phone, Profile, Role, SuperDashboard,
-    SystemSettings, TicketScope, UserPage,
+    SystemSettings, UserPage,
 };
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
@@ -21,21 +21,7 @@ fn parse_role(raw: &str) -> Result<Role, AppError> {
 
 pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<SuperDashboard, AppError> {
     superadmin(caller)?;
-    let (by_role, counts, recent_users, recent_tickets) = tokio::try_join!(
-        core.store.role_counts(),
-        core.store.ticket_counts(TicketScope::All),
-        core.store.recent_users(5),
-        core.store.recent_tickets(TicketScope::All, 5, chrono::Utc::now()),
-    )?;
-    Ok(SuperDashboard {
-        total_users: by_role.users + by_role.agents + by_role.admins + by_role.superadmins,
-        staff_members: by_role.agents + by_role.admins + by_role.superadmins,
-        total_tickets: counts.total,
-        open_tickets: counts.total - counts.closed,
-        by_role,
-        recent_users,
-        recent_tickets,
-    })
+    Ok(core.store.super_overview(5, chrono::Utc::now()).await?)
 }
 
 pub const USERS_PER_PAGE: u32 = 20;

@@ -319,6 +319,9 @@ impl Changes {
     }
 }
 
+#[path = "dashboards.rs"]
+mod dashboards;
+
 #[cfg(test)]
 #[path = "boundary_tests.rs"]
 mod tests;

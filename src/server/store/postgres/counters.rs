@@ -3,11 +3,11 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::rows::*;
-use super::tickets::{fts_query, keep_prepared, push_filters, push_source};
+use super::tickets::{fts_query, keep_prepared, overdue_in, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
 use crate::server::store::StoreError;
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 /// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
 fn counter_key(scope: TicketScope) -> (&'static str, i64) {
@@ -18,96 +18,98 @@ fn counter_key(scope: TicketScope) -> (&'static str, i64) {
     }
 }
 
+/// Tickets per status in a scope, from at most four counter rows.
+pub(super) async fn counts_in(conn: &mut PgConnection, scope: TicketScope) -> Result<StatusCounts, StoreError> {
+    let (name, id) = counter_key(scope);
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = $1 AND scope_id = $2")
+        .bind(name)
+        .bind(id)
+        .fetch_all(conn)
+        .await?;
+    let mut counts = StatusCounts::default();
+    for (raw, n) in rows {
+        match TicketStatus::parse(&raw) {
+            Some(TicketStatus::Open) => counts.open = n,
+            Some(TicketStatus::InProgress) => counts.in_progress = n,
+            Some(TicketStatus::OnHold) => counts.on_hold = n,
+            Some(TicketStatus::Closed) => counts.closed = n,
+            None => continue,
+        }
+        counts.total += n;
+    }
+    Ok(counts)
+}
+
+/// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
+/// from counter rows wherever they hold the answer, so the common lists cost the same at any
+/// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
+/// or "unassigned" is that assignee's scope); any mix of status, priority and category over
+/// all tickets from ticket_kind_counts; overdue alone from the per-day counters; search alone
+/// from the full-text index without reading the tickets. Any other mix counts matches up to
+/// the cap, no further.
+pub(super) async fn list_total(
+    conn: &mut PgConnection,
+    scope: TicketScope,
+    query: &TicketQuery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(i64, bool), StoreError> {
+    let search = query.q.as_deref().and_then(fts_query);
+    let kinds = query.priority.is_some() || query.category.is_some();
+    let counted_scope = match (scope, query.assigned_to, query.unassigned) {
+        (_, None, false) => Some(scope),
+        (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
+        (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
+        _ => None,
+    };
+    match (counted_scope, &search) {
+        (Some(scope), None) if !kinds && !query.overdue => {
+            let counts = counts_in(conn, scope).await?;
+            return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
+        }
+        (Some(TicketScope::All), None) if !query.overdue => return Ok((kind_count(conn, query).await?, false)),
+        (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
+            return Ok((overdue_in(conn, scope, now).await?, false));
+        }
+        (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
+            // Counted up to the cap, planned with the words themselves (see keep_prepared).
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT {}) AS matches",
+                COUNT_CAP + 1
+            );
+            let n: i64 = sqlx::query_scalar(&sql).bind(tsquery).persistent(false).fetch_one(conn).await?;
+            return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
+        }
+        _ => {}
+    }
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
+    push_source(&mut count, query);
+    push_filters(&mut count, scope, query, now);
+    count.push(format_args!(" LIMIT {}) AS matches", COUNT_CAP + 1));
+    let n: i64 = count.build_query_scalar().persistent(keep_prepared(query)).fetch_one(conn).await?;
+    Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+}
+
+/// Tickets with the query's status, priority and category (each optional), from at most
+/// a few dozen rows of ticket_kind_counts.
+async fn kind_count(conn: &mut PgConnection, query: &TicketQuery) -> Result<i64, StoreError> {
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COALESCE(SUM(n), 0)::BIGINT FROM ticket_kind_counts WHERE TRUE");
+    if let Some(s) = query.status {
+        count.push(" AND status = ").push_bind(s.as_str());
+    }
+    if let Some(p) = query.priority {
+        count.push(" AND priority = ").push_bind(p.as_str());
+    }
+    if let Some(c) = &query.category {
+        count.push(" AND category = ").push_bind(c.clone());
+    }
+    Ok(count.build_query_scalar().fetch_one(conn).await?)
+}
+
 impl Store {
     /// Tickets per status in a scope, from at most four counter rows.
     #[tracing::instrument(skip_all, name = "store.ticket_counts")]
     pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, StoreError> {
-        let (name, id) = counter_key(scope);
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = $1 AND scope_id = $2")
-            .bind(name)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut counts = StatusCounts::default();
-        for (raw, n) in rows {
-            match TicketStatus::parse(&raw) {
-                Some(TicketStatus::Open) => counts.open = n,
-                Some(TicketStatus::InProgress) => counts.in_progress = n,
-                Some(TicketStatus::OnHold) => counts.on_hold = n,
-                Some(TicketStatus::Closed) => counts.closed = n,
-                None => continue,
-            }
-            counts.total += n;
-        }
-        Ok(counts)
-    }
-
-    /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
-    /// from counter rows wherever they hold the answer, so the common lists cost the same at any
-    /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
-    /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
-    /// all tickets from ticket_kind_counts; overdue alone from the per-day counters; search alone
-    /// from the full-text index without reading the tickets. Any other mix counts matches up to
-    /// the cap, no further.
-    pub(super) async fn list_total(
-        &self,
-        scope: TicketScope,
-        query: &TicketQuery,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(i64, bool), StoreError> {
-        let search = query.q.as_deref().and_then(fts_query);
-        let kinds = query.priority.is_some() || query.category.is_some();
-        let counted_scope = match (scope, query.assigned_to, query.unassigned) {
-            (_, None, false) => Some(scope),
-            (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
-            (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
-            _ => None,
-        };
-        match (counted_scope, &search) {
-            (Some(scope), None) if !kinds && !query.overdue => {
-                let counts = self.ticket_counts(scope).await?;
-                return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
-            }
-            (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
-            (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
-                return Ok((self.overdue_count(scope, now).await?, false));
-            }
-            (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
-                // Counted up to the cap, planned with the words themselves (see keep_prepared).
-                let n: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS matches",
-                )
-                .bind(tsquery)
-                .bind(COUNT_CAP + 1)
-                .persistent(false)
-                .fetch_one(&self.pool)
-                .await?;
-                return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
-            }
-            _ => {}
-        }
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
-        push_source(&mut count, query);
-        push_filters(&mut count, scope, query, now);
-        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
-        let n: i64 = count.build_query_scalar().persistent(keep_prepared(query)).fetch_one(&self.pool).await?;
-        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
-    }
-
-    /// Tickets with the query's status, priority and category (each optional), from at most
-    /// a few dozen rows of ticket_kind_counts.
-    async fn kind_count(&self, query: &TicketQuery) -> Result<i64, StoreError> {
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COALESCE(SUM(n), 0)::BIGINT FROM ticket_kind_counts WHERE TRUE");
-        if let Some(s) = query.status {
-            count.push(" AND status = ").push_bind(s.as_str());
-        }
-        if let Some(p) = query.priority {
-            count.push(" AND priority = ").push_bind(p.as_str());
-        }
-        if let Some(c) = &query.category {
-            count.push(" AND category = ").push_bind(c.clone());
-        }
-        Ok(count.build_query_scalar().fetch_one(&self.pool).await?)
+        counts_in(&mut *self.pool.acquire().await?, scope).await
     }
 
     /// Not-closed tickets that nobody works on.
@@ -120,17 +122,9 @@ impl Store {
     /// An agent's assigned, resolved and pending counts and mean resolution time.
     #[tracing::instrument(skip_all, name = "store.agent_stats")]
     pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, StoreError> {
-        let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
-        let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = $1")
-            .bind(agent_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(AgentStats {
-            assigned: counts.total,
-            resolved: counts.closed,
-            pending: counts.total - counts.closed,
-            avg_resolution_hours: sums.and_then(|(n, secs)| mean_hours(n, secs)),
-        })
+        let mut conn = self.pool.acquire().await?;
+        let counts = counts_in(&mut conn, TicketScope::AssignedTo(agent_id)).await?;
+        agent_stats_in(&mut conn, agent_id, &counts).await
     }
 
     /// Open (not closed) tickets assigned to an agent: their current load.
@@ -143,20 +137,7 @@ impl Store {
     /// Every agent's assigned, resolved, open and mean resolution hours, over all their tickets.
     #[tracing::instrument(skip_all, name = "store.agent_totals")]
     pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError> {
-        // Names sort by code point (COLLATE "C"), as SQLite's BINARY collation does.
-        let sql = concat!(
-            "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
-                (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
-                 WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
-                (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
-                 WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
-                COALESCE(r.resolution_secs, 0) AS resolution_secs
-             FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
-             WHERE u.role = 'agent' AND u.deleted_at IS NULL
-             ORDER BY u.name COLLATE \"C\", u.id"
-        );
-        let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        agent_totals_in(&mut *self.pool.acquire().await?).await
     }
 
     /// Every counter or rollup row that differs from a recount of the tickets and accounts
@@ -165,6 +146,38 @@ impl Store {
     pub async fn counter_mismatches(&self) -> Result<Vec<String>, StoreError> {
         super::counter_mismatches(&self.pool).await
     }
+}
+
+/// An agent's figures: `counts` are the agent's ticket counts (their assignee scope).
+pub(super) async fn agent_stats_in(conn: &mut PgConnection, agent_id: i64, counts: &StatusCounts) -> Result<AgentStats, StoreError> {
+    let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = $1")
+        .bind(agent_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(AgentStats {
+        assigned: counts.total,
+        resolved: counts.closed,
+        pending: counts.total - counts.closed,
+        avg_resolution_hours: sums.and_then(|(n, secs)| mean_hours(n, secs)),
+    })
+}
+
+/// Every agent's figures, from the counters (see `Store::agent_totals`).
+pub(super) async fn agent_totals_in(conn: &mut PgConnection) -> Result<Vec<AgentPerformance>, StoreError> {
+    // Names sort by code point (COLLATE "C"), as SQLite's BINARY collation does.
+    let sql = concat!(
+        "SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.is_active AS is_active,
+            (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
+             WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
+            (SELECT COALESCE(SUM(c.n), 0)::BIGINT FROM ticket_counts c
+             WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
+            COALESCE(r.resolution_secs, 0) AS resolution_secs
+         FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
+         WHERE u.role = 'agent' AND u.deleted_at IS NULL
+         ORDER BY u.name COLLATE \"C\", u.id"
+    );
+    let rows = sqlx::query_as::<_, AgentRow>(sql).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod audit;
 mod changes;
 mod copy;
 mod counters;
+mod dashboards;
 mod health;
 mod passwords;
 mod reports;
@@ -29,6 +30,45 @@ pub const STATEMENT_TIMEOUT_MS: u64 = 5_000;
 /// well within the statement timeout rather than hang.
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// The settings of every request connection:
+/// - the statement timeout (see `STATEMENT_TIMEOUT_MS`);
+/// - each prepared statement is planned once per connection, for any values
+///   (`force_generic_plan`). Left to choose, PostgreSQL plans a statement afresh for every
+///   execution whenever that plan's estimate beats the generic one's, as it does for a list of
+///   a requester or an assignee with many tickets; planning a list's three-table join costs
+///   more than running it (0.3–0.7 ms against 0.05), so at a million tickets most of the
+///   database's time went to planning the same few statements again. The plan test
+///   (`tickets_tests`) checks the generic plans. A search, whose best plan depends on how
+///   common its words are, asks for a plan made with its words instead (`Store::searching`).
+fn session_options(options: PgConnectOptions) -> PgConnectOptions {
+    let timeout = STATEMENT_TIMEOUT_MS.to_string();
+    options.options([("statement_timeout", timeout.as_str()), ("plan_cache_mode", "force_generic_plan")])
+}
+
+/// A pooled connection idle longer than this is checked (one round trip) before it is used:
+/// it may have been dropped meanwhile (a restarted server, a proxy's idle cut). One in use
+/// moments ago is not: the pool's default checks every connection before every statement,
+/// a round trip as costly as a small query, on every statement of every request. A
+/// connection that broke anyway fails its statement (503, try again) and is closed when the
+/// pool takes it back (sqlx checks each connection on return).
+const CHECK_IDLE_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The request pool's options (see `CHECK_IDLE_AFTER`).
+fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(in crate::server::store) pool: PgPool,
@@ -37,9 +77,7 @@ pub struct Store {
 impl Store {
     /// Connects with up to `max_connections` connections and applies the migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
-        let timeout = STATEMENT_TIMEOUT_MS.to_string();
-        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", timeout.as_str())]);
-        Self::with_options(options, max_connections).await
+        Self::with_options(session_options(PgConnectOptions::from_str(url)?), max_connections).await
     }
 
     async fn with_options(options: PgConnectOptions, max_connections: u32) -> Result<Store, sqlx::Error> {
@@ -53,11 +91,7 @@ impl Store {
         let migrated = MIGRATOR.run(&migrating).await;
         migrating.close().await;
         migrated?;
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(2))
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await?;
+        let pool = pool_options(max_connections.max(2)).connect_with(options).await?;
         Ok(Store { pool })
     }
 
@@ -65,17 +99,15 @@ impl Store {
     pub async fn connect_in_new_schema(url: &str, schema: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
         prepare_schema(url, schema).await?;
         let search_path = format!("{schema},public");
-        let timeout = STATEMENT_TIMEOUT_MS.to_string();
-        let options = PgConnectOptions::from_str(url)?
-            .options([("search_path", search_path.as_str()), ("statement_timeout", timeout.as_str())]);
-        Self::with_options(options, max_connections).await
+        let options = PgConnectOptions::from_str(url)?.options([("search_path", search_path.as_str())]);
+        Self::with_options(session_options(options), max_connections).await
     }
 }
 
 use crate::server::store::StoreError;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Executor};
+use sqlx::{ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 
 /// The PostgreSQL migrations compiled into this binary.

@@ -7,7 +7,8 @@ use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, QueryBuilder};
+use super::counters::list_total;
+use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Transaction};
 
 const TICKET_SELECT: &str = concat!(
     "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
@@ -156,60 +157,101 @@ impl Store {
     }
 
     /// One page of a filtered list with the cursor of the next page (if any), the number of
-    /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`).
+    /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`):
+    /// both statements on one connection.
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
-        let (total, capped) = self.list_total(scope, query, now).await?;
-        // One row more than the page shows tells whether another page follows.
-        let mut rows = self.ticket_window(scope, query, query.per_page + 1, now).await?;
-        let next = if rows.len() > query.per_page as usize {
-            rows.truncate(query.per_page as usize);
-            rows.last().map(|row| query.cursor_after(row))
-        } else {
-            None
-        };
-        Ok(ListedTickets { rows, next, total, capped })
+        let mut conn = self.pool.acquire().await?;
+        if keep_prepared(query) {
+            return listed(&mut conn, scope, query, now).await;
+        }
+        let mut tx = searching(&mut conn).await?;
+        let listed = listed(&mut tx, scope, query, now).await?;
+        tx.commit().await?;
+        Ok(listed)
     }
 
     /// One page of a filtered list, without counting the matches (dashboards, exports).
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-        self.ticket_window(scope, query, query.per_page, now).await
-    }
-
-    /// Up to `limit` rows of the list, starting where `query` says.
-    async fn ticket_window(
-        &self,
-        scope: TicketScope,
-        query: &TicketQuery,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<TicketRow>, StoreError> {
-        let mut list = window_query(scope, query, now);
-        let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
-        list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset);
-        let rows = list.build_query_as::<RowDbRow>().persistent(keep_prepared(query)).fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
+        let mut conn = self.pool.acquire().await?;
+        if keep_prepared(query) {
+            return ticket_window(&mut conn, scope, query, query.per_page, now).await;
+        }
+        let mut tx = searching(&mut conn).await?;
+        let rows = ticket_window(&mut tx, scope, query, query.per_page, now).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Tickets in a scope that are not closed and past their SLA deadline.
     #[tracing::instrument(skip_all, name = "store.overdue_count")]
     pub async fn overdue_count(&self, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let now = now.timestamp();
-        let (sql, id) = match scope {
-            // Whole days past from the per-day counters, today's from the index.
-            TicketScope::All => return Ok(sqlx::query_scalar(OVERDUE_ALL).bind(now.div_euclid(86_400)).bind(now).fetch_one(&self.pool).await?),
-            TicketScope::RequestedBy(id) => (format!("SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND {OVERDUE}"), id),
-            TicketScope::AssignedTo(id) => (format!("SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND {OVERDUE}"), id),
-        };
-        Ok(sqlx::query_scalar(&sql).bind(id).bind(now).fetch_one(&self.pool).await?)
+        overdue_in(&mut *self.pool.acquire().await?, scope, now).await
     }
 
     #[tracing::instrument(skip_all, name = "store.recent_tickets")]
     pub async fn recent_tickets(&self, scope: TicketScope, limit: i64, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-        let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
-        self.ticket_rows(scope, &query, now).await
+        recent_in(&mut *self.pool.acquire().await?, scope, limit, now).await
     }
+}
+
+/// The `limit` tickets of a scope updated last.
+pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit: i64, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
+    let query = TicketQuery { sort: TicketSort::Updated, page: 1, per_page: limit as u32, ..Default::default() };
+    ticket_window(conn, scope, &query, query.per_page, now).await
+}
+
+/// A transaction whose statements are planned with their values: a search's best plan
+/// depends on how common its words are (see `keep_prepared`), and the connections otherwise
+/// plan each statement once for any values (see `session_options`).
+async fn searching(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, StoreError> {
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// A list's page and count (see `Store::list_tickets`).
+async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
+    let (total, capped) = list_total(conn, scope, query, now).await?;
+    // One row more than the page shows tells whether another page follows.
+    let mut rows = ticket_window(conn, scope, query, query.per_page + 1, now).await?;
+    let next = if rows.len() > query.per_page as usize {
+        rows.truncate(query.per_page as usize);
+        rows.last().map(|row| query.cursor_after(row))
+    } else {
+        None
+    };
+    Ok(ListedTickets { rows, next, total, capped })
+}
+
+/// Up to `limit` rows of the list, starting where `query` says. The limit and offset are
+/// written into the statement (numbers of ours, not a caller's text), so that its one plan
+/// is made knowing how few rows are wanted.
+async fn ticket_window(
+    conn: &mut PgConnection,
+    scope: TicketScope,
+    query: &TicketQuery,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<TicketRow>, StoreError> {
+    let mut list = window_query(scope, query, now);
+    let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+    list.push(format_args!(" LIMIT {limit} OFFSET {offset}"));
+    let rows = list.build_query_as::<RowDbRow>().persistent(keep_prepared(query)).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
+}
+
+/// Tickets in a scope that are not closed and past their SLA deadline.
+pub(super) async fn overdue_in(conn: &mut PgConnection, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    let now = now.timestamp();
+    let (sql, id) = match scope {
+        // Whole days past from the per-day counters, today's from the index.
+        TicketScope::All => return Ok(sqlx::query_scalar(OVERDUE_ALL).bind(now.div_euclid(86_400)).bind(now).fetch_one(conn).await?),
+        TicketScope::RequestedBy(id) => (format!("SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND {OVERDUE}"), id),
+        TicketScope::AssignedTo(id) => (format!("SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND {OVERDUE}"), id),
+    };
+    Ok(sqlx::query_scalar(&sql).bind(id).bind(now).fetch_one(conn).await?)
 }
 
 /// The list query up to its LIMIT.

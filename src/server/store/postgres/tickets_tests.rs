@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::{Priority, TicketCursor, TicketStatus};
+use sqlx::Connection;
 
 #[test]
 fn search_text_becomes_a_safe_tsquery() {
@@ -19,12 +20,22 @@ fn a_search_is_planned_with_its_words_and_other_lists_stay_prepared() {
     assert!(keep_prepared(&TicketQuery { q: Some(" -- ".into()), ..plain }));
 }
 
-/// The plan of a list query, with sequential scans priced out so that an empty table
-/// still shows which index the query can use.
-async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
-    let mut tx = store.pool.begin().await.unwrap();
-    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
-    let mut qb = QueryBuilder::<Postgres>::new("EXPLAIN ");
+#[tokio::test]
+async fn statements_are_planned_once_for_any_values_and_a_search_with_its_words() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_plan_modes", 2).await.unwrap();
+    let mut conn = store.pool.acquire().await.unwrap();
+    let show = "SHOW plan_cache_mode";
+    assert_eq!(sqlx::query_scalar::<_, String>(show).fetch_one(&mut *conn).await.unwrap(), "force_generic_plan");
+    let mut tx = searching(&mut conn).await.unwrap();
+    assert_eq!(sqlx::query_scalar::<_, String>(show).fetch_one(&mut *tx).await.unwrap(), "force_custom_plan");
+    tx.commit().await.unwrap();
+    assert_eq!(sqlx::query_scalar::<_, String>(show).fetch_one(&mut *conn).await.unwrap(), "force_generic_plan", "only for the search");
+}
+
+/// A list query as the store sends it, after `prefix`, with a page of 20.
+fn list_sql(prefix: &str, scope: TicketScope, query: &TicketQuery) -> QueryBuilder<'static, Postgres> {
+    let mut qb = QueryBuilder::<Postgres>::new(prefix);
     qb.push(ROW_COLUMNS);
     push_source(&mut qb, query);
     qb.push(ROW_JOINS);
@@ -32,7 +43,29 @@ async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String 
     push_after(&mut qb, query);
     push_order(&mut qb, query);
     qb.push(" LIMIT 20");
-    let rows: Vec<String> = qb.build_query_scalar().fetch_all(&mut *tx).await.unwrap();
+    qb
+}
+
+/// The plan a list query runs with, with sequential scans priced out so that an empty table
+/// still shows which index the query can use: the one plan made for any values (see
+/// `session_options`), or for a search the plan made with its words.
+async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
+    let mut conn = store.pool.acquire().await.unwrap();
+    let mut tx = if keep_prepared(query) { conn.begin().await.unwrap() } else { searching(&mut conn).await.unwrap() };
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+    let rows: Vec<String> = if keep_prepared(query) {
+        // The generic plan: prepared without values, explained with any (NULL) ones.
+        let sql = list_sql("PREPARE probe AS ", scope, query).sql().to_string();
+        let params = (1..).take_while(|n| sql.contains(&format!("${n}"))).count();
+        sqlx::raw_sql(&sql).execute(&mut *tx).await.unwrap();
+        let values = if params == 0 { String::new() } else { format!("({})", vec!["NULL"; params].join(", ")) };
+        let explain = format!("EXPLAIN EXECUTE probe{values}");
+        let rows = sqlx::query_scalar(&explain).fetch_all(&mut *tx).await.unwrap();
+        sqlx::raw_sql("DEALLOCATE probe").execute(&mut *tx).await.unwrap();
+        rows
+    } else {
+        list_sql("EXPLAIN ", scope, query).build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap()
+    };
     rows.join("\n")
 }
 

@@ -10,7 +10,7 @@ use crate::server::store::{Constraint, StoreError};
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::Utc;
-use sqlx::{Postgres, QueryBuilder, Transaction};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Transaction};
 
 pub(super) const USER_COLUMNS: &str = "id, name, email::TEXT AS email, password_hash, role, is_active, department, phone, created_at";
 
@@ -98,8 +98,7 @@ impl Store {
     /// Live users by role, from the per-role counters.
     #[tracing::instrument(skip_all, name = "store.role_counts")]
     pub async fn role_counts(&self) -> Result<RoleCounts, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(&self.pool).await?;
-        Ok(role_counts_from_rows(rows))
+        role_counts_in(&mut *self.pool.acquire().await?).await
     }
 
     /// A page of live users, newest first, optionally filtered by role and by text in the
@@ -116,18 +115,8 @@ impl Store {
                 count.build_query_scalar().fetch_one(&self.pool).await?
             }
         };
-        let rows = self.user_page(search, role, page, per_page).await?;
+        let rows = user_page_in(&mut *self.pool.acquire().await?, search, role, page, per_page).await?;
         Ok((rows, total))
-    }
-
-    /// Newest first, walking the creation-time index: no count.
-    async fn user_page(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<Vec<Profile>, StoreError> {
-        let mut list = QueryBuilder::<Postgres>::new(format!("SELECT {USER_COLUMNS} FROM users"));
-        user_filters(&mut list, search, role);
-        list.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(per_page));
-        list.push(" OFFSET ").push_bind(i64::from(page.max(1) - 1) * i64::from(per_page));
-        let rows = list.build_query_as::<UserRow>().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| UserRecord::from(r).profile).collect())
     }
 
     /// Updates what a super admin may change about an account, with its audit entries, in one
@@ -174,8 +163,31 @@ impl Store {
 
     #[tracing::instrument(skip_all, name = "store.recent_users")]
     pub async fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, StoreError> {
-        self.user_page(None, None, 1, limit as u32).await
+        user_page_in(&mut *self.pool.acquire().await?, None, None, 1, limit as u32).await
     }
+}
+
+/// Live users by role, from the per-role counters.
+pub(super) async fn role_counts_in(conn: &mut PgConnection) -> Result<RoleCounts, StoreError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT role, n FROM user_counts").fetch_all(conn).await?;
+    Ok(role_counts_from_rows(rows))
+}
+
+/// A page of live users, newest first, walking the creation-time index: no count.
+pub(super) async fn user_page_in(
+    conn: &mut PgConnection,
+    search: Option<&str>,
+    role: Option<Role>,
+    page: u32,
+    per_page: u32,
+) -> Result<Vec<Profile>, StoreError> {
+    let mut list = QueryBuilder::<Postgres>::new(format!("SELECT {USER_COLUMNS} FROM users"));
+    user_filters(&mut list, search, role);
+    // Numbers of ours, written in, so the statement's one plan knows how few rows are wanted.
+    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    list.push(format_args!(" ORDER BY created_at DESC, id DESC LIMIT {per_page} OFFSET {offset}"));
+    let rows = list.build_query_as::<UserRow>().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| UserRecord::from(r).profile).collect())
 }
 
 /// Why a conditional account write matched no row: gone, changed meanwhile, or it would have
