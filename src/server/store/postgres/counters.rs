@@ -3,6 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::rows::*;
+use super::search::search_count;
 use super::tickets::{fts_query, keep_prepared, overdue_in, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
@@ -71,13 +72,8 @@ pub(super) async fn list_total(
             return Ok((overdue_in(conn, scope, now).await?, false));
         }
         (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
-            // Counted up to the cap, planned with the words themselves (see keep_prepared).
-            let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT {}) AS matches",
-                COUNT_CAP + 1
-            );
-            let n: i64 = sqlx::query_scalar(&sql).bind(tsquery).persistent(false).fetch_one(conn).await?;
-            return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
+            // Planned with the words themselves (see keep_prepared).
+            return search_count(conn, tsquery).await;
         }
         _ => {}
     }

@@ -14,6 +14,7 @@ mod reports;
 mod secrets;
 mod seed;
 mod sessions;
+mod search;
 mod settings;
 mod tickets;
 mod users;

@@ -8,7 +8,9 @@ use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::{DateTime, Utc};
 use super::counters::list_total;
-use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Transaction};
+use super::search::{few_matches, matches_window, search_alone};
+pub(super) use super::search::{fts_query, keep_prepared, searching};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 const TICKET_SELECT: &str = concat!(
     "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
@@ -17,12 +19,12 @@ const TICKET_SELECT: &str = concat!(
     FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
 );
 
-const ROW_COLUMNS: &str = concat!(
+pub(super) const ROW_COLUMNS: &str = concat!(
     "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ", shown_name!("ru"), " AS user_name,
         t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at"
 );
 
-const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
+pub(super) const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
 
 /// The tickets a list reads from (search is a condition on the same table here).
 pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQuery) {
@@ -41,7 +43,7 @@ fn push_order(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
 }
 
 /// Rows strictly after the cursor in the list's order (keyset paging).
-fn push_after(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
+pub(super) fn push_after(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
     let Some(c) = query.after else { return };
     match (query.q.as_deref().and_then(fts_query), query.sort) {
         (Some(_), _) => {
@@ -61,32 +63,6 @@ fn push_after(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
             qb.push_bind(c.at()).push(", ").push_bind(c.id).push(")");
         }
     }
-}
-
-/// Turns what a person typed into a `to_tsquery('simple', …)` text: every word must appear,
-/// as a whole word, or as a prefix where it ends in `*` (`print*`). Words are cut at
-/// punctuation as the `simple` parser cuts the tickets' text, and only letters and digits
-/// reach the query, each quoted: nothing typed is read as tsquery syntax.
-pub(super) fn fts_query(text: &str) -> Option<String> {
-    let mut terms = Vec::new();
-    for word in text.split_whitespace() {
-        let prefix = word.ends_with('*');
-        let parts: Vec<&str> = word.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).collect();
-        for (i, part) in parts.iter().enumerate() {
-            let star = if prefix && i + 1 == parts.len() { ":*" } else { "" };
-            terms.push(format!("'{}'{star}", part.to_lowercase()));
-        }
-    }
-    (!terms.is_empty()).then(|| terms.join(" & "))
-}
-
-/// Whether a list's statement is kept prepared. A search is planned afresh each time instead:
-/// a prepared statement's generic plan cannot see how common the searched words are, and
-/// PostgreSQL may settle on one plan for all of them: reading every match and sorting (right
-/// for a rare word, seconds for one in a third of the tickets) or walking the newest tickets
-/// (right for a common word, a long walk for a rare one).
-pub(super) fn keep_prepared(query: &TicketQuery) -> bool {
-    query.q.as_deref().and_then(fts_query).is_none()
 }
 
 /// Appends the WHERE clause for a scope and filters.
@@ -202,20 +178,15 @@ pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit
     ticket_window(conn, scope, &query, query.per_page, now).await
 }
 
-/// A transaction whose statements are planned with their values: a search's best plan
-/// depends on how common its words are (see `keep_prepared`), and the connections otherwise
-/// plan each statement once for any values (see `session_options`).
-async fn searching(conn: &mut PgConnection) -> Result<Transaction<'_, Postgres>, StoreError> {
-    let mut tx = conn.begin().await?;
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
-    Ok(tx)
-}
-
 /// A list's page and count (see `Store::list_tickets`).
 async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
     let (total, capped) = list_total(conn, scope, query, now).await?;
     // One row more than the page shows tells whether another page follows.
-    let mut rows = ticket_window(conn, scope, query, query.per_page + 1, now).await?;
+    let mut rows = if search_alone(scope, query) && !capped && few_matches(conn, total, query.per_page + 1).await? {
+        matches_window(conn, query, query.per_page + 1, now).await?
+    } else {
+        ticket_window(conn, scope, query, query.per_page + 1, now).await?
+    };
     let next = if rows.len() > query.per_page as usize {
         rows.truncate(query.per_page as usize);
         rows.last().map(|row| query.cursor_after(row))
@@ -228,7 +199,7 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
 /// Up to `limit` rows of the list, starting where `query` says. The limit and offset are
 /// written into the statement (numbers of ours, not a caller's text), so that its one plan
 /// is made knowing how few rows are wanted.
-async fn ticket_window(
+pub(super) async fn ticket_window(
     conn: &mut PgConnection,
     scope: TicketScope,
     query: &TicketQuery,
