@@ -3,7 +3,6 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::rows::*;
-use super::search::search_count;
 use super::tickets::{fts_query, keep_prepared, overdue_in, push_filters, push_source};
 use super::Store;
 use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
@@ -45,9 +44,9 @@ pub(super) async fn counts_in(conn: &mut PgConnection, scope: TicketScope) -> Re
 /// from counter rows wherever they hold the answer, so the common lists cost the same at any
 /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
 /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
-/// all tickets from ticket_kind_counts; overdue alone from the per-day counters; search alone
-/// from the full-text index without reading the tickets. Any other mix counts matches up to
-/// the cap, no further.
+/// all tickets from ticket_kind_counts; overdue alone from the per-day counters (a search alone
+/// is counted by `search::search_listed`). Any other mix counts matches up to the cap, no
+/// further.
 pub(super) async fn list_total(
     conn: &mut PgConnection,
     scope: TicketScope,
@@ -70,10 +69,6 @@ pub(super) async fn list_total(
         (Some(TicketScope::All), None) if !query.overdue => return Ok((kind_count(conn, query).await?, false)),
         (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
             return Ok((overdue_in(conn, scope, now).await?, false));
-        }
-        (Some(TicketScope::All), Some(tsquery)) if !kinds && !query.overdue && query.status.is_none() => {
-            // Planned with the words themselves (see keep_prepared).
-            return search_count(conn, tsquery).await;
         }
         _ => {}
     }

@@ -2,10 +2,11 @@
 //! The GIN index on `search` finds the matching tickets but holds no order, so the newest
 //! page of a search is read one of two ways: walking the tickets newest first and keeping the
 //! matches (quick when the words are common), or reading every match and sorting (quick when
-//! they are few). The count taken for the page tells which.
+//! they are few). PostgreSQL's statistics of the words tell which (see `search_listed`).
 
 use super::counters::counts_in;
-use super::tickets::{push_after, push_filters, ROW_COLUMNS, ROW_JOINS};
+use super::tickets::{page_of, push_after, push_filters, ticket_window, ROW_COLUMNS, ROW_JOINS};
+use crate::server::store::records::ListedTickets;
 use crate::domain::{TicketQuery, TicketRow, TicketScope, COUNT_CAP};
 use crate::server::store::rows::RowDbRow;
 use crate::server::store::StoreError;
@@ -47,33 +48,91 @@ pub(super) async fn searching(conn: &mut PgConnection) -> Result<Transaction<'_,
     Ok(tx)
 }
 
-/// A search with no other filter, over all tickets: the one list whose count is of the
-/// words alone (see `list_total`).
-pub(super) fn search_alone(scope: TicketScope, query: &TicketQuery) -> bool {
-    query.q.as_deref().and_then(fts_query).is_some()
-        && scope == TicketScope::All
+/// The search text of a search with no other filter, over all tickets: the one list whose
+/// count is of the words alone, and read by `search_listed`.
+pub(super) fn search_alone(scope: TicketScope, query: &TicketQuery) -> Option<String> {
+    let alone = scope == TicketScope::All
         && query.status.is_none()
         && query.priority.is_none()
         && query.category.is_none()
         && query.assigned_to.is_none()
         && !query.unassigned
-        && !query.overdue
+        && !query.overdue;
+    query.q.as_deref().and_then(fts_query).filter(|_| alone)
 }
 
-/// Whether reading all `matches` and sorting them costs less than walking the newest tickets
-/// until `wanted` matches turn up: a walk reads about `wanted × tickets / matches` rows, so
-/// sorting wins while `matches² ≤ wanted × tickets` (at a million tickets and a page of 25,
-/// up to about 5 000 matches). One more read of the counter rows.
-pub(super) async fn few_matches(conn: &mut PgConnection, matches: i64, wanted: u32) -> Result<bool, StoreError> {
+/// Where `search_listed` changes its way of reading.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SearchLimits {
+    /// Words the statistics put at this many tickets or more are not counted ("10 000+").
+    pub surely_over_cap: i64,
+    /// Sorting the matches wins up to `sqrt(page rows × tickets)` matches (see `few_bound`);
+    /// `Some(n)` puts that bound at `n` instead (for tests).
+    pub few: Option<i64>,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        SearchLimits { surely_over_cap: 10 * COUNT_CAP, few: None }
+    }
+}
+
+/// A search's page and count, read the cheapest way the statistics of its words suggest:
+/// - words PostgreSQL expects in ten times the cap or more: "10 000+" without counting
+///   (counting would read some 30 000 tickets to find 10 001 matches), and the page by walking
+///   the newest tickets, where matches are everywhere;
+/// - words expected in few tickets against all of them (see `few_bound`): every match's id
+///   in one read, which gives the count, and the page's rows by id (the matches' pages are
+///   read once, not once to count and again to sort);
+/// - in between, or where the estimate was low: the matches counted up to the cap, and the
+///   page read whichever way `few_bound` says for that count.
+pub(super) async fn search_listed(
+    conn: &mut PgConnection,
+    query: &TicketQuery,
+    tsquery: &str,
+    now: DateTime<Utc>,
+    limits: SearchLimits,
+) -> Result<ListedTickets, StoreError> {
+    let wanted = query.per_page + 1;
+    let estimate = estimated_matches(conn, tsquery).await?;
+    if estimate.is_some_and(|rows| rows >= limits.surely_over_cap) {
+        let rows = ticket_window(conn, TicketScope::All, query, wanted, now).await?;
+        return Ok(page_of(query, rows, COUNT_CAP, true));
+    }
     let tickets = counts_in(conn, TicketScope::All).await?.total;
-    Ok(sorting_wins(matches, i64::from(wanted), tickets))
+    let few = limits.few.unwrap_or_else(|| few_bound(wanted, tickets));
+    if estimate.is_some_and(|rows| rows <= few) {
+        // Read at most twice the bound, in case the estimate was low.
+        let sql = format!("SELECT id FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT {}", 2 * few + 1);
+        let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(tsquery).persistent(false).fetch_all(&mut *conn).await?;
+        if ids.len() as i64 <= 2 * few {
+            let total = ids.len() as i64;
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            let offset = if query.after.is_some() { 0 } else { (query.page as usize - 1) * query.per_page as usize };
+            let after = query.after.map(|c| c.id);
+            let page: Vec<i64> = ids.into_iter().filter(|id| after.is_none_or(|a| *id < a)).skip(offset).take(wanted as usize).collect();
+            let rows = rows_by_id(conn, &page, now).await?;
+            return Ok(page_of(query, rows, total.min(COUNT_CAP), total > COUNT_CAP));
+        }
+    }
+    let (total, capped) = capped_count(conn, tsquery).await?;
+    let rows = if !capped && total <= few {
+        matches_window(conn, query, wanted, now).await?
+    } else {
+        ticket_window(conn, TicketScope::All, query, wanted, now).await?
+    };
+    Ok(page_of(query, rows, total, capped))
 }
 
-fn sorting_wins(matches: i64, wanted: i64, tickets: i64) -> bool {
-    matches.saturating_mul(matches) <= wanted.saturating_mul(tickets)
+/// Up to how many matches reading them all and sorting costs less than walking the newest
+/// tickets until `wanted` matches turn up: a walk reads about `wanted × tickets / matches`
+/// rows, so sorting wins while `matches² ≤ wanted × tickets` (at a million tickets and a page
+/// of 25, up to about 5 000 matches).
+fn few_bound(wanted: u32, tickets: i64) -> i64 {
+    (f64::from(wanted) * tickets.max(0) as f64).sqrt() as i64
 }
 
-/// Up to `limit` rows of a search's page, read by sorting every match (see `few_matches`):
+/// Up to `limit` rows of a search's page, read by sorting every match (see `few_bound`):
 /// the matches are sorted by an expression no index holds (`t.id + 0`), so PostgreSQL reads
 /// them through the GIN index rather than walking the primary key, and the page's few rows
 /// are joined to their names after.
@@ -95,24 +154,26 @@ pub(super) async fn matches_window(
     Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
 }
 
-/// How many tickets hold the words, up to `COUNT_CAP`, and whether there are more. The planner's
-/// statistics of the words (their share of the tickets) answer first: where they put the
-/// matches at ten times the cap or more, the answer is "more" without counting, which would
-/// read some 30 000 tickets to find the first 10 001 holding a common word (30 ms a search at
-/// a million tickets). Otherwise the matches are counted, up to the cap.
-pub(super) async fn search_count(conn: &mut PgConnection, tsquery: &str) -> Result<(i64, bool), StoreError> {
-    count_matches(conn, tsquery, 10 * COUNT_CAP).await
+/// The list rows of these tickets, newest first.
+async fn rows_by_id(conn: &mut PgConnection, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
+    let sql = format!("{ROW_COLUMNS} FROM tickets t{ROW_JOINS} WHERE t.id = ANY($1) ORDER BY t.id DESC");
+    let rows = sqlx::query_as::<_, RowDbRow>(&sql).bind(ids).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
 }
 
-async fn count_matches(conn: &mut PgConnection, tsquery: &str, surely_over: i64) -> Result<(i64, bool), StoreError> {
+/// How many tickets PostgreSQL's statistics of the words say hold them (planned with the
+/// words: inside `searching`).
+async fn estimated_matches(conn: &mut PgConnection, tsquery: &str) -> Result<Option<i64>, StoreError> {
     let plan: Vec<String> = sqlx::query_scalar("EXPLAIN SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1)")
         .bind(tsquery)
         .persistent(false)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn)
         .await?;
-    if estimated_rows(&plan).is_some_and(|rows| rows >= surely_over) {
-        return Ok((COUNT_CAP, true));
-    }
+    Ok(estimated_rows(&plan))
+}
+
+/// The tickets holding the words, counted up to the cap.
+async fn capped_count(conn: &mut PgConnection, tsquery: &str) -> Result<(i64, bool), StoreError> {
     let sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT {}) AS matches",
         COUNT_CAP + 1

@@ -8,7 +8,7 @@ use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::{DateTime, Utc};
 use super::counters::list_total;
-use super::search::{few_matches, matches_window, search_alone};
+use super::search::{search_alone, search_listed, SearchLimits};
 pub(super) use super::search::{fts_query, keep_prepared, searching};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
@@ -180,20 +180,24 @@ pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit
 
 /// A list's page and count (see `Store::list_tickets`).
 async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
+    if let Some(tsquery) = search_alone(scope, query) {
+        return search_listed(conn, query, &tsquery, now, SearchLimits::default()).await;
+    }
     let (total, capped) = list_total(conn, scope, query, now).await?;
     // One row more than the page shows tells whether another page follows.
-    let mut rows = if search_alone(scope, query) && !capped && few_matches(conn, total, query.per_page + 1).await? {
-        matches_window(conn, query, query.per_page + 1, now).await?
-    } else {
-        ticket_window(conn, scope, query, query.per_page + 1, now).await?
-    };
+    let rows = ticket_window(conn, scope, query, query.per_page + 1, now).await?;
+    Ok(page_of(query, rows, total, capped))
+}
+
+/// A list's page from up to one row more than it shows (that row tells whether another follows).
+pub(super) fn page_of(query: &TicketQuery, mut rows: Vec<TicketRow>, total: i64, capped: bool) -> ListedTickets {
     let next = if rows.len() > query.per_page as usize {
         rows.truncate(query.per_page as usize);
         rows.last().map(|row| query.cursor_after(row))
     } else {
         None
     };
-    Ok(ListedTickets { rows, next, total, capped })
+    ListedTickets { rows, next, total, capped }
 }
 
 /// Up to `limit` rows of the list, starting where `query` says. The limit and offset are
