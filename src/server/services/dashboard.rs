@@ -24,9 +24,6 @@ pub async fn own_requests(core: &Core, caller: &CurrentUser) -> Result<HomeSumma
 
 async fn summary(core: &Core, caller: &CurrentUser, scope: TicketScope) -> Result<HomeSummary, AppError> {
     // An agent's own figures come with their work queue.
-    let agent = match (caller.role, scope) {
-        (Role::Agent, TicketScope::AssignedTo(_)) => Some(caller.id),
-        _ => None,
-    };
-    Ok(core.store.home_summary(scope, agent, 5, chrono::Utc::now()).await?)
+    let agent_stats = caller.role == Role::Agent && matches!(scope, TicketScope::AssignedTo(_));
+    Ok(core.store.home_summary(scope, agent_stats, 5, chrono::Utc::now()).await?)
 }

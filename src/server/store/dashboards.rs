@@ -8,16 +8,16 @@ use crate::server::store::StoreError;
 use chrono::{DateTime, Utc};
 
 impl Store {
-    /// A scope's counts, overdue tickets and `recent` tickets updated last; with `agent`, that
-    /// agent's own figures.
-    pub async fn home_summary(&self, scope: TicketScope, agent: Option<i64>, recent: i64, now: DateTime<Utc>) -> Result<HomeSummary, StoreError> {
+    /// A scope's counts, overdue tickets and `recent` tickets updated last; with `agent_stats`
+    /// and an agent's queue, that agent's own figures.
+    pub async fn home_summary(&self, scope: TicketScope, agent_stats: bool, recent: i64, now: DateTime<Utc>) -> Result<HomeSummary, StoreError> {
         if let Backend::Postgres(s) = &self.backend {
-            return s.home_summary(scope, agent, recent, now).await.map_err(|e| e.during("store.home_summary"));
+            return s.home_summary(scope, agent_stats, recent, now).await.map_err(|e| e.during("store.home_summary"));
         }
         let agent = async {
-            match agent {
-                Some(id) => self.agent_stats(id).await.map(Some),
-                None => Ok(None),
+            match (agent_stats, scope) {
+                (true, TicketScope::AssignedTo(id)) => self.agent_stats(id).await.map(Some),
+                _ => Ok(None),
             }
         };
         let (counts, overdue, recent, agent) = tokio::try_join!(

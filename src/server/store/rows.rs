@@ -3,7 +3,7 @@
 //! decided against the `now` the caller passes, read once per request.
 
 use crate::domain::{
-    RoleCounts, AgentPerformance, AuditEntry, SlaHours, SystemSettings, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
+    RoleCounts, StatusCounts, TicketScope, AgentPerformance, AuditEntry, SlaHours, SystemSettings, EventKind, Priority, Profile, Role, Ticket, TicketEvent, TicketRow, TicketStatus,
 };
 use crate::server::security::PasswordHash;
 use crate::server::store::records::UserRecord;
@@ -265,6 +265,32 @@ pub(super) fn settings_rows(s: &SystemSettings) -> [(&'static str, String); 3] {
 /// named by `ESCAPE` where the dialect needs it) standing for themselves.
 pub(super) fn contains_pattern(text: &str) -> String {
     format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+/// The counter scope and id of a ticket scope in ticket_counts; 'assignee' 0 holds the
+/// unassigned tickets.
+pub(super) fn counter_key(scope: TicketScope) -> (&'static str, i64) {
+    match scope {
+        TicketScope::All => ("all", 0),
+        TicketScope::RequestedBy(id) => ("requester", id),
+        TicketScope::AssignedTo(id) => ("assignee", id),
+    }
+}
+
+/// Tickets per status from the (status, n) rows of ticket_counts.
+pub(super) fn status_counts_from_rows(rows: Vec<(String, i64)>) -> StatusCounts {
+    let mut counts = StatusCounts::default();
+    for (raw, n) in rows {
+        match TicketStatus::parse(&raw) {
+            Some(TicketStatus::Open) => counts.open = n,
+            Some(TicketStatus::InProgress) => counts.in_progress = n,
+            Some(TicketStatus::OnHold) => counts.on_hold = n,
+            Some(TicketStatus::Closed) => counts.closed = n,
+            None => continue,
+        }
+        counts.total += n;
+    }
+    counts
 }
 
 /// Live accounts per role from the (role, n) rows of user_counts.

@@ -5,18 +5,9 @@
 use crate::server::store::rows::*;
 use super::tickets::{fts_query, keep_prepared, overdue_in, push_filters, push_source};
 use super::Store;
-use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, TicketStatus, COUNT_CAP};
+use crate::domain::{AgentPerformance, AgentStats, StatusCounts, TicketQuery, TicketScope, COUNT_CAP};
 use crate::server::store::StoreError;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
-
-/// The counter scope and id of a ticket scope; 'assignee' 0 holds the unassigned tickets.
-fn counter_key(scope: TicketScope) -> (&'static str, i64) {
-    match scope {
-        TicketScope::All => ("all", 0),
-        TicketScope::RequestedBy(id) => ("requester", id),
-        TicketScope::AssignedTo(id) => ("assignee", id),
-    }
-}
 
 /// Tickets per status in a scope, from at most four counter rows.
 pub(super) async fn counts_in(conn: &mut PgConnection, scope: TicketScope) -> Result<StatusCounts, StoreError> {
@@ -26,18 +17,7 @@ pub(super) async fn counts_in(conn: &mut PgConnection, scope: TicketScope) -> Re
         .bind(id)
         .fetch_all(conn)
         .await?;
-    let mut counts = StatusCounts::default();
-    for (raw, n) in rows {
-        match TicketStatus::parse(&raw) {
-            Some(TicketStatus::Open) => counts.open = n,
-            Some(TicketStatus::InProgress) => counts.in_progress = n,
-            Some(TicketStatus::OnHold) => counts.on_hold = n,
-            Some(TicketStatus::Closed) => counts.closed = n,
-            None => continue,
-        }
-        counts.total += n;
-    }
-    Ok(counts)
+    Ok(status_counts_from_rows(rows))
 }
 
 /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted

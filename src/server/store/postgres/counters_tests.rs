@@ -1,6 +1,7 @@
 //! Tests of `counters.rs` (run when `HELPDESK_TEST_POSTGRES_URL` is set, each in its own schema).
 
 use super::*;
+use crate::domain::TicketStatus;
 
 async fn store(schema: &str) -> Option<Store> {
     let url = std::env::var("HELPDESK_TEST_POSTGRES_URL").ok()?;

@@ -11,21 +11,17 @@ use crate::server::store::StoreError;
 use chrono::{DateTime, Utc};
 
 impl Store {
-    /// A scope's counts, overdue tickets and `recent` tickets updated last; with `agent`, that
-    /// agent's own figures.
+    /// A scope's counts, overdue tickets and `recent` tickets updated last; with `agent_stats`
+    /// and an agent's queue, that agent's own figures.
     #[tracing::instrument(skip_all, name = "store.home_summary")]
-    pub async fn home_summary(&self, scope: TicketScope, agent: Option<i64>, recent: i64, now: DateTime<Utc>) -> Result<HomeSummary, StoreError> {
+    pub async fn home_summary(&self, scope: TicketScope, agent_stats: bool, recent: i64, now: DateTime<Utc>) -> Result<HomeSummary, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let counts = counts_in(&mut conn, scope).await?;
         let overdue = overdue_in(&mut conn, scope, now).await?;
-        let agent = match agent {
-            // An agent's home is their own queue: its counts are theirs.
-            Some(id) if scope == TicketScope::AssignedTo(id) => Some(agent_stats_in(&mut conn, id, &counts).await?),
-            Some(id) => {
-                let theirs = counts_in(&mut conn, TicketScope::AssignedTo(id)).await?;
-                Some(agent_stats_in(&mut conn, id, &theirs).await?)
-            }
-            None => None,
+        let agent = match (agent_stats, scope) {
+            // The queue's counts are the agent's.
+            (true, TicketScope::AssignedTo(id)) => Some(agent_stats_in(&mut conn, id, &counts).await?),
+            _ => None,
         };
         let recent = recent_in(&mut conn, scope, recent, now).await?;
         Ok(HomeSummary { counts, overdue, recent, agent })

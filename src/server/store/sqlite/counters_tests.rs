@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::TicketStatus;
 
 #[tokio::test]
 async fn the_recount_reports_a_counter_that_drifted() {
