@@ -86,6 +86,11 @@ impl Default for SearchLimits {
 ///   read once, not once to count and again to sort);
 /// - in between, or where the estimate was low: the matches counted up to the cap, and the
 ///   page read whichever way `few_bound` says for that count.
+///
+/// `conn` is outside any transaction: the estimate (an `EXPLAIN`, planned with the words
+/// whatever the connection's plan mode) and the few matches' ids and rows need no plan of
+/// their own, so the commonest way for a person's search, a word in few tickets, costs four
+/// statements and no transaction; the other ways read in a `searching` one.
 pub(super) async fn search_listed(
     conn: &mut PgConnection,
     query: &TicketQuery,
@@ -96,33 +101,57 @@ pub(super) async fn search_listed(
     let wanted = query.per_page + 1;
     let estimate = estimated_matches(conn, tsquery).await?;
     if estimate.is_some_and(|rows| rows >= limits.surely_over_cap) {
-        let rows = ticket_window(conn, TicketScope::All, query, wanted, now).await?;
+        let mut tx = searching(conn).await?;
+        let rows = ticket_window(&mut tx, TicketScope::All, query, wanted, now).await?;
+        tx.commit().await?;
         return Ok(page_of(query, rows, COUNT_CAP, true));
     }
     let tickets = counts_in(conn, TicketScope::All).await?.total;
     let few = limits.few.unwrap_or_else(|| few_bound(wanted, tickets));
     if estimate.is_some_and(|rows| rows <= few) {
-        // Read at most twice the bound, in case the estimate was low.
-        let sql = format!("SELECT id FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT {}", 2 * few + 1);
-        let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(tsquery).persistent(false).fetch_all(&mut *conn).await?;
-        if ids.len() as i64 <= 2 * few {
-            let total = ids.len() as i64;
-            ids.sort_unstable_by(|a, b| b.cmp(a));
-            let offset = if query.after.is_some() { 0 } else { (query.page as usize - 1) * query.per_page as usize };
-            let after = query.after.map(|c| c.id);
-            let page: Vec<i64> = ids.into_iter().filter(|id| after.is_none_or(|a| *id < a)).skip(offset).take(wanted as usize).collect();
-            let rows = rows_by_id(conn, &page, now).await?;
-            return Ok(page_of(query, rows, total.min(COUNT_CAP), total > COUNT_CAP));
+        if let Some(listed) = few_matches_listed(conn, query, tsquery, 2 * few, now).await? {
+            return Ok(listed);
         }
     }
-    let (total, capped) = capped_count(conn, tsquery).await?;
+    let mut tx = searching(conn).await?;
+    let (total, capped) = capped_count(&mut tx, tsquery).await?;
     let rows = if !capped && total <= few {
-        matches_window(conn, query, wanted, now).await?
+        matches_window(&mut tx, query, wanted, now).await?
     } else {
-        ticket_window(conn, TicketScope::All, query, wanted, now).await?
+        ticket_window(&mut tx, TicketScope::All, query, wanted, now).await?
     };
+    tx.commit().await?;
     Ok(page_of(query, rows, total, capped))
 }
+
+/// A search's page and count from every match's id, read at once: `None` if there are more
+/// than `most` matches (the estimate was low). The statement's one sensible plan, whatever
+/// the words, is the GIN index (see the plan test), so it is planned once like any other.
+async fn few_matches_listed(
+    conn: &mut PgConnection,
+    query: &TicketQuery,
+    tsquery: &str,
+    most: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<ListedTickets>, StoreError> {
+    let mut ids: Vec<i64> = sqlx::query_scalar(FEW_MATCHES_SQL).bind(tsquery).bind(most + 1).fetch_one(&mut *conn).await?;
+    if ids.len() as i64 > most {
+        return Ok(None);
+    }
+    let total = ids.len() as i64;
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    let wanted = query.per_page as usize + 1;
+    let offset = if query.after.is_some() { 0 } else { (query.page as usize - 1) * query.per_page as usize };
+    let after = query.after.map(|c| c.id);
+    let page: Vec<i64> = ids.into_iter().filter(|id| after.is_none_or(|a| *id < a)).skip(offset).take(wanted).collect();
+    let rows = rows_by_id(conn, &page, now).await?;
+    Ok(Some(page_of(query, rows, total.min(COUNT_CAP), total > COUNT_CAP)))
+}
+
+/// Up to `$2` matches' ids (`few_matches_listed`), in the index's order, as one array: a
+/// thousand ids cost the app a thousand rows' decoding otherwise.
+pub(super) const FEW_MATCHES_SQL: &str = "SELECT COALESCE(array_agg(id), '{}') FROM \
+     (SELECT id FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS matches";
 
 /// Up to how many matches reading them all and sorting costs less than walking the newest
 /// tickets until `wanted` matches turn up: a walk reads about `wanted × tickets / matches`
@@ -164,9 +193,9 @@ async fn rows_by_id(conn: &mut PgConnection, ids: &[i64], now: DateTime<Utc>) ->
 /// How many tickets PostgreSQL's statistics of the words say hold them (planned with the
 /// words: inside `searching`).
 async fn estimated_matches(conn: &mut PgConnection, tsquery: &str) -> Result<Option<i64>, StoreError> {
+    // Kept prepared like any statement: EXPLAIN plans its query each time, with the words.
     let plan: Vec<String> = sqlx::query_scalar("EXPLAIN SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1)")
         .bind(tsquery)
-        .persistent(false)
         .fetch_all(conn)
         .await?;
     Ok(estimated_rows(&plan))

@@ -62,11 +62,10 @@ async fn all_pages(store: &Store, text: &str, limits: SearchLimits) -> (Vec<i64>
     let query = TicketQuery { q: Some(text.into()), page: 1, per_page: 7, ..Default::default() };
     let tsquery = fts_query(text).unwrap();
     let mut conn = store.pool.acquire().await.unwrap();
-    let mut tx = searching(&mut conn).await.unwrap();
     let (mut ids, mut totals, mut after) = (Vec::new(), Vec::new(), None);
     loop {
         let q = TicketQuery { after, ..query.clone() };
-        let listed = search_listed(&mut tx, &q, &tsquery, chrono::Utc::now(), limits).await.unwrap();
+        let listed = search_listed(&mut conn, &q, &tsquery, chrono::Utc::now(), limits).await.unwrap();
         ids.extend(listed.rows.iter().map(|r| r.id));
         totals.push((listed.total, listed.capped));
         match listed.next {
@@ -116,10 +115,27 @@ async fn the_estimate_comes_from_the_statistics_of_the_words() {
     let store = Store::connect_in_new_schema(&url, "t_search_estimate", 2).await.unwrap();
     tickets_with(&store, "printer", 300).await;
     tickets_with(&store, "scanner", 20).await;
+    // On a connection that plans statements once for any values: EXPLAIN plans with them.
     let mut conn = store.pool.acquire().await.unwrap();
-    let mut tx = searching(&mut conn).await.unwrap();
-    let printer = estimated_matches(&mut tx, "'printer'").await.unwrap().unwrap();
-    let scanner = estimated_matches(&mut tx, "'scanner'").await.unwrap().unwrap();
+    let printer = estimated_matches(&mut conn, "'printer'").await.unwrap().unwrap();
+    let scanner = estimated_matches(&mut conn, "'scanner'").await.unwrap().unwrap();
     assert!((250..=350).contains(&printer), "about 300: {printer}");
     assert!(scanner < 60, "about 20: {scanner}");
+}
+
+#[tokio::test]
+async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_search_few_plan", 2).await.unwrap();
+    tickets_with(&store, "printer", 5).await;
+    let mut conn = store.pool.acquire().await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    // Sequential scans priced out, as a few rows would make them cheapest; the plan the
+    // connection uses is the generic one (prepared without values, explained with NULLs).
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+    let prepare = format!("PREPARE few(text, bigint) AS {FEW_MATCHES_SQL}");
+    sqlx::raw_sql(&prepare).execute(&mut *tx).await.unwrap();
+    let plan: Vec<String> = sqlx::query_scalar("EXPLAIN EXECUTE few(NULL, NULL)").fetch_all(&mut *tx).await.unwrap();
+    assert!(plan.join("\n").contains("Bitmap Index Scan on tickets_fts"), "{}", plan.join("\n"));
+    tx.rollback().await.unwrap();
 }

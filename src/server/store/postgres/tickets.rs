@@ -138,6 +138,9 @@ impl Store {
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
         let mut conn = self.pool.acquire().await?;
+        if let Some(tsquery) = search_alone(scope, query) {
+            return search_listed(&mut conn, query, &tsquery, now, SearchLimits::default()).await;
+        }
         if keep_prepared(query) {
             return listed(&mut conn, scope, query, now).await;
         }
@@ -178,11 +181,8 @@ pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit
     ticket_window(conn, scope, &query, query.per_page, now).await
 }
 
-/// A list's page and count (see `Store::list_tickets`).
+/// A list's page and count (see `Store::list_tickets`), but for a search alone (`search_listed`).
 async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
-    if let Some(tsquery) = search_alone(scope, query) {
-        return search_listed(conn, query, &tsquery, now, SearchLimits::default()).await;
-    }
     let (total, capped) = list_total(conn, scope, query, now).await?;
     // One row more than the page shows tells whether another page follows.
     let rows = ticket_window(conn, scope, query, query.per_page + 1, now).await?;
