@@ -1,6 +1,6 @@
 -- Every counter or rollup row that differs from a recount of the base tables, as
 -- (counter, key, detail); no rows when all agree. Mirrors counter_mismatches in
--- src/server/store/recount.rs: full outer joins, so rows missing on either side show, and a
+-- src/server/store/recount.rs (with assignee_due_days, which only PostgreSQL keeps): full outer joins, so rows missing on either side show, and a
 -- kept row of zeros with nothing recounted agrees (values compared through COALESCE(…, 0)).
 -- The recounts are written out here rather than through the schema's helper functions, so a
 -- mistake in those shows up too. Scans every ticket: for tests and consistency checks.
@@ -42,6 +42,10 @@ rollup_agent_r AS (
 ),
 open_due_days_r AS (
     SELECT due_at / 86400 AS day, COUNT(*) AS n FROM t WHERE status <> 'closed' AND due_at IS NOT NULL GROUP BY 1
+),
+assignee_due_days_r AS (
+    SELECT assigned_to, due_at / 86400 AS day, COUNT(*) AS n FROM t
+    WHERE status <> 'closed' AND due_at IS NOT NULL AND assigned_to IS NOT NULL GROUP BY 1, 2
 ),
 rollup_opened_r AS (
     SELECT day, COUNT(*) AS n FROM t GROUP BY 1
@@ -93,6 +97,10 @@ WHERE COALESCE(r.n, 0) <> COALESCE(k.n, 0) OR COALESCE(r.resolution_secs, 0) <> 
 UNION ALL
 SELECT 'open_due_days', day::text, format('n %s kept %s', COALESCE(r.n, 0), COALESCE(k.n, 0))
 FROM open_due_days_r r FULL JOIN open_due_days k USING (day)
+WHERE COALESCE(r.n, 0) <> COALESCE(k.n, 0)
+UNION ALL
+SELECT 'assignee_due_days', concat_ws(' ', assigned_to, day), format('n %s kept %s', COALESCE(r.n, 0), COALESCE(k.n, 0))
+FROM assignee_due_days_r r FULL JOIN assignee_due_days k USING (assigned_to, day)
 WHERE COALESCE(r.n, 0) <> COALESCE(k.n, 0)
 UNION ALL
 SELECT 'rollup_opened', day::text, format('n %s kept %s', COALESCE(r.n, 0), COALESCE(k.n, 0))

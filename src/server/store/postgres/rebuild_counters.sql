@@ -3,7 +3,7 @@
 -- (a trigger per row would update the same few counter rows millions of times in one
 -- transaction, and each update of a row the transaction already updated costs more).
 TRUNCATE ticket_counts, agent_resolution, ticket_kind_counts, rollup_created, rollup_closed, rollup_agent,
-         open_due_days, rollup_opened, rollup_created_month, rollup_agent_month, user_counts;
+         open_due_days, assignee_due_days, rollup_opened, rollup_created_month, rollup_agent_month, user_counts;
 
 CREATE TEMP TABLE recount_tickets ON COMMIT DROP AS
     SELECT user_id, assigned_to, status, priority, category, due_at, closed_at,
@@ -33,6 +33,9 @@ INSERT INTO rollup_agent (agent_id, day, status, n, resolution_secs)
     FROM recount_tickets GROUP BY 1, 2, 3;
 INSERT INTO open_due_days (day, n)
     SELECT due_at / 86400, COUNT(*) FROM recount_tickets WHERE status <> 'closed' AND due_at IS NOT NULL GROUP BY 1;
+INSERT INTO assignee_due_days (assigned_to, day, n)
+    SELECT assigned_to, due_at / 86400, COUNT(*) FROM recount_tickets
+    WHERE status <> 'closed' AND due_at IS NOT NULL AND assigned_to IS NOT NULL GROUP BY 1, 2;
 INSERT INTO rollup_opened (day, n) SELECT day, COUNT(*) FROM recount_tickets GROUP BY 1;
 INSERT INTO rollup_created_month (month, status, priority, category, n)
     SELECT month, status, priority, category, COUNT(*) FROM recount_tickets GROUP BY 1, 2, 3, 4;

@@ -81,16 +81,16 @@ impl Default for SearchLimits {
 /// - words PostgreSQL expects in ten times the cap or more: "10 000+" without counting
 ///   (counting would read some 30 000 tickets to find 10 001 matches), and the page by walking
 ///   the newest tickets, where matches are everywhere;
-/// - words expected in few tickets against all of them (see `few_bound`): every match's id
-///   in one read, which gives the count, and the page's rows by id (the matches' pages are
-///   read once, not once to count and again to sort);
+/// - words expected in few tickets against all of them (see `few_bound`): every match read
+///   once, which gives the count and the page, in one statement (`few_matches_sql`; not once
+///   to count and again to sort);
 /// - in between, or where the estimate was low: the matches counted up to the cap, and the
 ///   page read whichever way `few_bound` says for that count.
 ///
 /// `conn` is outside any transaction: the estimate (an `EXPLAIN`, planned with the words
-/// whatever the connection's plan mode) and the few matches' ids and rows need no plan of
-/// their own, so the commonest way for a person's search, a word in few tickets, costs four
-/// statements and no transaction; the other ways read in a `searching` one.
+/// whatever the connection's plan mode) and the read of few matches need no plan of their
+/// own, so the commonest search, words in few tickets, costs three statements and no
+/// transaction; the other ways read in a `searching` one.
 pub(super) async fn search_listed(
     conn: &mut PgConnection,
     query: &TicketQuery,
@@ -124,9 +124,8 @@ pub(super) async fn search_listed(
     Ok(page_of(query, rows, total, capped))
 }
 
-/// A search's page and count from every match's id, read at once: `None` if there are more
-/// than `most` matches (the estimate was low). The statement's one sensible plan, whatever
-/// the words, is the GIN index (see the plan test), so it is planned once like any other.
+/// A search's page and count from every match, read at once: `None` where this read cannot
+/// tell them (more than `most` matches, the estimate having been low; or none on this page).
 async fn few_matches_listed(
     conn: &mut PgConnection,
     query: &TicketQuery,
@@ -134,24 +133,40 @@ async fn few_matches_listed(
     most: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<ListedTickets>, StoreError> {
-    let mut ids: Vec<i64> = sqlx::query_scalar(FEW_MATCHES_SQL).bind(tsquery).bind(most + 1).fetch_one(&mut *conn).await?;
-    if ids.len() as i64 > most {
-        return Ok(None);
-    }
-    let total = ids.len() as i64;
-    ids.sort_unstable_by(|a, b| b.cmp(a));
-    let wanted = query.per_page as usize + 1;
-    let offset = if query.after.is_some() { 0 } else { (query.page as usize - 1) * query.per_page as usize };
-    let after = query.after.map(|c| c.id);
-    let page: Vec<i64> = ids.into_iter().filter(|id| after.is_none_or(|a| *id < a)).skip(offset).take(wanted).collect();
-    let rows = rows_by_id(conn, &page, now).await?;
+    let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+    let rows: Vec<CountedRow> = sqlx::query_as(&few_matches_sql())
+        .bind(tsquery)
+        .bind(most + 1)
+        .bind(query.after.map(|c| c.id))
+        .bind(i64::from(query.per_page) + 1)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    let Some(total) = rows.first().map(|r| r.matched).filter(|n| *n <= most) else { return Ok(None) };
+    let rows = rows.into_iter().map(|r| r.row.into_row(now)).collect();
     Ok(Some(page_of(query, rows, total.min(COUNT_CAP), total > COUNT_CAP)))
 }
 
-/// Up to `$2` matches' ids (`few_matches_listed`), in the index's order, as one array: a
-/// thousand ids cost the app a thousand rows' decoding otherwise.
-pub(super) const FEW_MATCHES_SQL: &str = "SELECT COALESCE(array_agg(id), '{}') FROM \
-     (SELECT id FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS matches";
+/// A page's row and how many tickets matched (`few_matches_sql`).
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    matched: i64,
+    #[sqlx(flatten)]
+    row: RowDbRow,
+}
+
+/// Up to `$2` matches of the words `$1`, counted, and the page of them after the id `$3`
+/// (if any), `$4` rows from `$5`, newest first, in one statement. Its one sensible plan, whatever
+/// the words, reads the matches through the GIN index (see the plan test), so it is planned
+/// once like any other statement.
+pub(super) fn few_matches_sql() -> String {
+    format!(
+        "WITH matches AS MATERIALIZED (SELECT id FROM tickets WHERE search @@ to_tsquery('simple', $1) LIMIT $2), \
+              page AS (SELECT id FROM matches WHERE $3::BIGINT IS NULL OR id < $3 ORDER BY id DESC LIMIT $4 OFFSET $5) \
+         {ROW_COLUMNS}, (SELECT COUNT(*) FROM matches) AS matched FROM page JOIN tickets t ON t.id = page.id{ROW_JOINS} \
+         ORDER BY t.id DESC"
+    )
+}
 
 /// Up to how many matches reading them all and sorting costs less than walking the newest
 /// tickets until `wanted` matches turn up: a walk reads about `wanted × tickets / matches`
@@ -180,13 +195,6 @@ pub(super) async fn matches_window(
     list.push(ROW_JOINS);
     list.push(" ORDER BY t.id DESC");
     let rows = list.build_query_as::<RowDbRow>().persistent(false).fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
-}
-
-/// The list rows of these tickets, newest first.
-async fn rows_by_id(conn: &mut PgConnection, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-    let sql = format!("{ROW_COLUMNS} FROM tickets t{ROW_JOINS} WHERE t.id = ANY($1) ORDER BY t.id DESC");
-    let rows = sqlx::query_as::<_, RowDbRow>(&sql).bind(ids).fetch_all(conn).await?;
     Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
 }
 

@@ -133,9 +133,11 @@ async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
     // Sequential scans priced out, as a few rows would make them cheapest; the plan the
     // connection uses is the generic one (prepared without values, explained with NULLs).
     sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
-    let prepare = format!("PREPARE few(text, bigint) AS {FEW_MATCHES_SQL}");
+    let prepare = format!("PREPARE few(text, bigint, bigint, bigint, bigint) AS {}", few_matches_sql());
     sqlx::raw_sql(&prepare).execute(&mut *tx).await.unwrap();
-    let plan: Vec<String> = sqlx::query_scalar("EXPLAIN EXECUTE few(NULL, NULL)").fetch_all(&mut *tx).await.unwrap();
-    assert!(plan.join("\n").contains("Bitmap Index Scan on tickets_fts"), "{}", plan.join("\n"));
+    let plan: Vec<String> = sqlx::query_scalar("EXPLAIN EXECUTE few(NULL, NULL, NULL, NULL, NULL)").fetch_all(&mut *tx).await.unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("Bitmap Index Scan on tickets_fts"), "{plan}");
+    assert!(plan.contains("Index Scan using tickets_pkey on tickets t"), "the page's rows by id: {plan}");
     tx.rollback().await.unwrap();
 }

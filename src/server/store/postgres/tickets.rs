@@ -101,13 +101,19 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketSco
     }
 }
 
-/// Open and past the deadline (`$n` = now): served by the partial indexes of open tickets.
-const OVERDUE: &str = "status <> 'closed' AND due_at < $2";
+/// A requester's overdue tickets (`$1` = the requester, `$2` = now), through the partial
+/// index of open tickets by requester and deadline.
+const OVERDUE_REQUESTED: &str = "SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND status <> 'closed' AND due_at < $2";
 
 /// Every overdue ticket (`$1` = today as days since 1970, `$2` = now): whole days from the
 /// per-day counters of open tickets, today's through tickets_open_by_due.
 const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days WHERE day < $1)::BIGINT
      + (SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at >= $1 * 86400 AND due_at < $2)";
+
+/// An agent's overdue tickets (`$1` = the agent, `$2` = today, `$3` = now), as `OVERDUE_ALL`
+/// from the agent's per-day counters (assignee_due_days) and tickets_open_by_assignee_due.
+const OVERDUE_ASSIGNED: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM assignee_due_days WHERE assigned_to = $1 AND day < $2)::BIGINT
+     + (SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND status <> 'closed' AND due_at >= $2 * 86400 AND due_at < $3)";
 
 impl Store {
     #[tracing::instrument(skip_all, name = "store.ticket")]
@@ -217,16 +223,18 @@ pub(super) async fn ticket_window(
     Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
 }
 
-/// Tickets in a scope that are not closed and past their SLA deadline.
+/// Tickets in a scope that are not closed and past their SLA deadline: for all tickets and an
+/// agent's, whole days past from the per-day counters and today's from the index; a requester's
+/// few through the index alone.
 pub(super) async fn overdue_in(conn: &mut PgConnection, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError> {
     let now = now.timestamp();
-    let (sql, id) = match scope {
-        // Whole days past from the per-day counters, today's from the index.
-        TicketScope::All => return Ok(sqlx::query_scalar(OVERDUE_ALL).bind(now.div_euclid(86_400)).bind(now).fetch_one(conn).await?),
-        TicketScope::RequestedBy(id) => (format!("SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND {OVERDUE}"), id),
-        TicketScope::AssignedTo(id) => (format!("SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND {OVERDUE}"), id),
+    let today = now.div_euclid(86_400);
+    let query = match scope {
+        TicketScope::All => sqlx::query_scalar(OVERDUE_ALL).bind(today).bind(now),
+        TicketScope::AssignedTo(id) => sqlx::query_scalar(OVERDUE_ASSIGNED).bind(id).bind(today).bind(now),
+        TicketScope::RequestedBy(id) => sqlx::query_scalar(OVERDUE_REQUESTED).bind(id).bind(now),
     };
-    Ok(sqlx::query_scalar(&sql).bind(id).bind(now).fetch_one(conn).await?)
+    Ok(query.fetch_one(conn).await?)
 }
 
 /// The list query up to its LIMIT.

@@ -105,10 +105,13 @@ async fn every_list_filter_and_sort_is_served_by_an_index() {
 async fn overdue_counts_agree_with_counting_the_tickets() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_ticket_overdue", 2).await.unwrap();
-    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', now())")
-        .execute(&store.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, name, email, password_hash, role, created_at)
+         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
     let now = Utc::now().timestamp();
     let today = now.div_euclid(86_400) * 86_400;
     let tickets = [
@@ -121,8 +124,8 @@ async fn overdue_counts_agree_with_counting_the_tickets() {
     ];
     for (due, status) in tickets {
         sqlx::query(
-            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
-             VALUES (1, 'T', 'x', 'technical', 'low', $1, now(), now(), $2)",
+            "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at, assigned_to)
+             VALUES (1, 'T', 'x', 'technical', 'low', $1, now(), now(), $2, 2)",
         )
         .bind(status)
         .bind(due)
@@ -130,9 +133,18 @@ async fn overdue_counts_agree_with_counting_the_tickets() {
         .await
         .unwrap();
     }
-    assert_eq!(store.overdue_count(TicketScope::All, chrono::Utc::now()).await.unwrap(), 3);
-    assert_eq!(store.overdue_count(TicketScope::RequestedBy(1), chrono::Utc::now()).await.unwrap(), 3);
+    let store = &store;
+    let overdue = |scope| async move { store.overdue_count(scope, chrono::Utc::now()).await.unwrap() };
+    // Days before today from the counters (tickets 1 and 2), today's from the index (ticket 4).
+    for scope in [TicketScope::All, TicketScope::RequestedBy(1), TicketScope::AssignedTo(2)] {
+        assert_eq!(overdue(scope).await, 3, "{scope:?}");
+    }
+    assert_eq!(overdue(TicketScope::AssignedTo(3)).await, 0);
     sqlx::query("UPDATE tickets SET status = 'closed' WHERE id = 1").execute(&store.pool).await.unwrap();
-    assert_eq!(store.overdue_count(TicketScope::All, chrono::Utc::now()).await.unwrap(), 2);
+    sqlx::query("UPDATE tickets SET assigned_to = 3 WHERE id = 2").execute(&store.pool).await.unwrap();
+    assert_eq!((overdue(TicketScope::All).await, overdue(TicketScope::AssignedTo(2)).await), (2, 1));
+    assert_eq!(overdue(TicketScope::AssignedTo(3)).await, 1, "moved with its ticket");
+    sqlx::query("UPDATE tickets SET due_at = due_at + 30 * 86400 WHERE id = 2").execute(&store.pool).await.unwrap();
+    assert_eq!(overdue(TicketScope::AssignedTo(3)).await, 0, "a deadline moved into the future");
     assert!(store.counter_mismatches().await.unwrap().is_empty());
 }
