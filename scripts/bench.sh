@@ -9,9 +9,9 @@
 # BENCH_TIMEOUT (10, seconds before wrk counts a request as timed out), BENCH_SKIP_BUILD=1
 # (use the binaries already built), BENCH_KEEP_DB=1 (keep the database file afterwards),
 # BENCH_DIR (work directory, default a new one under /tmp).
-# On another database: BENCH_DATABASE_URL=postgres://… serves that database (already holding
-# the data: scripts/bench-postgres.sh seeds SQLite and migrates it) instead of seeding a new
-# SQLite file, reading the seed's log from BENCH_DIR; BENCH_INSTANCES=3 starts that many
+# On another database: BENCH_DATABASE_URL=postgres://… (or sqlite://… of an earlier seed)
+# serves that database (already holding the data: scripts/bench-postgres.sh seeds SQLite and
+# migrates it) instead of seeding a new SQLite file, reading the seed's log from BENCH_DIR; BENCH_INSTANCES=3 starts that many
 # instances behind nginx (deploy/nginx.conf) and drives the views through it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,8 +76,13 @@ if [[ -z ${BENCH_DATABASE_URL:-} ]]; then
   database="database ${db_mb} MB"
 else
   DATABASE_URL=$BENCH_DATABASE_URL
-  BACKEND="PostgreSQL, $INSTANCES instance(s)"
-  database="PostgreSQL database copied from it by helpdesk migrate"
+  if [[ $DATABASE_URL == sqlite:* ]]; then
+    BACKEND="SQLite"
+    database="the database of that seed"
+  else
+    BACKEND="PostgreSQL, $INSTANCES instance(s)"
+    database="PostgreSQL database copied from it by helpdesk migrate"
+  fi
 fi
 seed_line=$(grep '^seed: added' "$WORK/seed.log")
 RARE=$(sed -n 's/^seed: rare word: \([a-z]*\) .*/\1/p' "$WORK/seed.log")
