@@ -39,8 +39,10 @@ const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 ///   a requester or an assignee with many tickets; planning a list's three-table join costs
 ///   more than running it (0.3–0.7 ms against 0.05), so at a million tickets most of the
 ///   database's time went to planning the same few statements again. The plan test
-///   (`tickets_tests`) checks the generic plans. A search, whose best plan depends on how
-///   common its words are, asks for a plan made with its words instead (`search::searching`).
+///   (`tickets_tests`) checks the generic plans. A search's best plan depends on how common
+///   its words are: it is estimated with its words (EXPLAIN plans with its values), then read
+///   by a statement whose one plan suits any words or in a transaction planned with them
+///   (`search::search_listed`).
 fn session_options(options: PgConnectOptions) -> PgConnectOptions {
     let timeout = STATEMENT_TIMEOUT_MS.to_string();
     options.options([("statement_timeout", timeout.as_str()), ("plan_cache_mode", "force_generic_plan")])
