@@ -10,6 +10,7 @@ use std::time::Duration;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 mod boundary;
+mod counting;
 mod error;
 pub mod postgres;
 mod records;

@@ -2,6 +2,7 @@
 //! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
 //! is for tests and consistency checks only.
 
+use crate::server::store::counting::{list_count, ListCount};
 use crate::server::store::rows::*;
 use super::tickets::{fts_query, keep_prepared, overdue_in, push_filters, push_source};
 use super::Store;
@@ -24,9 +25,9 @@ pub(super) async fn counts_in(conn: &mut PgConnection, scope: TicketScope) -> Re
 /// from counter rows wherever they hold the answer, so the common lists cost the same at any
 /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
 /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
-/// all tickets from ticket_kind_counts; overdue alone from the per-day counters (a search alone
-/// is counted by `search::search_listed`). Any other mix counts matches up to the cap, no
-/// further.
+/// all tickets from ticket_kind_counts; overdue alone from the per-day counters (see
+/// `list_count`; a search alone is counted by `search::search_listed`). Any other mix counts
+/// matches up to the cap, no further.
 pub(super) async fn list_total(
     conn: &mut PgConnection,
     scope: TicketScope,
@@ -34,23 +35,15 @@ pub(super) async fn list_total(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(i64, bool), StoreError> {
     let search = query.q.as_deref().and_then(fts_query);
-    let kinds = query.priority.is_some() || query.category.is_some();
-    let counted_scope = match (scope, query.assigned_to, query.unassigned) {
-        (_, None, false) => Some(scope),
-        (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
-        (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
-        _ => None,
-    };
-    match (counted_scope, &search) {
-        (Some(scope), None) if !kinds && !query.overdue => {
+    // A search alone is counted with its page (`search::search_listed`), not here.
+    match list_count(scope, query, search.as_deref()) {
+        ListCount::Statuses(scope) => {
             let counts = counts_in(conn, scope).await?;
             return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
         }
-        (Some(TicketScope::All), None) if !query.overdue => return Ok((kind_count(conn, query).await?, false)),
-        (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
-            return Ok((overdue_in(conn, scope, now).await?, false));
-        }
-        _ => {}
+        ListCount::Kinds => return Ok((kind_count(conn, query).await?, false)),
+        ListCount::Overdue(scope) => return Ok((overdue_in(conn, scope, now).await?, false)),
+        ListCount::Words(_) | ListCount::Matches => {}
     }
     let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
     push_source(&mut count, query);

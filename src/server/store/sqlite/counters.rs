@@ -2,6 +2,7 @@
 //! rows per call, however many tickets there are. `counter_mismatches` recounts everything and
 //! is for tests and consistency checks only.
 
+use crate::server::store::counting::{list_count, ListCount};
 use crate::server::store::rows::*;
 use super::tickets::{fts_query, push_filters, push_source};
 use super::Store;
@@ -28,8 +29,8 @@ impl Store {
     /// size: a scope with a status filter from ticket_counts (over all tickets, an assignee filter
     /// or "unassigned" is that assignee's scope); any mix of status, priority and category over
     /// all tickets from ticket_kind_counts (migration 0013); overdue alone from the per-day
-    /// counters; search alone from the full-text index without reading the tickets. Any other
-    /// mix counts matches up to the cap, no further.
+    /// counters; search alone from the full-text index without reading the tickets (see
+    /// `list_count`). Any other mix counts matches up to the cap, no further.
     pub(super) async fn list_total(
         &self,
         scope: TicketScope,
@@ -37,23 +38,14 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(i64, bool), StoreError> {
         let search = query.q.as_deref().and_then(fts_query);
-        let kinds = query.priority.is_some() || query.category.is_some();
-        let counted_scope = match (scope, query.assigned_to, query.unassigned) {
-            (_, None, false) => Some(scope),
-            (TicketScope::All, Some(agent), false) => Some(TicketScope::AssignedTo(agent)),
-            (TicketScope::All, None, true) => Some(TicketScope::AssignedTo(0)),
-            _ => None,
-        };
-        match (counted_scope, &search) {
-            (Some(scope), None) if !kinds && !query.overdue => {
+        match list_count(scope, query, search.as_deref()) {
+            ListCount::Statuses(scope) => {
                 let counts = self.ticket_counts(scope).await?;
                 return Ok((query.status.map_or(counts.total, |s| counts.of(s)), false));
             }
-            (Some(TicketScope::All), None) if !query.overdue => return Ok((self.kind_count(query).await?, false)),
-            (Some(scope), None) if !kinds && query.status.is_none() && scope != TicketScope::AssignedTo(0) => {
-                return Ok((self.overdue_count(scope, now).await?, false));
-            }
-            (Some(TicketScope::All), Some(fts)) if !kinds && !query.overdue && query.status.is_none() => {
+            ListCount::Kinds => return Ok((self.kind_count(query).await?, false)),
+            ListCount::Overdue(scope) => return Ok((self.overdue_count(scope, now).await?, false)),
+            ListCount::Words(fts) => {
                 let n: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)",
                 )
@@ -63,7 +55,7 @@ impl Store {
                 .await?;
                 return Ok((n.min(COUNT_CAP), n > COUNT_CAP));
             }
-            _ => {}
+            ListCount::Matches => {}
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query);
