@@ -84,6 +84,34 @@ async def storm(port, pid, requests):
     return statuses, max(peak, rss_mb(pid, "VmHWM")), elapsed
 
 
+def office(binary, work):
+    """200 simultaneous sign-ins with the right password from one address (an office behind
+    one NAT address) at the default limits, then a sign-in to another account from it, which
+    must succeed: right passwords never count as failures."""
+    port = free_port()
+    env = dict(os.environ, HELPDESK_ADDR=f"127.0.0.1:{port}", HELPDESK_DATABASE_URL="sqlite::memory:",
+               HELPDESK_DEMO="true", HELPDESK_OUTBOX_DIR=os.path.join(work, "office-outbox"), RUST_LOG="error")
+    server = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if asyncio.run(sign_in(port, "superadmin@gmail.com", "superadmin123")) == 200:
+                break
+            if server.poll() is not None:
+                sys.exit(f"the server exited: {server.returncode}")
+            time.sleep(0.05)
+        accounts = [("user@gmail.com", "user123"), ("jane@gmail.com", "jane123"), ("agent@gmail.com", "agent123"),
+                    ("superadmin@gmail.com", "superadmin123")]
+
+        async def everyone():
+            return await asyncio.gather(*(sign_in(port, *accounts[i % len(accounts)]) for i in range(200)))
+        statuses = asyncio.run(everyone())
+        after = asyncio.run(sign_in(port, "admin@gmail.com", "admin123"))
+        return statuses, after
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("binary", nargs="?", default=os.path.join(
@@ -97,7 +125,8 @@ def main():
         env = dict(os.environ, HELPDESK_ADDR=f"127.0.0.1:{port}", HELPDESK_DATABASE_URL="sqlite::memory:",
                    HELPDESK_DEMO="true", HELPDESK_OUTBOX_DIR=os.path.join(work, "outbox"),
                    HELPDESK_LOGIN_FAILURES_PER_IP="100000", HELPDESK_LOGIN_FAILURES_PER_ACCOUNT="100000",
-                   RUST_LOG="error")
+                   HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL="100000", HELPDESK_SIGN_INS_PER_ACCOUNT="100000",
+                   HELPDESK_SIGN_INS_IN_FLIGHT_PER_IP="100000", RUST_LOG="error")
         server = subprocess.Popen([args.binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(200):
@@ -116,6 +145,7 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=10)
+        office_statuses, office_after = office(args.binary, work)
 
     counts = collections.Counter(statuses)
     print(f"{args.requests} simultaneous sign-ins in {elapsed:.1f} s: "
@@ -131,6 +161,14 @@ def main():
         problems.append(f"unexpected answers: {unexpected}")
     if counts.get(200, 0) == 0:
         problems.append("no sign-in succeeded")
+    office_counts = collections.Counter(office_statuses)
+    print(f"an office at default limits, {len(office_statuses)} simultaneous right passwords from one address: "
+          + ", ".join(f"{n} × {status or 'connection failed'}" for status, n in sorted(office_counts.items()))
+          + f"; then another account's sign-in from it: {office_after}")
+    if set(office_counts) - {200, 429, 503}:
+        problems.append(f"right passwords answered otherwise than 200, 429 or 503: {dict(office_counts)}")
+    if office_after != 200:
+        problems.append(f"after the office's sign-ins, another account's sign-in from its address got {office_after}")
     for problem in problems:
         print("FAIL:", problem, file=sys.stderr)
     sys.exit(1 if problems else 0)

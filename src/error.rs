@@ -93,6 +93,15 @@ impl AppError {
     }
 
     /// The server is at capacity for this kind of work (e.g. password hashing); retry soon.
+    /// More sign-ins at once from one address than are checked together: not a failure, just
+    /// "come back in a second".
+    pub fn too_many_at_once() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(ErrorKind::RateLimited, "Too many sign-ins at once from your network. Please try again in a moment.")
+        }
+    }
+
     pub fn busy(retry_after_secs: u64) -> Self {
         Self {
             retry_after: Some(retry_after_secs.max(1)),

@@ -27,6 +27,8 @@ async fn requests_that_cannot_succeed_cost_no_hash() {
         ("a taken email", "/api/auth/register", json!({ "name": "Copy Cat", "email": "user@gmail.com", "password": "long-enough-pw" }), StatusCode::CONFLICT),
         ("an invalid registration", "/api/auth/register", json!({ "name": "", "email": "x@example.com", "password": "long-enough-pw" }), StatusCode::BAD_REQUEST),
         ("an empty password", "/api/auth/login", json!({ "email": "user@gmail.com", "password": "" }), StatusCode::BAD_REQUEST),
+        ("an overlong email", "/api/auth/login", json!({ "email": format!("{}@example.com", "a".repeat(300)), "password": "x" }), StatusCode::BAD_REQUEST),
+        ("no email at all", "/api/auth/login", json!({ "email": "not-an-address", "password": "x" }), StatusCode::BAD_REQUEST),
     ];
     for (what, path, body, status) in cases {
         assert_eq!(hashes_for(&app, path, body).await, (status, 0), "{what}");

@@ -1,5 +1,5 @@
 //! Lists of tickets: what a list asks for (filters, sort, page or cursor), whose tickets it
-//! may cover (the one visibility rule), and the page it answers with.
+//! may cover (inside the one visibility rule, `access::may_see`), and the page it answers with.
 
 use super::{parse_priority, parse_status, Priority, Role, TicketRow, TicketStatus};
 use crate::error::AppError;
@@ -213,12 +213,6 @@ impl TicketScope {
     }
 }
 
-/// The one visibility rule: who may see a ticket. Its requester, the agent it is assigned to,
-/// and admins. Pages, lists, dashboards and the API all follow it.
-pub fn may_see(role: Role, caller: i64, requester: i64, assignee: Option<i64>) -> bool {
-    TicketScope::listable_by(role, caller).iter().any(|scope| scope.holds(requester, assignee))
-}
-
 /// One page of a ticket list and the total number of matching tickets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -261,6 +255,7 @@ impl TicketPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::may_see;
 
     #[test]
     fn list_queries_parse_with_defaults_and_name_bad_fields() {

@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser: they can only hold valid values.
 
+mod access;
 mod account;
 mod admin;
 mod lifecycle;
@@ -9,6 +10,7 @@ mod ticket;
 mod tickets;
 
 pub(crate) use account::checked_text;
+pub use access::{may_see, permissions, works_on};
 pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, SessionUser};
 pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;

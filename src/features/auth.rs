@@ -26,8 +26,10 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        let session = service::login(&core, &email, &password, &rpc::client_ip()).await?;
+        let device = rpc::cookie(guard::DEVICE_COOKIE);
+        let session = service::login(&core, &email, &password, &rpc::client_ip(), device.as_deref()).await?;
         rpc::set_cookie(&guard::session_cookie(&core, &session.token));
+        rpc::set_cookie(&guard::device_cookie(&core, &session.device));
         leptos_axum::redirect(&crate::ui::landing(next.as_deref(), session.user.role));
         Ok(())
     }

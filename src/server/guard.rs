@@ -38,23 +38,40 @@ impl CurrentUser {
     }
 }
 
+/// The browser's proof of an earlier sign-in to an account (see `rate_limit`).
+pub const DEVICE_COOKIE: &str = "helpdesk_device";
+
+/// The token of an `Authorization: Bearer …` header (the scheme in any case, as RFC 7235
+/// has it). The one reading of that header: the token reader and the cross-site check both
+/// ask this.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let scheme = value.get(..7)?;
+    scheme.eq_ignore_ascii_case("bearer ").then(|| value[7..].trim())
+}
+
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
 /// The bearer token of an API client, else the session cookie of a browser.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    bearer.or_else(|| {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value)
-    })
+    bearer_token(headers).or_else(|| cookie(headers, SESSION_COOKIE))
+}
+
+/// Whether a request can only be signed in by a token it carries itself (a bearer header and
+/// no session cookie): then no other site can be riding on it, and the cross-site check may
+/// skip it. A request that carries the session cookie is checked, whatever else it carries.
+pub fn carries_only_a_bearer(headers: &HeaderMap) -> bool {
+    bearer_token(headers).is_some() && cookie(headers, SESSION_COOKIE).is_none()
 }
 
 pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Result<CurrentUser, AppError> {
@@ -66,12 +83,18 @@ pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Resul
         TokenError::Invalid => AppError::unauthorized("Invalid token"),
     })?;
     let now = chrono::Utc::now().timestamp();
-    // Signed out, password changed or reset, deactivated or deleted: the session is gone.
-    let record = core
+    let idle = core.settings.idle_timeout_secs;
+    // Signed out, idle too long, password changed or reset, deactivated or deleted: the
+    // session is gone.
+    let (record, last_seen) = core
         .store
-        .session_user(&claims.sid, claims.id, now)
+        .session_user(&claims.sid, claims.id, now, now - idle)
         .await?
         .ok_or_else(|| AppError::unauthorized("Session ended; sign in again"))?;
+    // Refreshed a few times per timeout at most: a busy session costs a write a minute.
+    if last_seen < now - crate::server::store::TOUCH_EVERY_SECS.min(idle / 4) {
+        core.store.touch_session(&claims.sid, now).await?;
+    }
     if !record.profile.is_active {
         return Err(AppError::unauthorized("Account is deactivated"));
     }
@@ -127,6 +150,13 @@ pub fn session_cookie(core: &Core, token: &str) -> String {
     )
 }
 
+/// The `Set-Cookie` value that marks a browser as one that has signed in to an account.
+pub fn device_cookie(core: &Core, value: &str) -> String {
+    let secure = if core.settings.secure_cookies() { "; Secure" } else { "" };
+    let max_age = crate::server::security::DEVICE_TTL_SECS;
+    format!("{DEVICE_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 /// The `Set-Cookie` value that signs a browser out.
 pub fn cleared_cookie(core: &Core) -> String {
     let secure = if core.settings.secure_cookies() { "; Secure" } else { "" };
@@ -140,6 +170,43 @@ impl FromRequestParts<AppState> for CurrentUser {
         let ip = client_ip(&parts.extensions, &parts.headers, &state.core.settings.trusted_proxies);
         authenticate(&state.core, &parts.headers, ip).await
     }
+}
+
+/// Extractors that make a route's signature say who may call it: the caller, authenticated,
+/// with one of the route's roles, or the request is answered 401/403 before the handler runs.
+/// The services check their own rules again.
+macro_rules! role_callers {
+    ($( $(#[$meta:meta])* $name:ident: [$($role:ident),+], $refusal:literal; )*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone)]
+            pub struct $name(pub CurrentUser);
+
+            impl $name {
+                pub const ROLES: &'static [Role] = &[$(Role::$role),+];
+            }
+
+            impl FromRequestParts<AppState> for $name {
+                type Rejection = AppError;
+
+                async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+                    let caller = CurrentUser::from_request_parts(parts, state).await?;
+                    caller.require(Self::ROLES).map_err(|_| AppError::forbidden($refusal))?;
+                    Ok($name(caller))
+                }
+            }
+        )*
+    };
+}
+
+role_callers! {
+    /// An admin or the super admin.
+    AdminCaller: [Admin, Superadmin], "Admin access required";
+    /// An agent (their own queue: admins have theirs under `/api/admin`).
+    AgentCaller: [Agent], "Agent access required";
+    /// Anyone who works tickets: agents and admins.
+    StaffCaller: [Agent, Admin, Superadmin], "Only the assigned agent or an admin can do this.";
+    SuperadminCaller: [Superadmin], "Super admin access required";
 }
 
 #[cfg(test)]
@@ -156,6 +223,45 @@ mod tests {
         }
         let trusted: Vec<ipnet::IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
         client_ip(&extensions, &headers, &trusted)
+    }
+
+    fn with(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case_and_a_bearer_header_shuts_the_cookie_out() {
+        let cases: [(&[(&str, &str)], Option<&str>, Option<&str>); 7] = [
+            (&[("authorization", "Bearer abc")], Some("abc"), Some("abc")),
+            (&[("authorization", "bearer abc")], Some("abc"), Some("abc")),
+            (&[("authorization", "BEARER abc"), ("cookie", "helpdesk_session=c")], Some("abc"), Some("abc")),
+            (&[("authorization", "Basic abc"), ("cookie", "helpdesk_session=c")], None, Some("c")),
+            (&[("authorization", "Bear")], None, None),
+            (&[("cookie", "a=1; helpdesk_session=c")], None, Some("c")),
+            (&[], None, None),
+        ];
+        for (pairs, bearer, token) in cases {
+            let headers = with(pairs);
+            assert_eq!((bearer_token(&headers), token_from_headers(&headers)), (bearer, token), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_request_with_a_bearer_and_no_session_cookie_skips_the_cross_site_check() {
+        let cases: [(&[(&str, &str)], bool); 5] = [
+            (&[("authorization", "Bearer abc")], true),
+            (&[("authorization", "BEARER abc")], true),
+            (&[("authorization", "BEARER abc"), ("cookie", "helpdesk_session=c")], false),
+            (&[("authorization", "Basic abc")], false),
+            (&[("cookie", "helpdesk_session=c")], false),
+        ];
+        for (pairs, skips) in cases {
+            assert_eq!(carries_only_a_bearer(&with(pairs)), skips, "{pairs:?}");
+        }
     }
 
     #[test]

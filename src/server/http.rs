@@ -10,22 +10,36 @@ use axum::response::{IntoResponse, Response};
 
 /// Refuses a state-changing request that a browser sent from another site (CSRF), sign-in
 /// included. Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); requests
-/// from the app's own pages pass, and so do API clients that send a bearer token (a cookie is
-/// what another site could ride on; a bearer token it does not have) or no browser headers.
+/// from the app's own pages pass, and so do API clients that send a bearer token and no session
+/// cookie (a cookie is what another site could ride on; a bearer token it does not have) or no
+/// browser headers. Which header is a bearer token is decided once, in `guard::bearer_token`.
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || has_bearer(request.headers()) || same_origin(request.headers(), &state.core.settings.public_url) {
+    if safe || crate::server::guard::carries_only_a_bearer(request.headers()) || same_origin(request.headers(), &state.core.settings.public_url) {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "cross-site request refused");
     AppError::forbidden("Cross-site request refused.").into_response()
 }
 
-fn has_bearer(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
+/// The largest body any route takes: the biggest legitimate form (a ticket's 10 000-character
+/// description, percent-encoded) fits several times over.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Bounds every request body, pages' forms and server functions included (they read whole
+/// bodies into memory): a declared length over the bound is refused before a byte is read, a
+/// body that grows past it while streaming is refused when it does. Either way 413, and the
+/// route never runs.
+pub async fn bound_body(request: Request, next: Next) -> Response {
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return AppError::too_large().into_response();
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(_) => AppError::too_large().into_response(),
+    }
 }
 
 /// Whether the browser headers (if any) say the request comes from the app itself: the

@@ -43,6 +43,11 @@ pub fn client_ip() -> String {
     use_context::<Parts>().map(|p| guard::client_ip(&p.extensions, &p.headers, &trusted)).unwrap_or_else(|| "unknown".into())
 }
 
+/// The value of the request's cookie `name`.
+pub fn cookie(name: &str) -> Option<String> {
+    use_context::<Parts>().and_then(|p| guard::cookie(&p.headers, name).map(str::to_string))
+}
+
 pub fn set_cookie(value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);

@@ -52,10 +52,22 @@ pub fn hashes_computed() -> u64 {
     HASHES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-async fn hash_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
-    let slot = slot_of(&HASH_SLOTS, HASH_WAIT).await?;
+/// Runs `work` (a hash) off the async runtime in one of `slots`. The slot goes with the work,
+/// not with the request: a client that hangs up does not free it before the hash it started
+/// has finished, so "at most one hash per core" holds whatever clients do.
+async fn in_slot<T: Send + 'static>(
+    slots: &'static tokio::sync::Semaphore,
+    wait: std::time::Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let slot = slot_of(slots, wait).await?;
     HASHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    Ok(slot)
+    Ok(tokio::task::spawn_blocking(move || {
+        let done = work();
+        drop(slot);
+        done
+    })
+    .await?)
 }
 
 async fn slot_of(slots: &tokio::sync::Semaphore, wait: std::time::Duration) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
@@ -71,8 +83,7 @@ async fn slot_of(slots: &tokio::sync::Semaphore, wait: std::time::Duration) -> R
 
 /// Hashes off the async runtime: a hash takes tens of milliseconds of CPU.
 pub async fn hash_password(password: String) -> Result<PasswordHash, AppError> {
-    let _slot = hash_slot().await?;
-    tokio::task::spawn_blocking(move || {
+    in_slot(&HASH_SLOTS, HASH_WAIT, move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -93,8 +104,7 @@ pub async fn verify_password(password: String, hash: Option<PasswordHash>) -> Re
         Some(hash) => hash,
         None => dummy_hash().await?,
     };
-    let _slot = hash_slot().await?;
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = in_slot(&HASH_SLOTS, HASH_WAIT, move || {
         let Ok(parsed) = argon2::PasswordHash::new(&hash.0) else {
             tracing::error!("stored password hash is malformed");
             return false;
@@ -143,6 +153,20 @@ pub struct Claims {
     pub sid: String,
 }
 
+/// A browser's proof that it has signed in to an account before (OWASP's "device cookie"):
+/// failures from it are not held against the account's ceiling across all addresses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DeviceClaims {
+    /// The account's email, as signed in.
+    device_of: String,
+    exp: i64,
+    /// Random: two devices of one account never carry the same cookie.
+    nonce: String,
+}
+
+/// How long a device cookie is recognised.
+pub const DEVICE_TTL_SECS: i64 = 180 * 24 * 3600;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {
     Expired,
@@ -181,6 +205,22 @@ impl TokenKeys {
         })
     }
 
+    /// A device cookie's value for the account `email`, issued at `now`.
+    pub fn device_token(&self, email: &str, now: i64) -> Result<String, AppError> {
+        let claims = DeviceClaims { device_of: email.to_string(), exp: now + DEVICE_TTL_SECS, nonce: random_token(8) };
+        jsonwebtoken::encode(&Header::default(), &claims, &self.encoding).map_err(|e| {
+            tracing::error!(error = %e, "device token signing failed");
+            AppError::internal()
+        })
+    }
+
+    /// The account a device cookie was issued for, if it is ours and unexpired.
+    pub fn device_of(&self, token: &str) -> Option<String> {
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<DeviceClaims>(token, &self.decoding, &validation).ok().map(|data| data.claims.device_of)
+    }
+
     pub fn encode(&self, claims: &Claims) -> Result<String, AppError> {
         jsonwebtoken::encode(&Header::default(), claims, &self.encoding).map_err(|e| {
             tracing::error!(error = %e, "token signing failed");
@@ -213,6 +253,23 @@ mod tests {
         assert_eq!((refused.status(), refused.retry_after), (503, Some(1)));
         drop(held);
         assert!(slot_of(&slots, wait).await.is_ok(), "a slot freed is taken again");
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_mid_hash_keeps_its_slot_until_the_hash_has_finished() {
+        let slots: &'static tokio::sync::Semaphore = Box::leak(Box::new(tokio::sync::Semaphore::new(1)));
+        let wait = std::time::Duration::from_millis(50);
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let request = tokio::spawn(in_slot(slots, wait, move || {
+            started_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }));
+        tokio::task::spawn_blocking(move || started.recv().unwrap()).await.unwrap();
+        request.abort(); // the client hung up
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(slots.available_permits(), 0, "the hash still runs, so its slot stays taken");
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert_eq!(slots.available_permits(), 1, "the slot is free once the hash is done");
     }
 
     fn user() -> SessionUser {
@@ -254,6 +311,20 @@ mod tests {
         let other = TokenKeys::new("another-secret-that-is-long-enough!", 24);
         assert_eq!(other.decode(&token).unwrap_err(), TokenError::Invalid);
         assert_eq!(keys.decode("not.a.token").unwrap_err(), TokenError::Invalid);
+    }
+
+    #[test]
+    fn a_device_token_names_its_account_and_is_no_session_token() {
+        let keys = TokenKeys::new("a-test-secret-that-is-long-enough!!", 24);
+        let now = chrono::Utc::now().timestamp();
+        let device = keys.device_token("ada@example.com", now).unwrap();
+        assert_eq!(keys.device_of(&device).as_deref(), Some("ada@example.com"));
+        assert_eq!(keys.decode(&device).unwrap_err(), TokenError::Invalid, "a device cookie signs nobody in");
+        let session = keys.issue(&user(), "s1", now).unwrap();
+        assert_eq!(keys.device_of(&session), None, "a session token is no device cookie");
+        let other = TokenKeys::new("another-secret-that-is-long-enough!", 24);
+        assert_eq!(other.device_of(&device), None);
+        assert_eq!(keys.device_of(&keys.device_token("ada@example.com", now - DEVICE_TTL_SECS - 1).unwrap()), None, "expired");
     }
 
     #[test]

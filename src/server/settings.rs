@@ -19,6 +19,9 @@ pub struct Settings {
     pub database_url: String,
     pub database_max_connections: u32,
     pub token_ttl_hours: i64,
+    /// A session with no request for this many seconds ends (beside the token's lifetime);
+    /// set in minutes.
+    pub idle_timeout_secs: i64,
     /// HS256 secret; when absent one is generated once and kept in the database.
     pub jwt_secret: Option<Secret<String>>,
     /// Seed the demo accounts and tickets into an empty database.
@@ -47,6 +50,14 @@ pub struct RateLimitSettings {
     /// Registrations, password resets and reset mails per client address.
     pub requests_per_ip: u32,
     pub window_secs: u64,
+    /// Failed sign-ins per account from all addresses together; a browser that has signed in
+    /// to the account before (its device cookie) is not held by it.
+    pub failures_per_account_total: u32,
+    /// Successful sign-ins per account: each costs a hash, so one account cannot keep every
+    /// hashing slot busy.
+    pub sign_ins_per_account: u32,
+    /// Sign-ins being checked at once from one address (IPv6: one /64); more wait a second.
+    pub sign_ins_in_flight_per_ip: u32,
 }
 
 /// The first super admin of a production install on an empty database.
@@ -74,6 +85,7 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "database.url", env: "HELPDESK_DATABASE_URL", default: "sqlite://helpdesk.db", about: "SQLite file (created and migrated at start), sqlite::memory: for a throwaway database, or a postgres:// URL (migrated at start; for several app instances)" },
     Spec { key: "database.max_connections", env: "HELPDESK_DATABASE_MAX_CONNECTIONS", default: "8", about: "reader connections to a SQLite file, or connections to PostgreSQL" },
     Spec { key: "auth.token_ttl_hours", env: "HELPDESK_TOKEN_TTL_HOURS", default: "24", about: "lifetime of a sign-in token" },
+    Spec { key: "auth.idle_timeout_minutes", env: "HELPDESK_IDLE_TIMEOUT_MINUTES", default: "120", about: "a session with no request for this long ends" },
     Spec { key: "auth.jwt_secret", env: "HELPDESK_JWT_SECRET", default: "", about: "token signing secret (≥ 32 chars); empty: generated once and stored in the database" },
     Spec { key: "demo.enabled", env: "HELPDESK_DEMO", default: "", about: "seed demo users and tickets into an empty database; empty: on for debug builds, off for release" },
     Spec { key: "mail.smtp_url", env: "HELPDESK_SMTP_URL", default: "", about: "SMTP server URL; empty: write mail as .eml files to the outbox" },
@@ -81,6 +93,9 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.outbox_dir", env: "HELPDESK_OUTBOX_DIR", default: "outbox", about: "folder for .eml files when no SMTP server is set" },
     Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
+    Spec { key: "rate_limit.failures_per_account_total", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default: "20", about: "failed sign-ins allowed per account from all addresses per window; a browser that signed in to it before is not held" },
+    Spec { key: "rate_limit.sign_ins_per_account", env: "HELPDESK_SIGN_INS_PER_ACCOUNT", default: "60", about: "successful sign-ins allowed per account per window" },
+    Spec { key: "rate_limit.sign_ins_in_flight_per_ip", env: "HELPDESK_SIGN_INS_IN_FLIGHT_PER_IP", default: "8", about: "sign-ins checked at once from one client address (IPv6: per /64); more are asked to retry in a second" },
     Spec { key: "rate_limit.requests_per_ip", env: "HELPDESK_REQUESTS_PER_IP", default: "20", about: "registrations, password resets and reset mails allowed per client address per window" },
     Spec { key: "rate_limit.window_secs", env: "HELPDESK_LOGIN_WINDOW_SECS", default: "900", about: "length of the rate-limit window in seconds" },
     Spec { key: "bootstrap.admin_email", env: "HELPDESK_ADMIN_EMAIL", default: "admin@localhost.localdomain", about: "email of the first super admin on an empty production database" },
@@ -235,6 +250,7 @@ impl Settings {
             database_url,
             database_max_connections: src.positive("database.max_connections")?,
             token_ttl_hours: src.positive("auth.token_ttl_hours")?,
+            idle_timeout_secs: src.positive::<i64>("auth.idle_timeout_minutes")?.saturating_mul(60),
             jwt_secret: jwt_secret.map(Secret::new),
             demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
             mail: MailSettings {
@@ -248,6 +264,9 @@ impl Settings {
                 failures_per_ip: src.positive("rate_limit.failures_per_ip")?,
                 requests_per_ip: src.positive("rate_limit.requests_per_ip")?,
                 window_secs: src.positive("rate_limit.window_secs")?,
+                failures_per_account_total: src.positive("rate_limit.failures_per_account_total")?,
+                sign_ins_per_account: src.positive("rate_limit.sign_ins_per_account")?,
+                sign_ins_in_flight_per_ip: src.positive("rate_limit.sign_ins_in_flight_per_ip")?,
             },
             bootstrap: BootstrapSettings {
                 admin_email,

@@ -22,6 +22,8 @@ pub struct Core {
     /// Every committed ticket change, for whoever listens (live updates). Sending never waits;
     /// a listener that falls behind misses old events, not new ones.
     pub ticket_changes: tokio::sync::broadcast::Sender<crate::domain::TicketChanged>,
+    /// Sign-ins being checked right now in this process, per network (see `rate_limit`).
+    pub sign_ins_in_flight: crate::server::rate_limit::InFlightMap,
 }
 
 #[derive(Clone, FromRef)]
@@ -68,6 +70,7 @@ impl Core {
             keys: TokenKeys::new(&secret, settings.token_ttl_hours),
             mailer: Mailer::new(&settings.mail)?,
             ticket_changes: tokio::sync::broadcast::channel(1024).0,
+            sign_ins_in_flight: Default::default(),
             store,
             settings,
         })
@@ -156,6 +159,7 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::server::http::provide_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
+        .layer(axum::middleware::from_fn(crate::server::http::bound_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
         // Health, readiness and metrics: outside the cross-site and header middlewares above.

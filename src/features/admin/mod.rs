@@ -12,7 +12,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{rpc, services::admin as service, services::assignment};
+use crate::server::{rpc, services::admin as service, services::assignment, services::tickets};
 
 #[server(prefix = "/rpc", endpoint = "admin/dashboard")]
 pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
@@ -83,7 +83,7 @@ pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppEr
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
-        assignment::delete(&core, &caller, id, confirm.is_some()).await?;
+        tickets::delete(&core, &caller, id, confirm.is_some()).await?;
         leptos_axum::redirect("/admin/tickets?deleted=1");
         Ok(())
     }

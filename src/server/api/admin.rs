@@ -1,9 +1,9 @@
 use super::tickets::{page_json, parse_id};
 use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
-use crate::domain::{RawTicketQuery, Role};
+use crate::domain::RawTicketQuery;
 use crate::error::AppError;
-use crate::server::guard::CurrentUser;
+use crate::server::guard::AdminCaller;
 use crate::server::services::{account, admin as service, assignment, tickets};
 use crate::server::startup::AppState;
 use axum::extract::State;
@@ -32,14 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/profile", get(profile))
 }
 
-pub fn admin(caller: &CurrentUser) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
-}
-
 /// Ticket counts, agent performance and recent tickets.
 #[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin",
     responses((status = 200, description = "The dashboard", body = s::AdminDashboardReply)))]
-async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn dashboard(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     let c = &d.counts;
     Ok(Json(json!({ "dashboard": {
@@ -56,8 +52,7 @@ async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result
 /// Every ticket, filtered and paged.
 #[utoipa::path(get, path = "/api/admin/tickets", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
-async fn list(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+async fn list(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
@@ -78,7 +73,7 @@ pub fn csv_response(filename: &str, body: String) -> Response {
 /// first byte can only cut the download short (logged); before it, it is an ordinary error.
 #[utoipa::path(get, path = "/api/admin/tickets/export.csv", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "CSV, one ticket a line", content_type = "text/csv", body = String)))]
-async fn tickets_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(query): ApiQuery<RawTicketQuery>) -> Result<Response, AppError> {
+async fn tickets_csv(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(query): ApiQuery<RawTicketQuery>) -> Result<Response, AppError> {
     let chunks = service::tickets_csv(state.core.clone(), &caller, &query).await?.map(|chunk| {
         chunk.inspect_err(|e| tracing::error!(error = ?e, "ticket export stopped part way"))
     });
@@ -101,7 +96,7 @@ pub(super) struct BulkBody {
 #[utoipa::path(put, path = "/api/admin/tickets/assign", tag = "admin", request_body = BulkBody,
     responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply),
         (status = 409, description = "`agentId` is not an active agent (tickets refused one by one are in `refused`)", body = s::ErrorBody)))]
-async fn bulk_assign(State(state): State<AppState>, caller: CurrentUser, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
+async fn bulk_assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
     let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
     Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
 }
@@ -122,8 +117,7 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
-async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+async fn assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
@@ -132,8 +126,7 @@ async fn assign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id):
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Reassigned", body = s::TicketReply),
         (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
-async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+async fn reassign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
     let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
     Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
@@ -142,8 +135,7 @@ async fn reassign(State(state): State<AppState>, caller: CurrentUser, ApiPath(id
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
-async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+async fn assign_least_loaded(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
     Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
@@ -151,7 +143,7 @@ async fn assign_least_loaded(State(state): State<AppState>, caller: CurrentUser,
 /// Every agent with their figures.
 #[utoipa::path(get, path = "/api/admin/agents", tag = "admin",
     responses((status = 200, description = "The agents", body = s::AgentsReply)))]
-async fn agents(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn agents(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "agents": service::agents(&state.core, &caller).await? })))
 }
 
@@ -168,7 +160,7 @@ pub(super) struct RangeQuery {
 /// Figures over tickets created or closed in a date range.
 #[utoipa::path(get, path = "/api/admin/reports", tag = "admin", params(RangeQuery),
     responses((status = 200, description = "The report", body = s::ReportsReply)))]
-async fn reports(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<Value>, AppError> {
+async fn reports(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<Value>, AppError> {
     let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
     let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
     let s = &r.by_status;
@@ -188,14 +180,13 @@ async fn reports(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q)
 /// The report as CSV.
 #[utoipa::path(get, path = "/api/admin/reports/export.csv", tag = "admin", params(RangeQuery),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String)))]
-async fn reports_csv(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Response, AppError> {
+async fn reports_csv(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Response, AppError> {
     Ok(csv_response("report.csv", service::report_csv(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?))
 }
 
 /// The admin's profile.
 #[utoipa::path(get, path = "/api/admin/profile", tag = "admin",
     responses((status = 200, description = "The profile", body = s::ProfileReply)))]
-async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+async fn profile(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))
 }

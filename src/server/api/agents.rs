@@ -1,9 +1,9 @@
 use super::tickets::{page_json, parse_id};
 use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
-use crate::domain::{RawTicketQuery, Role};
+use crate::domain::RawTicketQuery;
 use crate::error::AppError;
-use crate::server::guard::CurrentUser;
+use crate::server::guard::AgentCaller;
 use crate::server::services::{account, dashboard, tickets};
 use crate::server::startup::AppState;
 use axum::extract::State;
@@ -23,15 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/profile", get(profile))
 }
 
-fn agent(caller: &CurrentUser) -> Result<(), AppError> {
-    caller.require(&[Role::Agent]).map_err(|_| AppError::forbidden("Agent access required"))
-}
-
 /// The agent's figures and recently updated assigned tickets.
 #[utoipa::path(get, path = "/api/agents/dashboard", tag = "agents",
     responses((status = 200, description = "The dashboard", body = s::AgentDashboardReply)))]
-async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    agent(&caller)?;
+async fn home(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<Value>, AppError> {
     let summary = dashboard::home(&state.core, &caller).await?;
     let stats = summary.agent.unwrap_or_else(|| crate::domain::AgentStats {
         assigned: 0,
@@ -59,11 +54,10 @@ async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json
     responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
 async fn assigned(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    AgentCaller(caller): AgentCaller,
     ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
-    agent(&caller)?;
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
@@ -74,21 +68,21 @@ pub(super) struct StatusBody {
     status: String,
     /// Added to the ticket as a note.
     notes: Option<String>,
-    /// Required: the `version` of the ticket the change is based on.
-    #[schema(required = true, value_type = i64, example = 1)]
+    /// The `version` of the ticket the change is based on: sent, a stale one is refused (409);
+    /// absent, the lifecycle checks the ticket's current state.
+    #[schema(example = 1)]
     version: Option<i64>,
 }
 
-/// Moves an assigned ticket along its lifecycle. Requires `version`.
+/// Moves an assigned ticket along its lifecycle.
 #[utoipa::path(put, path = "/api/agents/ticket/{id}/status", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = StatusBody,
-    responses((status = 200, description = "Status changed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
+    responses((status = 200, description = "Status changed", body = s::TicketReply), (status = 409, description = "`version` stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    AgentCaller(caller): AgentCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<Value>, AppError> {
-    agent(&caller)?;
     let ticket =
         tickets::change_status(&state.core, &caller, parse_id(&id)?, &body.status, body.notes.as_deref(), body.version).await?;
     Ok(Json(json!({ "message": "Status updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
@@ -109,11 +103,10 @@ pub(super) struct NoteBody {
         (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
 async fn note(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    AgentCaller(caller): AgentCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<Value>, AppError> {
-    agent(&caller)?;
     let internal = body.internal.unwrap_or(true);
     let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.note, internal).await?;
     Ok(Json(json!({ "message": "Note added", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
@@ -122,8 +115,7 @@ async fn note(
 /// The agent's profile with assigned and resolved counts.
 #[utoipa::path(get, path = "/api/agents/profile", tag = "agents",
     responses((status = 200, description = "The profile", body = s::AgentProfileReply)))]
-async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    agent(&caller)?;
+async fn profile(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<Value>, AppError> {
     let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), dashboard::agent_stats(&state.core, &caller))?;
     let mut profile = json!(profile);
     profile["stats"] = json!({ "assigned": stats.assigned, "resolved": stats.resolved });

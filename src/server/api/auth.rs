@@ -1,11 +1,11 @@
 use super::ApiJson;
 use crate::domain::SessionUser;
 use crate::error::AppError;
-use crate::server::guard::{ClientIp, CurrentUser};
+use crate::server::guard::{self, ClientIp, CurrentUser};
 use crate::server::services::auth::{self, Registration, Session};
 use crate::server::startup::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -41,7 +41,10 @@ pub(super) struct LoginBody {
 
 /// Signs in with email and password.
 ///
-/// Failed attempts are limited per account and client address, and per address.
+/// Failed attempts are limited per account and client address (IPv6: per /64), per address,
+/// and per account from all addresses (a client that sends the `helpdesk_device` cookie of an
+/// earlier sign-in to the account is not held by that last one; each sign-in sets it).
+/// Successful sign-ins are limited per account; sign-ins checked at once per address.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()), request_body = LoginBody,
     responses((status = 200, description = "Signed in", body = s::SessionReply),
         (status = 401, description = "Wrong email or password, or the account is deactivated", body = s::ErrorBody),
@@ -50,10 +53,12 @@ pub(super) struct LoginBody {
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<Value>, AppError> {
-    let session = auth::login(&state.core, &body.email, &body.password, &ip).await?;
-    Ok(Json(session_json(&session)))
+) -> Result<([(header::HeaderName, String); 1], Json<Value>), AppError> {
+    let device = guard::cookie(&headers, guard::DEVICE_COOKIE);
+    let session = auth::login(&state.core, &body.email, &body.password, &ip, device).await?;
+    Ok(([(header::SET_COOKIE, guard::device_cookie(&state.core, &session.device))], Json(session_json(&session))))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]

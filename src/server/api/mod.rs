@@ -22,8 +22,9 @@ use serde_json::{json, Value};
 
 pub use json::ApiJson;
 
-/// Larger bodies are refused with 413 before they are read.
-const BODY_LIMIT: usize = 256 * 1024;
+/// Larger bodies are refused with 413 before they are read (every route is bounded by
+/// `http::bound_body`; the extractors are told the same bound).
+const BODY_LIMIT: usize = crate::server::http::BODY_LIMIT;
 
 pub fn router() -> Router<AppState> {
     Router::new()

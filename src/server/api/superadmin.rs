@@ -3,7 +3,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::ApiJson;
 use crate::domain::{Priority, Role, TicketStatus};
 use crate::error::AppError;
-use crate::server::guard::CurrentUser;
+use crate::server::guard::SuperadminCaller;
 use crate::server::services::{account, superadmin as service};
 use crate::server::startup::AppState;
 use axum::extract::State;
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 /// User and ticket counts, recent users and tickets.
 #[utoipa::path(get, path = "/api/superadmin/dashboard", tag = "superadmin",
     responses((status = 200, description = "The dashboard", body = s::SuperDashboardReply)))]
-async fn dashboard(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn dashboard(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     Ok(Json(json!({ "dashboard": {
         "stats": { "totalUsers": d.total_users, "staffMembers": d.staff_members, "totalTickets": d.total_tickets, "openTickets": d.open_tickets },
@@ -52,7 +52,7 @@ pub(super) struct UserQuery {
 /// Accounts, searched and paged (never a password hash).
 #[utoipa::path(get, path = "/api/superadmin/users", tag = "superadmin", params(UserQuery),
     responses((status = 200, description = "A page of users", body = s::UserPageReply)))]
-async fn users(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<Value>, AppError> {
+async fn users(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<Value>, AppError> {
     let page = service::users(&state.core, &caller, q.q.as_deref(), q.role.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "users": page.users, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }
@@ -64,7 +64,7 @@ fn user_id(raw: &str) -> Result<i64, AppError> {
 /// One account.
 #[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "The user", body = s::UserReply)))]
-async fn user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "user": service::user(&state.core, &caller, user_id(&id)?).await? })))
 }
 
@@ -88,7 +88,7 @@ pub(super) struct NewAccountBody {
     responses((status = 201, description = "Created", body = s::UserSavedReply),
         (status = 409, description = "An account with this email exists (`field`: `email`)", body = s::ErrorBody),
         (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
-async fn create_user(State(state): State<AppState>, caller: CurrentUser, ApiJson(b): ApiJson<NewAccountBody>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn create_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<NewAccountBody>) -> Result<(StatusCode, Json<Value>), AppError> {
     let input = service::NewAccount { name: &b.name, email: &b.email, password: &b.password, role: &b.role, department: &b.department, phone: &b.phone };
     let user = service::create_user(&state.core, &caller, input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "message": "User created", "user": user }))))
@@ -110,7 +110,7 @@ pub(super) struct AccountEditBody {
 #[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)), request_body = AccountEditBody,
     responses((status = 200, description = "Saved", body = s::UserSavedReply),
         (status = 409, description = "Would demote or deactivate yourself or the last active super admin, or the account changed meanwhile", body = s::ErrorBody)))]
-async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
+async fn update_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
     let id = user_id(&id)?;
     let current = service::user(&state.core, &caller, id).await?;
     let change = service::AccountChange {
@@ -128,7 +128,7 @@ async fn update_user(State(state): State<AppState>, caller: CurrentUser, ApiPath
 #[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "Deleted", body = s::MessageReply),
         (status = 409, description = "Your own account, or the last active super admin", body = s::ErrorBody)))]
-async fn delete_user(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn delete_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
     service::delete_user(&state.core, &caller, user_id(&id)?).await?;
     Ok(Json(json!({ "message": "User deleted; their tickets are kept." })))
 }
@@ -147,7 +147,7 @@ fn settings_json(s: &crate::domain::SystemSettings) -> Value {
 /// The system settings and the fixed value sets.
 #[utoipa::path(get, path = "/api/superadmin/settings", tag = "superadmin",
     responses((status = 200, description = "The settings", body = s::SettingsReply)))]
-async fn settings(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
     Ok(Json(settings_json(&service::settings(&state.core, &caller).await?)))
 }
 
@@ -179,7 +179,7 @@ pub(super) struct SlaBody {
 /// Changes the editable settings; fields left out keep their current value.
 #[utoipa::path(put, path = "/api/superadmin/settings", tag = "superadmin", request_body = SettingsBody,
     responses((status = 200, description = "Saved", body = s::SettingsSavedReply)))]
-async fn save_settings(State(state): State<AppState>, caller: CurrentUser, ApiJson(b): ApiJson<SettingsBody>) -> Result<Json<Value>, AppError> {
+async fn save_settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<SettingsBody>) -> Result<Json<Value>, AppError> {
     let current = service::settings(&state.core, &caller).await?;
     let sla = b.sla.unwrap_or_default();
     let hours = [
@@ -211,7 +211,7 @@ pub(super) struct AuditQuery {
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/api/superadmin/audit", tag = "superadmin", params(AuditQuery),
     responses((status = 200, description = "A page of entries", body = s::AuditPageReply)))]
-async fn audit(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Value>, AppError> {
+async fn audit(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Value>, AppError> {
     let page = service::audit_log(&state.core, &caller, q.action.as_deref(), q.q.as_deref(), q.page.as_deref()).await?;
     Ok(Json(json!({ "entries": page.entries, "total": page.total, "page": page.page, "perPage": page.per_page })))
 }
@@ -219,7 +219,6 @@ async fn audit(State(state): State<AppState>, caller: CurrentUser, ApiQuery(q): 
 /// The super admin's profile.
 #[utoipa::path(get, path = "/api/superadmin/profile", tag = "superadmin",
     responses((status = 200, description = "The profile", body = s::ProfileReply)))]
-async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    caller.require(&[Role::Superadmin]).map_err(|_| AppError::forbidden("Super admin access required"))?;
+async fn profile(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))
 }

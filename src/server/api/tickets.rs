@@ -1,14 +1,13 @@
 use super::extract::{ApiPath, ApiQuery};
 use super::{ticket_json, ApiJson};
-use crate::domain::{RawTicketQuery, Role, TicketPage};
+use crate::domain::{RawTicketQuery, TicketPage};
 use crate::error::AppError;
-use crate::server::guard::CurrentUser;
-use crate::server::services::assignment;
+use crate::server::guard::{CurrentUser, StaffCaller};
 use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
 use crate::server::startup::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
@@ -20,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/", get(list).post(create))
         .route("/{id}", get(show).put(update).delete(delete))
         .route("/{id}/close", put(close))
+        .route("/{id}/replies", post(reply))
+        .route("/{id}/history", get(history))
 }
 
 /// A list reply: the rows plus paging figures. `next` is the link to the following page (the
@@ -127,15 +128,16 @@ pub(super) struct TicketEditBody {
     priority: Option<String>,
     category: Option<String>,
     resolution_notes: Option<String>,
-    /// Required: the `version` of the ticket the edit is based on.
-    #[schema(required = true, value_type = i64, example = 1)]
+    /// The `version` of the ticket the edit is based on: sent, a stale one is refused (409);
+    /// absent, the edit applies to the current version and the history keeps what it replaced.
+    #[schema(example = 1)]
     version: Option<i64>,
 }
 
 /// Edits a ticket: the requester its title and description while open; staff its status,
-/// priority and category. Requires the ticket's current `version`.
+/// priority and category. With `version`, refused (409) if the ticket moved on meanwhile.
 #[utoipa::path(put, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = TicketEditBody,
-    responses((status = 200, description = "Updated", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
+    responses((status = 200, description = "Updated", body = s::TicketReply), (status = 409, description = "`version` stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -149,6 +151,7 @@ async fn update(
         priority: body.priority.as_deref(),
         category: body.category.as_deref(),
         resolution_notes: body.resolution_notes.as_deref(),
+        reply: None,
         version: body.version,
     };
     let ticket = tickets::edit(&state.core, &caller, parse_id(&id)?, edit).await?;
@@ -160,23 +163,21 @@ async fn update(
 pub(super) struct CloseBody {
     #[schema(example = "Replaced the toner.", min_length = 1, max_length = 5000)]
     resolution_notes: String,
-    /// Required: the `version` of the ticket the close is based on.
-    #[schema(required = true, value_type = i64, example = 1)]
+    /// The `version` of the ticket the close is based on: sent, a stale one is refused (409);
+    /// absent, the lifecycle checks the ticket's current state.
+    #[schema(example = 1)]
     version: Option<i64>,
 }
 
-/// Closes a ticket with resolution notes (the assigned agent or an admin). Requires `version`.
+/// Closes a ticket with resolution notes (the assigned agent or an admin).
 #[utoipa::path(put, path = "/api/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = CloseBody,
-    responses((status = 200, description = "Closed", body = s::TicketReply), (status = 409, description = "`version` missing (`field`: `version`) or stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
+    responses((status = 200, description = "Closed", body = s::TicketReply), (status = 409, description = "`version` stale, or the lifecycle forbids the change", body = s::ErrorBody)))]
 async fn close(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    StaffCaller(caller): StaffCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<Json<Value>, AppError> {
-    if caller.role == Role::User {
-        return Err(AppError::forbidden("Only the assigned agent or an admin can close a ticket."));
-    }
     let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version).await?;
     Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
 }
@@ -185,6 +186,38 @@ async fn close(
 #[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Deleted", body = s::MessageReply)))]
 async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
-    assignment::delete(&state.core, &caller, parse_id(&id)?, true).await?;
+    tickets::delete(&state.core, &caller, parse_id(&id)?, true).await?;
     Ok(Json(json!({ "message": "Ticket deleted" })))
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub(super) struct ReplyBody {
+    #[schema(example = "Thanks, that fixed it.", min_length = 1, max_length = 5000)]
+    text: String,
+}
+
+/// Adds a public reply: the requester on their own ticket, or the staff working it, while the
+/// ticket is not closed. The requester sees it; so does everyone who works the ticket.
+#[utoipa::path(post, path = "/api/tickets/{id}/replies", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = ReplyBody,
+    responses((status = 201, description = "Reply added", body = s::TicketReply),
+        (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
+async fn reply(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReplyBody>,
+) -> Result<(StatusCode, Json<s::TicketReply>), AppError> {
+    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.text, false).await?;
+    let view = tickets::view(&state.core, &caller, ticket.id).await?;
+    let ticket = s::TicketWithNotes { ticket: view.ticket, notes: view.notes };
+    Ok((StatusCode::CREATED, Json(s::TicketReply { message: "Reply added".into(), ticket })))
+}
+
+/// A ticket's history, oldest first: every change, reply and (for the staff working it)
+/// internal note.
+#[utoipa::path(get, path = "/api/tickets/{id}/history", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
+    responses((status = 200, description = "The history", body = s::HistoryReply)))]
+async fn history(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<s::HistoryReply>, AppError> {
+    Ok(Json(s::HistoryReply { history: tickets::history(&state.core, &caller, parse_id(&id)?).await? }))
 }

@@ -7,7 +7,7 @@ use crate::server::services::account::{self, ProfileChanges};
 use crate::server::services::{dashboard, tickets};
 use crate::server::startup::AppState;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
@@ -17,6 +17,7 @@ use super::openapi::schemas as s;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/profile", get(profile).put(update_profile))
+        .route("/password", put(change_password))
         .route("/dashboard", get(home))
         .route("/my-tickets", get(my_tickets))
 }
@@ -78,4 +79,32 @@ async fn my_tickets(
     uri: OriginalUri,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?, &uri)))
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct PasswordBody {
+    current_password: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    new_password: String,
+    /// Must repeat `newPassword` when sent.
+    confirm_password: Option<String>,
+}
+
+/// Changes the caller's password. Every session of the account ends (on every device) and
+/// open reset links close; the answer carries a new token for the caller. Wrong current
+/// passwords are limited per account.
+#[utoipa::path(put, path = "/api/users/password", tag = "users", request_body = PasswordBody,
+    responses((status = 200, description = "Changed; use the new token", body = s::PasswordChangedReply),
+        (status = 429, description = "Too many wrong current passwords", body = s::ErrorBody),
+        (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> Result<Json<s::PasswordChangedReply>, AppError> {
+    let confirm = body.confirm_password.as_deref().unwrap_or(&body.new_password);
+    let token = account::change_password(&state.core, &caller, &body.current_password, &body.new_password, confirm).await?;
+    Ok(Json(s::PasswordChangedReply { message: "Password changed".into(), token }))
 }

@@ -1,5 +1,5 @@
-//! Who works a ticket: assignment, explicit reassignment, the least-loaded choice, and
-//! deletion. Admins only; every refusal says why (409).
+//! Who works a ticket: assignment, explicit reassignment and the least-loaded choice. Admins
+//! only; every refusal says why (409).
 
 use super::tickets::{load_visible, not_found};
 use crate::domain::{EventKind, Profile, Role, Ticket, TicketStatus};
@@ -104,22 +104,6 @@ pub async fn reassign(core: &Core, caller: &CurrentUser, id: i64, agent_id: i64)
     let detail = format!("{from} → {}", agent.name);
     let event = NewEvent { kind: EventKind::Reassigned, detail: detail.clone(), internal: false };
     write_assignment(core, caller, &ticket, &agent, cap, event, Some((audit::action::TICKET_REASSIGNED, &detail))).await
-}
-
-/// Deletes a ticket for good (admins only, after confirming); the audit log keeps a record.
-pub async fn delete(core: &Core, caller: &CurrentUser, id: i64, confirmed: bool) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin])?;
-    let ticket = load_visible(core, caller, id).await?;
-    if !confirmed {
-        return Err(AppError::invalid("confirm", "Tick the box to confirm that this ticket should be deleted."));
-    }
-    let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
-    let mut changes = core.store.changes().await?;
-    if !changes.delete(id).await? {
-        return Err(not_found());
-    }
-    changes.audit(audit::entry(caller, audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail)).await?;
-    super::commit(core, changes).await
 }
 
 /// The most tickets one bulk assignment takes (one transaction holds the writer meanwhile).

@@ -10,11 +10,13 @@ use crate::server::startup::Core;
 use crate::server::store::{AuditRecord, NewUser, UserRecord};
 use std::sync::Arc;
 
-/// A successful sign-in: the token and who it is for.
+/// A successful sign-in: the token, who it is for, and the browser's new device cookie (it
+/// has now signed in to this account: see `rate_limit`).
 #[derive(Debug, Clone)]
 pub struct Session {
     pub token: String,
     pub user: SessionUser,
+    pub device: String,
 }
 
 const RESET_LINK_VALID_SECS: i64 = 3600;
@@ -25,50 +27,68 @@ fn session_user(record: &UserRecord) -> SessionUser {
 }
 
 /// Opens a session for `record` (with its audit entry, if any, in the same transaction) and
-/// signs a token for it.
-pub(crate) async fn open_session(core: &Core, record: &UserRecord, audit: Option<AuditRecord<'_>>) -> Result<Session, AppError> {
+/// signs a token for it. The session is opened only if the account is still active and its
+/// password is still the one `record` holds: a sign-in checked against a password that was
+/// changed or reset meanwhile, or an account deactivated meanwhile, gets no session (401).
+pub async fn open_session(core: &Core, record: &UserRecord, audit: Option<AuditRecord<'_>>) -> Result<Session, AppError> {
     let user = session_user(record);
     let sid = random_token(16);
     let now = chrono::Utc::now().timestamp();
     let expires = now + core.keys.ttl_secs();
-    core.store.open_session(&sid, user.id, now, expires, audit).await?;
-    Ok(Session { token: core.keys.issue(&user, &sid, now)?, user })
+    if !core.store.open_session(&sid, user.id, &record.password_hash, now, expires, audit).await? {
+        return Err(AppError::unauthorized("Your password or account changed meanwhile. Sign in again."));
+    }
+    Ok(Session { token: core.keys.issue(&user, &sid, now)?, device: core.keys.device_token(&user.email, now)?, user })
 }
 
-pub async fn login(core: &Core, email: &str, password: &str, ip: &str) -> Result<Session, AppError> {
-    let email = email.trim().to_lowercase();
-    if email.is_empty() {
-        return Err(AppError::invalid("email", "Email is required."));
-    }
+/// Signs in. `device` is the browser's device cookie, if it sent one.
+pub async fn login(core: &Core, email: &str, password: &str, ip: &str, device: Option<&str>) -> Result<Session, AppError> {
+    // Parsed before any throttle, audit row or hash: nothing unbounded is counted or stored.
+    let email = Email::parse(email)?;
+    let email = email.as_str();
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
-    let account = Budget::SignInAccount { email: &email, ip };
+    let limits = &core.settings.rate_limit;
+    let _in_flight = rate_limit::InFlight::enter(&core.sign_ins_in_flight, ip, limits.sign_ins_in_flight_per_ip)?;
+    let known_device = device.and_then(|d| core.keys.device_of(d)).is_some_and(|of| of.eq_ignore_ascii_case(email));
     let address = Budget::SignInAddress { ip };
-    // Both counted before the hash; each is given back only when the password is right.
-    rate_limit::spend(core, &address).await?;
-    rate_limit::spend(core, &account).await?;
-    let record = core.store.user_by_email(&email).await?;
+    let account = Budget::SignInAccount { email, ip };
+    let everywhere = Budget::SignInAccountTotal { email };
+    let signed_in = Budget::SignedIn { email };
+    // Checked before the hash, counted after it: only a wrong password is a failure.
+    rate_limit::check(core, &address).await?;
+    rate_limit::check(core, &account).await?;
+    if !known_device {
+        rate_limit::check(core, &everywhere).await?;
+    }
+    rate_limit::check(core, &signed_in).await?;
+    let record = core.store.user_by_email(email).await?;
     let matches = verify_password(password.to_string(), record.as_ref().map(|r| r.password_hash.clone())).await?;
     let record = match record {
         Some(record) if matches => record,
         _ => {
             tracing::info!(ip, "failed sign-in");
             crate::server::metrics::sign_in_failed();
+            rate_limit::count(core, &address).await?;
+            rate_limit::count(core, &account).await?;
+            if !known_device {
+                rate_limit::count(core, &everywhere).await?;
+            }
             let known = record.as_ref().map(|r| r.profile.id);
-            audit::record(core, known, &email, action::SIGN_IN_FAILED, &email, "wrong email or password", ip).await;
+            audit::record(core, known, email, action::SIGN_IN_FAILED, email, "wrong email or password", ip).await;
             return Err(AppError::unauthorized("Invalid email or password."));
         }
     };
     rate_limit::clear(core, &account).await?;
-    rate_limit::refund(core, &address).await?;
+    rate_limit::count(core, &signed_in).await?;
     if !record.profile.is_active {
-        audit::record(core, Some(record.profile.id), &email, action::SIGN_IN_FAILED, &email, "account deactivated", ip).await;
+        audit::record(core, Some(record.profile.id), email, action::SIGN_IN_FAILED, email, "account deactivated", ip).await;
         // Only said to someone who knows the password, so it reveals nothing new.
         return Err(AppError::unauthorized("This account has been deactivated. Contact your administrator."));
     }
     tracing::info!(user_id = record.profile.id, ip, "signed in");
-    let entry = AuditRecord { actor_id: Some(record.profile.id), actor_email: &email, action: action::SIGN_IN, target: &email, detail: "", ip };
+    let entry = AuditRecord { actor_id: Some(record.profile.id), actor_email: email, action: action::SIGN_IN, target: email, detail: "", ip };
     open_session(core, &record, Some(entry)).await
 }
 
@@ -102,21 +122,23 @@ pub async fn register(core: &Core, input: Registration<'_>, ip: &str) -> Result<
     open_session(core, &record, None).await
 }
 
-/// The answer is the same whether or not the account exists; the mail goes out in the
+/// The answer is the same whether or not the account exists, and so is the work: the same
+/// throttle rows and one reset row either way (for an unknown, inactive or already mailed-out
+/// address the row belongs to nobody and can never be redeemed); the mail goes out in the
 /// background so the response time does not tell either. Requests are limited per address
 /// (429) and mails per recipient (silently: the answer stays the same).
 pub async fn forgot_password(core: Arc<Core>, email: &str, ip: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     rate_limit::spend(&core, &Budget::Requests { ip }).await?;
-    let Some(record) = core.store.user_by_email(email.as_str()).await? else {
-        return Ok(());
-    };
-    if !record.profile.is_active || rate_limit::spend(&core, &Budget::MailTo { email: email.as_str() }).await.is_err() {
-        return Ok(());
-    }
+    let record = core.store.user_by_email(email.as_str()).await?;
+    let may_mail = rate_limit::spend(&core, &Budget::MailTo { email: email.as_str() }).await.is_ok();
+    let recipient = record.filter(|r| r.profile.is_active && may_mail);
     let token = random_token(32);
     let expires = chrono::Utc::now().timestamp() + RESET_LINK_VALID_SECS;
-    core.store.insert_password_reset(record.profile.id, &token_digest(&token), expires).await?;
+    core.store.insert_password_reset(recipient.as_ref().map(|r| r.profile.id), &token_digest(&token), expires).await?;
+    let Some(record) = recipient else {
+        return Ok(());
+    };
     let link = format!("{}/reset-password?token={token}", core.settings.public_url);
     let body = format!(
         "Hello {},\r\n\r\nSomeone asked to reset the password of your help desk account.\r\n\

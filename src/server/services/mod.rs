@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod superadmin;
+pub mod ticket_changes;
 pub mod tickets;
 
 use crate::error::AppError;

@@ -241,7 +241,7 @@ delegate! {
     fn open_load(&self, agent_id: i64) -> Result<i64, StoreError>;
     fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError>;
     fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError>;
-    fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), StoreError>;
+    fn insert_password_reset(&self, user_id: Option<i64>, token_hash: &str, expires_at: i64) -> Result<(), StoreError>;
     fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError>;
     fn redeem_password_reset(&self, token_hash: &str, new_hash: &PasswordHash, now_secs: i64, audit: (&str, &str, &str)) -> Result<Option<i64>, StoreError>;
     /// Every counter that differs from a recount of the rows (scans everything: for checks).
@@ -252,8 +252,14 @@ delegate! {
     fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError>;
     fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
     fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError>;
-    fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError>;
-    fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, StoreError>;
+    /// False when the account is no longer active with the password `checked`: no session.
+    fn open_session(&self, sid: &str, user_id: i64, checked: &PasswordHash, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<bool, StoreError>;
+    /// The account behind an open session used after `idle_since`, and when it was last used.
+    fn session_user(&self, sid: &str, user_id: i64, now: i64, idle_since: i64) -> Result<Option<(UserRecord, i64)>, StoreError>;
+    fn touch_session(&self, sid: &str, now: i64) -> Result<(), StoreError>;
+    /// How many rows one of the small account tables holds (a scan: for operators and tests).
+    fn count_rows(&self, table: &str) -> Result<i64, StoreError>;
+    fn throttle_peek(&self, key: &str, window_secs: i64, now: i64) -> Result<Option<Hits>, StoreError>;
     fn end_session(&self, sid: &str) -> Result<(), StoreError>;
     fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, StoreError>;
     fn throttle_refund(&self, key: &str) -> Result<(), StoreError>;

@@ -15,10 +15,12 @@ mod error;
 pub mod postgres;
 mod records;
 mod rows;
+mod shared_sql;
 pub mod sqlite;
 
 pub use crate::domain::TicketScope;
 pub use boundary::{redacted, Changes, Kind, Store, SETTINGS_REFRESH};
 pub use error::{Constraint, StoreError};
 pub use records::*;
+pub use shared_sql::TOUCH_EVERY_SECS;
 pub use sqlite::{BackupReport, SeedPlan, SeedReport};

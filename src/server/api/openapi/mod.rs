@@ -27,12 +27,14 @@ use utoipa::{Modify, OpenApi};
         description = "The JSON API under `/api`. Send `Authorization: Bearer <token>` with the token from \
             `POST /api/auth/login`; a browser signed in to the app may instead send its `helpdesk_session` \
             cookie. Errors answer `{\"error\": string, \"field\"?: string}`; 429 and 503 carry `Retry-After` \
-            (seconds). REST edits of a ticket need the `version` the client last saw (409 naming `version` \
-            without it or when it is stale)."
+            (seconds). A ticket edit, status change or close may send the `version` the client last saw: \
+            then it is refused (409) when the ticket moved on meanwhile; without it the change applies to the \
+            current ticket (the lifecycle still decides, and the history keeps the text an edit replaced)."
     ),
     paths(
         auth::login, auth::register, auth::forgot_password, auth::reset_password, auth::logout, auth::verify,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::close, tickets::delete,
+        tickets::reply, tickets::history, users::change_password,
         users::profile, users::update_profile, users::home, users::my_tickets,
         agents::home, agents::assigned, agents::status, agents::note, agents::profile,
         admin::dashboard, admin::list, admin::tickets_csv, admin::bulk_assign, admin::assign, admin::reassign,

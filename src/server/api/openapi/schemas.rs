@@ -89,6 +89,19 @@ pub struct TicketReply {
     pub ticket: TicketWithNotes,
 }
 
+/// A ticket's history, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryReply {
+    pub history: Vec<TicketEvent>,
+}
+
+/// A new password set: the caller's other sessions ended; this token replaces theirs.
+#[derive(Serialize, ToSchema)]
+pub struct PasswordChangedReply {
+    pub message: String,
+    pub token: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ProfileReply {
     pub profile: Profile,

@@ -1,5 +1,6 @@
 use crate::server::store::StoreError;
 use crate::server::store::records::*;
+use crate::server::store::shared_sql;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Transaction};
 
@@ -8,11 +9,11 @@ pub(super) async fn insert_audit(tx: &mut Transaction<'static, Postgres>, at: Da
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(micros(at))
         .bind(r.actor_id)
-        .bind(r.actor_email)
+        .bind(shared_sql::audit_text(r.actor_email))
         .bind(r.action)
-        .bind(r.target)
-        .bind(r.detail)
-        .bind(r.ip)
+        .bind(shared_sql::audit_text(r.target))
+        .bind(shared_sql::audit_text(r.detail))
+        .bind(shared_sql::audit_text(r.ip))
         .execute(&mut **tx)
         .await?;
     Ok(())

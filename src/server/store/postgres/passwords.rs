@@ -7,6 +7,7 @@ use super::Store;
 use crate::server::store::StoreError;
 use crate::server::security::PasswordHash;
 use crate::server::store::records::*;
+use crate::server::store::shared_sql;
 use chrono::Utc;
 use sqlx::{Postgres, Transaction};
 
@@ -24,27 +25,18 @@ impl Store {
         Ok(())
     }
 
+    /// A reset link for `user_id`, or with `None` a row that can never be redeemed.
     #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
-    pub async fn insert_password_reset(&self, user_id: i64, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+    pub async fn insert_password_reset(&self, user_id: Option<i64>, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query(shared_sql::INSERT_PASSWORD_RESET).bind(token_hash).bind(user_id).bind(expires_at).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Whether a reset link is still usable (checked before paying for a hash).
     #[tracing::instrument(skip_all, name = "store.reset_link_open")]
     pub async fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2)",
-        )
-        .bind(token_hash)
-        .bind(now_secs)
-        .fetch_one(&self.pool)
-        .await?)
+        let open: i64 = sqlx::query_scalar(shared_sql::RESET_LINK_OPEN).bind(token_hash).bind(now_secs).fetch_one(&self.pool).await?;
+        Ok(open > 0)
     }
 
     /// Uses a reset token and sets the new password in one transaction: every session of the
@@ -60,13 +52,10 @@ impl Store {
         (action, detail, ip): (&str, &str, &str),
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let user_id: Option<i64> = sqlx::query_scalar(
-            "UPDATE password_resets SET used_at = $1
-             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
-        )
-        .bind(now_secs)
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
+        let user_id: Option<i64> = sqlx::query_scalar(shared_sql::USE_RESET_LINK)
+            .bind(now_secs)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
         .await?;
         let Some(user_id) = user_id else {
             return Ok(None);
@@ -86,11 +75,7 @@ impl Store {
 }
 
 /// Any outstanding reset link of the account stops working.
-async fn close_reset_links(tx: &mut Transaction<'static, Postgres>, user_id: i64, now_secs: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now_secs)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+pub(super) async fn close_reset_links(tx: &mut Transaction<'static, Postgres>, user_id: i64, now_secs: i64) -> Result<(), StoreError> {
+    sqlx::query(shared_sql::CLOSE_RESET_LINKS).bind(now_secs).bind(user_id).execute(&mut **tx).await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use super::Store;
 use crate::domain::{AuditEntry, AuditPage};
 use crate::domain::COUNT_CAP;
 use crate::server::store::StoreError;
+use crate::server::store::shared_sql;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -36,11 +37,11 @@ pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(micros(at))
         .bind(r.actor_id)
-        .bind(r.actor_email)
+        .bind(shared_sql::audit_text(r.actor_email))
         .bind(r.action)
-        .bind(r.target)
-        .bind(r.detail)
-        .bind(r.ip)
+        .bind(shared_sql::audit_text(r.target))
+        .bind(shared_sql::audit_text(r.detail))
+        .bind(shared_sql::audit_text(r.ip))
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -6,47 +6,101 @@ use super::users::USER_COLUMNS;
 use crate::server::store::rows::UserRow;
 use super::Store;
 use crate::server::store::StoreError;
+use crate::server::security::PasswordHash;
+use crate::server::store::shared_sql;
 use chrono::Utc;
 use sqlx::{Sqlite, Transaction};
 
+
+/// An account with when its session was last used.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    last_seen_at: i64,
+}
 
 /// Sessions and throttle rows this much past their end are swept away at the next sign-in.
 const SWEEP_AFTER_SECS: i64 = 24 * 3600;
 
 impl Store {
-    /// Opens a session and writes its audit entry in one transaction; old rows are swept.
+    /// Opens a session, if the account is still active with the password `checked`, and
+    /// writes its audit entry, in one transaction; old rows are swept. False: no session.
     #[tracing::instrument(skip_all, name = "store.open_session")]
-    pub async fn open_session(&self, sid: &str, user_id: i64, now: i64, expires_at: i64, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError> {
+    pub async fn open_session(
+        &self,
+        sid: &str,
+        user_id: i64,
+        checked: &PasswordHash,
+        now: i64,
+        expires_at: i64,
+        audit: Option<AuditRecord<'_>>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < ?").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM throttles WHERE window_start < ?").bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        for sweep in shared_sql::SWEEP {
+            sqlx::query(sweep).bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
+        }
+        let opened = sqlx::query(shared_sql::OPEN_SESSION)
             .bind(sid)
             .bind(user_id)
             .bind(now)
             .bind(expires_at)
+            .bind(checked.as_str())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if opened == 0 {
+            return Ok(false);
+        }
         if let Some(audit) = audit {
             insert_audit(&mut tx, Utc::now(), audit).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    /// The live account behind a session that is still open.
+    /// The live account behind a session that is still open and was used after `idle_since`,
+    /// with when it was last used.
     #[tracing::instrument(skip_all, name = "store.session_user")]
-    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64) -> Result<Option<UserRecord>, StoreError> {
+    pub async fn session_user(&self, sid: &str, user_id: i64, now: i64, idle_since: i64) -> Result<Option<(UserRecord, i64)>, StoreError> {
         // Built once: this runs for every signed-in request.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
             format!(
-                "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.id = ? AND s.user_id = ? AND s.expires_at > ? AND u.deleted_at IS NULL"
+                "SELECT {columns}, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND u.deleted_at IS NULL"
             )
         });
-        let row = sqlx::query_as::<_, UserRow>(SQL.as_str()).bind(sid).bind(user_id).bind(now).fetch_optional(&self.read).await?;
-        Ok(row.map(Into::into))
+        let row = sqlx::query_as::<_, SessionRow>(SQL.as_str())
+            .bind(sid)
+            .bind(user_id)
+            .bind(now)
+            .bind(idle_since)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(|r| (r.user.into(), r.last_seen_at)))
+    }
+
+    /// Marks a session used at `now`.
+    #[tracing::instrument(skip_all, name = "store.touch_session")]
+    pub async fn touch_session(&self, sid: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(shared_sql::TOUCH_SESSION).bind(now).bind(sid).execute(&self.write).await?;
+        Ok(())
+    }
+
+    /// The hits of `key` in its current window, counting none.
+    #[tracing::instrument(skip_all, name = "store.throttle_peek")]
+    pub async fn throttle_peek(&self, key: &str, window_secs: i64, now: i64) -> Result<Option<Hits>, StoreError> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as(shared_sql::THROTTLE_PEEK).bind(key).bind(now - window_secs).fetch_optional(&self.read).await?;
+        Ok(row.map(|(count, window_start)| Hits { count, window_start }))
+    }
+
+    /// How many rows a table holds (a scan: for operators and tests).
+    #[tracing::instrument(skip_all, name = "store.count_rows")]
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        let sql = shared_sql::count_rows(table).ok_or_else(|| StoreError::refused("table", format!("{table} is not countable")))?;
+        Ok(sqlx::query_scalar(&sql).fetch_one(&self.read).await?)
     }
 
     /// Signs one session out.

@@ -162,7 +162,9 @@ impl Store {
             return Err(self.why_not_updated(&mut tx, before).await);
         };
         if before.is_active && !change.is_active {
+            // A deactivated account keeps no session and no open reset link.
             end_sessions_of(&mut tx, before.id).await?;
+            super::passwords::close_reset_links(&mut tx, before.id, Utc::now().timestamp()).await?;
         }
         for audit in audits {
             insert_audit(&mut tx, Utc::now(), *audit).await?;

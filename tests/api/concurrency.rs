@@ -2,7 +2,7 @@
 //! stall. (Generating the route list while another instance renders once stalled resources
 //! for good: leptos#4773. The route list is now generated once per process.)
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

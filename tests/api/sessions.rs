@@ -1,7 +1,7 @@
 //! Sessions end exactly when they should: on sign-out, password change or reset,
 //! deactivation (and stay ended after reactivation), on every instance that shares the database.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -107,3 +107,92 @@ async fn a_session_made_on_one_instance_ends_on_another_sharing_the_database() {
     assert_eq!(one.get("/api/auth/verify", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
 }
 
+
+#[tokio::test]
+async fn a_sign_in_checked_against_a_password_changed_meanwhile_gets_no_session() {
+    let app = TestApp::spawn().await;
+    let read = app.core.store.user_by_email("jane@gmail.com").await.unwrap().expect("jane");
+    let hash = helpdesk::server::security::hash_password("changed-meanwhile".into()).await.unwrap();
+    let entry = helpdesk::server::store::AuditRecord {
+        actor_id: Some(read.profile.id),
+        actor_email: "jane@gmail.com",
+        action: "password_changed",
+        target: "jane@gmail.com",
+        detail: "",
+        ip: "",
+    };
+    app.core.store.set_password(read.profile.id, &hash, chrono::Utc::now().timestamp(), entry).await.unwrap();
+    let late = helpdesk::server::services::auth::open_session(&app.core, &read, None).await;
+    assert_eq!(late.map(|s| s.token).unwrap_err().status(), 401, "the old password opens nothing");
+    app.login("jane@gmail.com", "changed-meanwhile").await;
+}
+
+#[tokio::test]
+async fn a_sign_in_checked_before_a_deactivation_gets_no_session() {
+    let app = TestApp::spawn().await;
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let read = app.core.store.user_by_email("jane@gmail.com").await.unwrap().expect("jane");
+    let edit = json!({ "name": "Jane Smith", "role": "user", "isActive": false, "department": "", "phone": "" });
+    assert_eq!(app.request(Method::PUT, "/api/superadmin/users/5", Some(&superadmin), Some(edit)).await.status, StatusCode::OK);
+    let late = helpdesk::server::services::auth::open_session(&app.core, &read, None).await;
+    assert_eq!(late.map(|s| s.token).unwrap_err().status(), 401);
+}
+
+#[tokio::test]
+async fn deactivating_an_account_closes_its_reset_links_and_an_inactive_account_redeems_none() {
+    let app = TestApp::spawn().await;
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    app.post("/api/auth/forgot-password", None, json!({ "email": "jane@gmail.com" })).await;
+    let link = app.reset_token_for("jane@gmail.com").await;
+    let edit = |active: bool| json!({ "name": "Jane Smith", "role": "user", "isActive": active, "department": "", "phone": "" });
+    assert_eq!(app.request(Method::PUT, "/api/superadmin/users/5", Some(&superadmin), Some(edit(false))).await.status, StatusCode::OK);
+    // A link made while the account is inactive (as an old link would be) is refused too.
+    let late = "b".repeat(64);
+    let expires = chrono::Utc::now().timestamp() + 3600;
+    app.core.store.insert_password_reset(Some(5), &helpdesk::server::security::token_digest(&late), expires).await.unwrap();
+    for token in [&link, &late] {
+        let reset = app.post("/api/auth/reset-password", None, json!({ "token": token, "password": "set-while-away" })).await;
+        assert_eq!((reset.status, reset.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("token")), "{:?}", reset.body);
+    }
+    assert_eq!(app.request(Method::PUT, "/api/superadmin/users/5", Some(&superadmin), Some(edit(true))).await.status, StatusCode::OK);
+    let reset = app.post("/api/auth/reset-password", None, json!({ "token": link, "password": "set-while-away" })).await;
+    assert_eq!(reset.status, StatusCode::BAD_REQUEST, "closed for good, not just while inactive");
+    app.login("jane@gmail.com", "jane123").await;
+}
+
+#[tokio::test]
+async fn a_session_idle_past_the_timeout_ends_and_one_in_use_goes_on() {
+    let app = TestApp::spawn_with(|s| s.idle_timeout_secs = 3).await;
+    let busy = app.login("user@gmail.com", "user123").await;
+    let idle = app.login("jane@gmail.com", "jane123").await;
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        assert_eq!(app.get("/api/auth/verify", Some(&busy)).await.status, StatusCode::OK, "a session in use goes on");
+    }
+    let reply = app.get("/api/auth/verify", Some(&idle)).await;
+    assert_eq!((reply.status, reply.error()), (StatusCode::UNAUTHORIZED, "Session ended; sign in again"));
+}
+
+#[tokio::test]
+async fn a_bearer_in_any_case_beside_a_session_cookie_does_not_skip_the_cross_site_check() {
+    let app = TestApp::spawn().await;
+    let token = app.login("agent@gmail.com", "agent123").await;
+    let post = |authorization: &str, cookie: Option<&str>| {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/logout")
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ORIGIN, "https://evil.example");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("helpdesk_session={cookie}"));
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    for scheme in ["BEARER", "Bearer", "bearer", "bEaReR"] {
+        let reply = app.send(post(&format!("{scheme} x"), Some(&token))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{scheme}");
+    }
+    assert_eq!(app.get("/api/auth/verify", Some(&token)).await.status, StatusCode::OK, "the session was not ended");
+    let api_client = app.send(post(&format!("BEARER {token}"), None)).await;
+    assert_eq!(api_client.status, StatusCode::OK, "a bearer alone, in any case, is an API client: {:?}", api_client.body);
+}

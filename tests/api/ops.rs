@@ -1,6 +1,6 @@
 //! Operations: liveness, readiness, Prometheus metrics and request ids.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

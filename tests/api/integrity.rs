@@ -2,7 +2,7 @@
 //! broken database answers a generic 500 that names nothing inside, and the last active super
 //! admin survives two super admins demoting each other at once.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

@@ -1,7 +1,7 @@
 //! Three app instances (the real binary) on one PostgreSQL database behind nginx, as the
 //! README's "Several instances" recipe runs them: they act as one help desk.
 
-mod common;
+use crate::common;
 
 use common::nginx::{self, Nginx};
 use common::process::{call, Scratch, Server};

@@ -28,7 +28,7 @@ async fn mismatches(pool: &PgPool) -> Vec<(String, String, String)> {
 async fn every_counter_and_rollup_equals_a_recount_after_every_kind_of_change() {
     let Some(pool) = migrated("counters").await else { return };
     assert_eq!(mismatches(&pool).await, vec![], "an empty database");
-    sqlx::raw_sql(include_str!("postgres/exercise.sql")).execute(&pool).await.expect("the exercise runs");
+    sqlx::raw_sql(include_str!("../postgres/exercise.sql")).execute(&pool).await.expect("the exercise runs");
     let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&pool).await.unwrap();
     assert!(tickets > 0);
     assert_eq!(mismatches(&pool).await, vec![], "after the exercise");
@@ -44,7 +44,7 @@ async fn every_counter_and_rollup_equals_a_recount_after_every_kind_of_change() 
 #[tokio::test]
 async fn unique_rules_are_named_and_search_uses_the_gin_index() {
     let Some(pool) = migrated("rules").await else { return };
-    sqlx::raw_sql(include_str!("postgres/exercise.sql")).execute(&pool).await.expect("the exercise runs");
+    sqlx::raw_sql(include_str!("../postgres/exercise.sql")).execute(&pool).await.expect("the exercise runs");
     let email: String = sqlx::query_scalar("SELECT email FROM users ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
     let err = sqlx::query(
         "INSERT INTO users (name, email, password_hash, role, created_at) VALUES ('Twin', $1, 'h', 'user', now())",

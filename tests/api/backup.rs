@@ -2,7 +2,7 @@
 //! tickets, holds every ticket acknowledged before it began, never overwrites a file, and an
 //! app started on the copy (a restore is starting on it) serves that data.
 
-mod common;
+use crate::common;
 
 use common::process::{Scratch, Server};
 use serde_json::json;

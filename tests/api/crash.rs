@@ -3,7 +3,7 @@
 //! once. `CRASH_ROUNDS` (default 2) and `CRASH_MILLIS` (default 800, the load before each
 //! kill) make the long version: `CRASH_ROUNDS=20 cargo test --features ssr --test crash`.
 
-mod common;
+use crate::common;
 
 use common::process::{Scratch, Server};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! The ticket endpoints of the contract: creation, visibility, the lifecycle, replies and
 //! notes, lost-update protection, lists and dashboards.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -296,21 +296,45 @@ async fn a_stale_edit_gets_409_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn an_edit_without_a_version_is_refused_and_changes_nothing() {
+async fn the_prototypes_clients_change_tickets_without_a_version_and_nothing_is_lost_unseen() {
     let app = TestApp::spawn().await;
     let t = tokens(&app).await;
     let id = assigned_ticket(&app, &t, "Blind overwrite").await;
+    let steps = [
+        (format!("/api/tickets/{id}"), &t.user, json!({ "title": "Overwritten without a version" }), "open"),
+        (format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" }), "in-progress"),
+        (format!("/api/tickets/{id}/close"), &t.admin, json!({ "resolutionNotes": "Closed without a version" }), "closed"),
+    ];
+    for (path, token, body, status) in steps {
+        let reply = put(&app, &path, token, body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {:?}", reply.body);
+        assert_eq!(reply.body["ticket"]["status"], status, "{path}");
+    }
+    let ticket = app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"].clone();
+    assert_eq!(ticket["title"], "Overwritten without a version");
+    let edited = ticket["history"].as_array().unwrap().iter().find(|e| e["kind"] == "edited").expect("the edit is in the history").clone();
+    assert!(edited["detail"].as_str().unwrap().contains("Blind overwrite"), "the replaced title is kept: {edited}");
+    // Without a version the lifecycle still decides against the ticket as it is now.
+    let reopen = put(&app, &format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "open" })).await;
+    assert_eq!(reopen.status, StatusCode::CONFLICT, "{:?}", reopen.body);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused_on_every_kind_of_change() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let id = assigned_ticket(&app, &t, "Stale edits").await;
     let cases = [
-        (format!("/api/tickets/{id}"), &t.user, json!({ "title": "Overwritten blindly" })),
-        (format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress" })),
-        (format!("/api/tickets/{id}/close"), &t.admin, json!({ "resolutionNotes": "Closed blindly" })),
+        (format!("/api/tickets/{id}"), &t.user, json!({ "title": "From a stale copy", "version": 0 })),
+        (format!("/api/agents/ticket/{id}/status"), &t.agent, json!({ "status": "in-progress", "version": 0 })),
+        (format!("/api/tickets/{id}/close"), &t.admin, json!({ "resolutionNotes": "Stale", "version": 0 })),
     ];
     for (path, token, body) in cases {
         let reply = put(&app, &path, token, body).await;
-        assert_eq!((reply.status, reply.body["field"].as_str()), (StatusCode::CONFLICT, Some("version")), "{path}");
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{path}");
     }
     let ticket = app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"].clone();
-    assert_eq!((ticket["title"].as_str(), ticket["status"].as_str()), (Some("Blind overwrite"), Some("open")));
+    assert_eq!((ticket["title"].as_str(), ticket["status"].as_str()), (Some("Stale edits"), Some("open")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,6 +1,6 @@
 //! Server-rendered pages and server functions as a browser without JavaScript sees them.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -1,7 +1,7 @@
 //! The counters that dashboards, the agent cap and least-loaded assignment read must always
 //! equal a full recount of the tickets, whatever sequence of changes led there.
 
-mod common;
+use crate::common;
 
 use axum::http::Method;
 use common::TestApp;

@@ -2,7 +2,7 @@
 //! tickets worked, settings saved), moved with `helpdesk migrate`, is served by the app started
 //! on PostgreSQL exactly as it was, and goes on from there.
 
-mod common;
+use crate::common;
 
 use common::process::{call, Scratch, Server};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Every ticket change goes through one write path, which publishes a `TicketChanged` after
 //! it commits (and nothing for a change that was refused).
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

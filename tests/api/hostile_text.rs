@@ -2,7 +2,7 @@
 //! the server for every role that sees it and parsed as a browser would: the data must show as
 //! text and never become an element, an attribute or a script.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

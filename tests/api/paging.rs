@@ -1,7 +1,7 @@
 //! Lists page by keyset cursors (`next` links) that visit every matching ticket exactly once,
 //! in the list's order; `page` numbers still work, bounded.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

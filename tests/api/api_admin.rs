@@ -1,7 +1,7 @@
 //! Admin and super admin: dashboards, assignment, SLA, reports and CSV, users, settings,
 //! the audit log, and the role matrix of every `/api` route.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

@@ -1,6 +1,6 @@
 //! The profile of the signed-in user, through the REST API and the services.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

@@ -1,6 +1,6 @@
 //! Start-up: durable storage, production bootstrap, secrets.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

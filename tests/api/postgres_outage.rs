@@ -2,7 +2,7 @@
 //! again under load: requests answer 503 with a clear message in seconds (no hang, no 500 with
 //! internals), `/readyz` fails, and the app recovers by itself once the database is back.
 
-mod common;
+use crate::common;
 
 use common::process::{call, free_addr, Scratch, Server};
 use serde_json::json;
