@@ -75,6 +75,7 @@ export default defineConfig({
       // otherwise stop the suite (the cargo tests cover the limits themselves).
       HELPDESK_REQUESTS_PER_IP: "100000",
       HELPDESK_LOGIN_FAILURES_PER_IP: "100000",
+      HELPDESK_SIGN_INS_PER_ACCOUNT: "100000",
       RUST_LOG: "warn",
     },
   },

@@ -220,7 +220,7 @@ async fn migrate(args: &[String]) -> Result<(), String> {
     }
     let started = Instant::now();
     let store = Store::connect(&from, 2).await.map_err(|e| format!("--from: {e}"))?;
-    let target = helpdesk::server::store::postgres::connect_migrated(&to, "--to").await?;
+    let target = helpdesk::server::store::postgres_admin::connect_migrated(&to, "--to").await?;
     let report = store.copy_into_postgres(&target).await.map_err(|e| format!("{e} (see the log above)"));
     store.close().await;
     target.close().await;

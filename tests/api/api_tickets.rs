@@ -333,6 +333,9 @@ async fn a_stale_version_is_refused_on_every_kind_of_change() {
         let reply = put(&app, &path, token, body).await;
         assert_eq!(reply.status, StatusCode::CONFLICT, "{path}");
     }
+    // Who may not change a status is told so, whatever version they send.
+    let requester = put(&app, &format!("/api/tickets/{id}/close"), &t.user, json!({ "resolutionNotes": "Mine", "version": 0 })).await;
+    assert_eq!(requester.status, StatusCode::FORBIDDEN);
     let ticket = app.get(&format!("/api/tickets/{id}"), Some(&t.user)).await.body["ticket"].clone();
     assert_eq!((ticket["title"].as_str(), ticket["status"].as_str()), (Some("Stale edits"), Some("open")));
 }

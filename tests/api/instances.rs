@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 /// The three instances on a fresh schema of the run's PostgreSQL database, the first started
 /// alone (it migrates and seeds the demo accounts), then the other two.
 async fn three_instances(url: &str, schema: &str, outbox: &Scratch) -> Vec<Server> {
-    helpdesk::server::store::postgres::prepare_schema(url, schema).await.expect("a fresh schema");
-    let url = helpdesk::server::store::postgres::url_in_schema(url, schema);
+    helpdesk::server::store::postgres_admin::prepare_schema(url, schema).await.expect("a fresh schema");
+    let url = helpdesk::server::store::postgres_admin::url_in_schema(url, schema);
     let env = [("HELPDESK_DATABASE_MAX_CONNECTIONS", "4"), ("HELPDESK_TRUSTED_PROXIES", "127.0.0.1/32")];
     let mut servers = vec![Server::start_on(&url, &outbox.0, &env).await];
     for _ in 0..2 {

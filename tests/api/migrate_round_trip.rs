@@ -47,8 +47,8 @@ async fn an_installation_moved_from_sqlite_to_postgres_is_served_as_it_was() {
 
     // Moved.
     let schema = format!("round_trip_{}", std::process::id());
-    helpdesk::server::store::postgres::prepare_schema(&url, &schema).await.unwrap();
-    let target = helpdesk::server::store::postgres::url_in_schema(&url, &schema);
+    helpdesk::server::store::postgres_admin::prepare_schema(&url, &schema).await.unwrap();
+    let target = helpdesk::server::store::postgres_admin::url_in_schema(&url, &schema);
     let out = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
         .args(["migrate", "--from", &format!("sqlite://{}", database.display()), "--to", &target])
         .env("RUST_LOG", "warn")

@@ -5,7 +5,7 @@
 //! change, its unique rules carry the names the store maps conflicts by, and search is served
 //! by the GIN index.
 
-use helpdesk::server::store::postgres::{connect_in_new_schema, MISMATCHES_SQL};
+use helpdesk::server::store::postgres_admin::{connect_in_new_schema, MISMATCHES_SQL};
 use sqlx::postgres::PgPool;
 use sqlx::Executor;
 

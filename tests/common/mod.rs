@@ -89,8 +89,8 @@ impl TestApp {
         if let Some(url) = database_url() {
             // The same suite on PostgreSQL: each app in a schema of its own.
             let schema = format!("app_{}_{n}", std::process::id());
-            helpdesk::server::store::postgres::prepare_schema(&url, &schema).await.expect("a fresh schema");
-            settings.database_url = helpdesk::server::store::postgres::url_in_schema(&url, &schema);
+            helpdesk::server::store::postgres_admin::prepare_schema(&url, &schema).await.expect("a fresh schema");
+            settings.database_url = helpdesk::server::store::postgres_admin::url_in_schema(&url, &schema);
         }
         adjust(&mut settings);
         let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));

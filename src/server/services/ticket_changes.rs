@@ -58,6 +58,7 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
     let settings = core.store.system_settings().await?;
     for _ in 0..UNVERSIONED_ATTEMPTS {
         let ticket = load_visible(core, caller, id).await?;
+        status_asked(caller, &ticket, &edit)?;
         if edit.version.is_some_and(|v| v != ticket.version) {
             return Err(AppError::conflict(CONFLICT_MESSAGE));
         }
@@ -100,18 +101,26 @@ pub async fn close(core: &Core, caller: &CurrentUser, id: i64, resolution: &str,
 
 type Plan = Option<(TicketUpdate, Vec<NewEvent>)>;
 
-/// What `edit` asks of `ticket` as it is now: the update and its history, or `None` when it
-/// changes nothing. Refuses what the caller may not do or the lifecycle does not allow.
-fn plan(caller: &CurrentUser, ticket: &Ticket, settings: &SystemSettings, edit: &TicketEdit<'_>) -> Result<Plan, AppError> {
-    let staff = works_on(caller.role, caller.id, ticket.assigned_to);
+/// The status the change asks for, if any; refused (403) unless the caller works the ticket.
+/// Asked before the version is compared: who may not change a status is told so, whatever
+/// version they sent.
+fn status_asked(caller: &CurrentUser, ticket: &Ticket, edit: &TicketEdit<'_>) -> Result<Option<TicketStatus>, AppError> {
     let to = given(edit.status).map(|s| parse_status("status", s)).transpose()?;
-    if to.is_some() && !staff {
+    if to.is_some() && !works_on(caller.role, caller.id, ticket.assigned_to) {
         return Err(AppError::forbidden(if to == Some(TicketStatus::Closed) {
             "Only the assigned agent or an admin can close a ticket."
         } else {
             "Only the agent working this ticket or an admin can change its status."
         }));
     }
+    Ok(to)
+}
+
+/// What `edit` asks of `ticket` as it is now: the update and its history, or `None` when it
+/// changes nothing. Refuses what the caller may not do or the lifecycle does not allow.
+fn plan(caller: &CurrentUser, ticket: &Ticket, settings: &SystemSettings, edit: &TicketEdit<'_>) -> Result<Plan, AppError> {
+    let staff = works_on(caller.role, caller.id, ticket.assigned_to);
+    let to = status_asked(caller, ticket, edit)?;
     if ticket.status == TicketStatus::Closed {
         return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be changed."));
     }

@@ -93,6 +93,17 @@ impl Store {
         }
     }
 
+    /// Runs statements as they are written, on the backend's writer: for tests that set up or
+    /// damage rows beneath the store.
+    #[cfg(test)]
+    pub(super) async fn execute_raw(&self, sql: &str) {
+        let done = match &self.backend {
+            Backend::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.write).await.map(|_| ()),
+            Backend::Postgres(s) => sqlx::raw_sql(sql).execute(&s.pool).await.map(|_| ()),
+        };
+        done.unwrap_or_else(|e| panic!("{:?} refused {sql}: {e}", self.kind()));
+    }
+
     /// The SQLite store, for what only a SQLite file can do (backup, the bulk seed, copying it
     /// to PostgreSQL); the error names the operation.
     pub fn sqlite(&self, operation: &str) -> Result<&sqlite::Store, StoreError> {
@@ -262,7 +273,6 @@ delegate! {
     fn throttle_peek(&self, key: &str, window_secs: i64, now: i64) -> Result<Option<Hits>, StoreError>;
     fn end_session(&self, sid: &str) -> Result<(), StoreError>;
     fn throttle_hit(&self, key: &str, window_secs: i64, now: i64) -> Result<Hits, StoreError>;
-    fn throttle_refund(&self, key: &str) -> Result<(), StoreError>;
     fn throttle_clear(&self, key: &str) -> Result<(), StoreError>;
     fn ticket(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Ticket>, StoreError>;
     fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError>;

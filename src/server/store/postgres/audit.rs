@@ -1,23 +1,8 @@
 use crate::server::store::StoreError;
 use crate::server::store::records::*;
-use crate::server::store::shared_sql;
-use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Transaction};
 
-/// Writes an audit entry inside the transaction of the change it records.
-pub(super) async fn insert_audit(tx: &mut Transaction<'static, Postgres>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(micros(at))
-        .bind(r.actor_id)
-        .bind(shared_sql::audit_text(r.actor_email))
-        .bind(r.action)
-        .bind(shared_sql::audit_text(r.target))
-        .bind(shared_sql::audit_text(r.detail))
-        .bind(shared_sql::audit_text(r.ip))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
+use sqlx::Postgres;
+
 
 use super::Store;
 use crate::domain::{AuditEntry, AuditPage, COUNT_CAP};
@@ -41,14 +26,6 @@ fn push_query(qb: &mut QueryBuilder<'_, Postgres>, columns: &str, action: Option
 }
 
 impl Store {
-    #[tracing::instrument(skip_all, name = "store.record_audit")]
-    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        insert_audit(&mut tx, Utc::now(), r).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Newest first, filtered by action and by text in the actor's email or the target. The
     /// total stops at `COUNT_CAP` ("10 000+"), and `page` is bounded by the caller.
     #[tracing::instrument(skip_all, name = "store.audit_page")]

@@ -4,7 +4,7 @@
 
 use super::counters::{agent_stats_in, agent_totals_in, counts_in};
 use super::tickets::{overdue_in, recent_in};
-use super::users::{role_counts_in, user_page_in};
+use super::shared::{role_counts_in, user_page_in};
 use super::Store;
 use crate::domain::{AdminDashboard, HomeSummary, SuperDashboard, TicketScope};
 use crate::server::store::StoreError;

@@ -4,22 +4,16 @@
 //! counters, and copying an installation into it (`helpdesk migrate`).
 
 mod audit;
-mod changes;
 mod copy;
 mod counters;
 mod dashboards;
 mod health;
-mod passwords;
 mod reports;
-mod secrets;
-mod seed;
-mod sessions;
+mod shared;
 mod search;
-mod settings;
 mod tickets;
-mod users;
 
-pub use changes::Changes;
+pub use shared::Changes;
 pub use copy::{CopyReport, TableCopy};
 
 /// How long one statement may run before PostgreSQL cancels it (the request then answers

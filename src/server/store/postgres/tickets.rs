@@ -2,7 +2,8 @@
 //! each served by an index (see the plan test). Search uses the `search` tsvector's GIN index.
 
 use super::Store;
-use crate::domain::{Ticket, TicketEvent, TicketQuery, TicketRow, TicketScope, TicketSort};
+use crate::domain::{TicketQuery, TicketRow, TicketScope, TicketSort};
+pub(super) use super::shared::{push_after, push_filters, push_order, ROW_COLUMNS, ROW_JOINS};
 use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
@@ -12,93 +13,9 @@ use super::search::{search_alone, search_listed, SearchLimits};
 pub(super) use super::search::{fts_query, keep_prepared, searching};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
-const TICKET_SELECT: &str = concat!(
-    "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
-        t.priority, t.status, t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at,
-        t.closed_at, t.resolution_notes, t.due_at, t.version
-    FROM tickets t JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to"
-);
-
-pub(super) const ROW_COLUMNS: &str = concat!(
-    "SELECT t.id, t.title, t.status, t.priority, t.category, t.user_id, ", shown_name!("ru"), " AS user_name,
-        t.assigned_to, ", shown_name!("au"), " AS agent_name, t.created_at, t.updated_at, t.due_at"
-);
-
-pub(super) const ROW_JOINS: &str = " JOIN users ru ON ru.id = t.user_id LEFT JOIN users au ON au.id = t.assigned_to";
-
 /// The tickets a list reads from (search is a condition on the same table here).
 pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQuery) {
     qb.push(" FROM tickets t");
-}
-
-/// Search results come newest first (ids grow with creation time); other lists by `sort`.
-fn push_order(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
-    qb.push(match (query.q.as_deref().and_then(fts_query), query.sort) {
-        (Some(_), _) => " ORDER BY t.id DESC",
-        (None, TicketSort::Newest) => " ORDER BY t.created_at DESC, t.id DESC",
-        (None, TicketSort::Oldest) => " ORDER BY t.created_at ASC, t.id ASC",
-        (None, TicketSort::Updated) => " ORDER BY t.updated_at DESC, t.id DESC",
-        (None, TicketSort::Priority) => " ORDER BY t.priority_rank DESC, t.created_at DESC, t.id DESC",
-    });
-}
-
-/// Rows strictly after the cursor in the list's order (keyset paging).
-pub(super) fn push_after(qb: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery) {
-    let Some(c) = query.after else { return };
-    match (query.q.as_deref().and_then(fts_query), query.sort) {
-        (Some(_), _) => {
-            qb.push(" AND t.id < ").push_bind(c.id);
-        }
-        (None, TicketSort::Newest) => {
-            qb.push(" AND (t.created_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
-        }
-        (None, TicketSort::Oldest) => {
-            qb.push(" AND (t.created_at, t.id) > (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
-        }
-        (None, TicketSort::Updated) => {
-            qb.push(" AND (t.updated_at, t.id) < (").push_bind(c.at()).push(", ").push_bind(c.id).push(")");
-        }
-        (None, TicketSort::Priority) => {
-            qb.push(" AND (t.priority_rank, t.created_at, t.id) < (").push_bind(c.rank).push(", ");
-            qb.push_bind(c.at()).push(", ").push_bind(c.id).push(")");
-        }
-    }
-}
-
-/// Appends the WHERE clause for a scope and filters.
-pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) {
-    qb.push(" WHERE TRUE");
-    match scope {
-        TicketScope::RequestedBy(id) => {
-            qb.push(" AND t.user_id = ").push_bind(id);
-        }
-        TicketScope::AssignedTo(id) => {
-            qb.push(" AND t.assigned_to = ").push_bind(id);
-        }
-        TicketScope::All => {}
-    }
-    if let Some(s) = query.status {
-        qb.push(" AND t.status = ").push_bind(s.as_str());
-    }
-    if let Some(p) = query.priority {
-        // The rank stands for the priority one to one, and its indexes also serve the sorts.
-        qb.push(" AND t.priority_rank = ").push_bind(p.rank());
-    }
-    if let Some(c) = &query.category {
-        qb.push(" AND t.category = ").push_bind(c.clone());
-    }
-    if let Some(agent) = query.assigned_to {
-        qb.push(" AND t.assigned_to = ").push_bind(agent);
-    }
-    if query.unassigned {
-        qb.push(" AND t.assigned_to IS NULL");
-    }
-    if query.overdue {
-        qb.push(" AND t.status <> 'closed' AND t.due_at < ").push_bind(now.timestamp());
-    }
-    if let Some(tsquery) = query.q.as_deref().and_then(fts_query) {
-        qb.push(" AND t.search @@ to_tsquery('simple', ").push_bind(tsquery).push(")");
-    }
 }
 
 /// A requester's overdue tickets (`$1` = the requester, `$2` = now), through the partial
@@ -116,28 +33,6 @@ const OVERDUE_ASSIGNED: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM assignee
      + (SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND status <> 'closed' AND due_at >= $2 * 86400 AND due_at < $3)";
 
 impl Store {
-    #[tracing::instrument(skip_all, name = "store.ticket")]
-    pub async fn ticket(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Ticket>, StoreError> {
-        let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
-        let row = sqlx::query_as::<_, TicketDbRow>(&sql).bind(id).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| r.into_ticket(now)))
-    }
-
-    /// The ticket's history, oldest first; internal entries only when asked for.
-    #[tracing::instrument(skip_all, name = "store.ticket_events")]
-    pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
-        let rows = sqlx::query_as::<_, EventDbRow>(concat!(
-            "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
-             FROM ticket_events e JOIN users u ON u.id = e.actor_id
-             WHERE e.ticket_id = $1 AND ($2 OR NOT e.internal) ORDER BY e.id"
-        ))
-        .bind(id)
-        .bind(include_internal)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
-    }
-
     /// One page of a filtered list with the cursor of the next page (if any), the number of
     /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`):
     /// both statements on one connection.

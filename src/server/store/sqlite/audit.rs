@@ -4,8 +4,7 @@ use super::Store;
 use crate::domain::{AuditEntry, AuditPage};
 use crate::domain::COUNT_CAP;
 use crate::server::store::StoreError;
-use crate::server::store::shared_sql;
-use chrono::{DateTime, Utc};
+
 use sqlx::{QueryBuilder, Sqlite};
 
 
@@ -32,30 +31,8 @@ fn push_query(qb: &mut QueryBuilder<'_, Sqlite>, columns: &str, action: Option<&
     qb.push(if search.is_some() { " ORDER BY audit_fts.rowid DESC" } else { " ORDER BY a.at DESC, a.id DESC" });
 }
 
-/// Writes an audit entry inside the transaction of the change it records.
-pub(super) async fn insert_audit(tx: &mut sqlx::Transaction<'static, Sqlite>, at: DateTime<Utc>, r: AuditRecord<'_>) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(micros(at))
-        .bind(r.actor_id)
-        .bind(shared_sql::audit_text(r.actor_email))
-        .bind(r.action)
-        .bind(shared_sql::audit_text(r.target))
-        .bind(shared_sql::audit_text(r.detail))
-        .bind(shared_sql::audit_text(r.ip))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
 
 impl Store {
-    #[tracing::instrument(skip_all, name = "store.record_audit")]
-    pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError> {
-        let mut tx = self.write.begin().await?;
-        insert_audit(&mut tx, Utc::now(), r).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Newest first, filtered by action and by text in the actor's email or the target. The
     /// total stops at `COUNT_CAP` ("10 000+"), and `page` is bounded by the caller.
     #[tracing::instrument(skip_all, name = "store.audit_page")]

@@ -3,23 +3,17 @@
 
 mod audit;
 mod backup;
-mod changes;
 mod bulk_seed;
 mod counters;
 mod health;
 mod reports;
-mod secrets;
-mod passwords;
+mod shared;
 mod recount;
-mod sessions;
-mod settings;
-mod seed;
 mod tickets;
-mod users;
 
 pub use bulk_seed::{SeedPlan, SeedReport};
 pub use backup::BackupReport;
-pub use changes::Changes;
+pub use shared::Changes;
 
 
 use sqlx::sqlite::{

@@ -1,0 +1,116 @@
+//! Reads of the counters that triggers keep in step with `tickets`: a few rows per call,
+//! however many tickets there are. (How a list's total is counted is each database's own:
+//! `list_total`, after the one rule of `counting::list_count`.)
+
+macro_rules! counters_code {
+    () => {
+        use crate::domain::{AgentPerformance, AgentStats, StatusCounts};
+        use crate::server::store::rows::{counter_key, mean_hours, status_counts_from_rows, AgentRow};
+
+        /// Tickets per status in a scope, from at most four counter rows.
+        pub(in crate::server::store) async fn counts_in(conn: &mut <Db as sqlx::Database>::Connection, scope: TicketScope) -> Result<StatusCounts, StoreError> {
+            let (name, id) = counter_key(scope);
+            let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, n FROM ticket_counts WHERE scope = $1 AND scope_id = $2")
+                .bind(name)
+                .bind(id)
+                .fetch_all(conn)
+                .await?;
+            Ok(status_counts_from_rows(rows))
+        }
+
+        /// Tickets with the query's status, priority and category (each optional), from at
+        /// most a few dozen rows of ticket_kind_counts.
+        pub(in crate::server::store) async fn kind_count(conn: &mut <Db as sqlx::Database>::Connection, query: &TicketQuery) -> Result<i64, StoreError> {
+            let mut count = QueryBuilder::<Db>::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_kind_counts WHERE 1 = 1");
+            if let Some(s) = query.status {
+                count.push(" AND status = ").push_bind(s.as_str());
+            }
+            if let Some(p) = query.priority {
+                count.push(" AND priority = ").push_bind(p.as_str());
+            }
+            if let Some(c) = &query.category {
+                count.push(" AND category = ").push_bind(c.clone());
+            }
+            Ok(count.build_query_scalar().fetch_one(conn).await?)
+        }
+
+        /// An agent's figures: `counts` are the agent's ticket counts (their assignee scope).
+        pub(in crate::server::store) async fn agent_stats_in(
+            conn: &mut <Db as sqlx::Database>::Connection,
+            agent_id: i64,
+            counts: &StatusCounts,
+        ) -> Result<AgentStats, StoreError> {
+            let sums: Option<(i64, i64)> = sqlx::query_as("SELECT resolved, resolution_secs FROM agent_resolution WHERE agent_id = $1")
+                .bind(agent_id)
+                .fetch_optional(conn)
+                .await?;
+            Ok(AgentStats {
+                assigned: counts.total,
+                resolved: counts.closed,
+                pending: counts.total - counts.closed,
+                avg_resolution_hours: sums.and_then(|(n, secs)| mean_hours(n, secs)),
+            })
+        }
+
+        /// Every agent's figures, from the counters (see `Store::agent_totals`), by name as
+        /// SQLite's BINARY collation orders it (see `NAME_ORDER`).
+        pub(in crate::server::store) async fn agent_totals_in(conn: &mut <Db as sqlx::Database>::Connection) -> Result<Vec<AgentPerformance>, StoreError> {
+            static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                format!(
+                    concat!(
+                        "SELECT u.id AS agent_id, ", crate::server::store::rows::shown_name!("u"), " AS agent_name, u.is_active AS is_active,
+                            (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
+                             WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
+                            (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
+                             WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
+                            COALESCE(r.resolution_secs, 0) AS resolution_secs
+                         FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
+                         WHERE u.role = 'agent' AND u.deleted_at IS NULL
+                         ORDER BY {}, u.id"
+                    ),
+                    NAME_ORDER
+                )
+            });
+            let rows = sqlx::query_as::<_, AgentRow>(&SQL).fetch_all(conn).await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        }
+
+        impl Store {
+            /// Tickets per status in a scope, from at most four counter rows.
+            #[tracing::instrument(skip_all, name = "store.ticket_counts")]
+            pub async fn ticket_counts(&self, scope: TicketScope) -> Result<StatusCounts, StoreError> {
+                counts_in(&mut *self.reader().acquire().await?, scope).await
+            }
+
+            /// Not-closed tickets that nobody works on.
+            #[tracing::instrument(skip_all, name = "store.unassigned_open")]
+            pub async fn unassigned_open(&self) -> Result<i64, StoreError> {
+                let counts = self.ticket_counts(TicketScope::AssignedTo(0)).await?;
+                Ok(counts.total - counts.closed)
+            }
+
+            /// An agent's assigned, resolved and pending counts and mean resolution time.
+            #[tracing::instrument(skip_all, name = "store.agent_stats")]
+            pub async fn agent_stats(&self, agent_id: i64) -> Result<AgentStats, StoreError> {
+                let mut conn = self.reader().acquire().await?;
+                let counts = counts_in(&mut conn, TicketScope::AssignedTo(agent_id)).await?;
+                agent_stats_in(&mut conn, agent_id, &counts).await
+            }
+
+            /// Open (not closed) tickets assigned to an agent: their current load.
+            #[tracing::instrument(skip_all, name = "store.open_load")]
+            pub async fn open_load(&self, agent_id: i64) -> Result<i64, StoreError> {
+                let counts = self.ticket_counts(TicketScope::AssignedTo(agent_id)).await?;
+                Ok(counts.total - counts.closed)
+            }
+
+            /// Every agent's assigned, resolved, open and mean resolution hours, over all
+            /// their tickets.
+            #[tracing::instrument(skip_all, name = "store.agent_totals")]
+            pub async fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError> {
+                agent_totals_in(&mut *self.reader().acquire().await?).await
+            }
+        }
+    };
+}
+pub(crate) use counters_code;

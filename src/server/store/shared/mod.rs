@@ -1,0 +1,54 @@
+//! Store code both databases run alike, written once. The statements are the same text for
+//! both (`$N` placeholders: sqlx's SQLite driver binds them by number too). Each backend
+//! expands `store_code!` in a module of its own (`sqlite/shared.rs`, `postgres/shared.rs`)
+//! beside what differs, each with a comment saying why:
+//!
+//! - `Db`: the sqlx database type; the backend's `Store` has `reader()` and `writer()` pools
+//!   (SQLite writes through one connection; PostgreSQL has one pool for both);
+//! - `LOCK_FOR_WRITE`: appended to the read of a ticket a change is about to write;
+//! - `LOCK_AGENT`: taken before an assignment under the cap, if the database needs it;
+//! - `EMAIL_IS_PARAM`, `LIKE_ANY_CASE`: how an email is compared, how text is searched in any case;
+//! - `SEARCH_KEY`, `push_search`, `fts_query`: how a list searches and orders its matches;
+//! - `NAME_ORDER`: how names sort (SQLite's BINARY collation, asked of PostgreSQL);
+//! - `lock_account_rules`: taken before an account's role, activity or existence changes;
+//! - `before_seed`, `after_seed`: what seeding an empty database needs around it.
+//!
+//! What is tuned per database stays in the backend: full-text search, the overdue and report
+//! reads whose plans differ, the bulk seed, `helpdesk migrate`'s copy, the recounts.
+
+pub mod sql;
+mod audit;
+mod changes;
+mod counters;
+mod passwords;
+mod seed;
+mod sessions;
+mod settings;
+mod tickets;
+pub mod users;
+
+/// Everything in this module, expanded into the invoking backend module.
+macro_rules! store_code {
+    () => {
+        use crate::domain::{EventKind, Priority, SlaHours, SystemSettings, TicketChanged, TicketState, TicketStatus};
+        use crate::server::security::PasswordHash;
+        use crate::server::store::records::*;
+        use crate::server::store::shared::sql;
+        use crate::server::store::StoreError;
+        use chrono::{DateTime, Utc};
+        use sqlx::{QueryBuilder, Transaction};
+
+        crate::server::store::shared::sessions_code!();
+        crate::server::store::shared::passwords_code!();
+        crate::server::store::shared::audit_code!();
+        crate::server::store::shared::settings_code!();
+        crate::server::store::shared::changes_code!();
+        crate::server::store::shared::seed_code!();
+        crate::server::store::shared::users_code!();
+        crate::server::store::shared::ticket_reads_code!();
+        crate::server::store::shared::counters_code!();
+    };
+}
+pub(crate) use store_code;
+pub(crate) use {audit::audit_code, changes::changes_code, counters::counters_code, passwords::passwords_code, seed::seed_code};
+pub(crate) use {sessions::sessions_code, settings::settings_code, tickets::ticket_reads_code, users::users_code};
