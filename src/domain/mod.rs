@@ -6,7 +6,7 @@ mod admin;
 mod lifecycle;
 mod list;
 mod role;
-mod ticket;
+mod ticket_state;
 mod tickets;
 
 pub(crate) use account::checked_text;
@@ -14,7 +14,7 @@ pub use access::{may_see, permissions, works_on};
 pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, SessionUser};
 pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use role::Role;
-pub use ticket::{HomeSummary, Priority, StatusCounts, TicketChanged, TicketRow, TicketState, TicketStatus};
+pub use ticket_state::{HomeSummary, Priority, StatusCounts, TicketChanged, TicketRow, TicketState, TicketStatus};
 pub use admin::*;
 pub use list::*;
 pub use tickets::*;

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 
 #[component]
-pub fn AuditPage() -> impl IntoView {
+pub fn AuditLogPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| {
         let p = params.read();

@@ -5,7 +5,7 @@ mod dashboard;
 mod settings;
 mod users;
 
-pub use audit::AuditPage as AuditLogPage;
+pub use audit::AuditLogPage;
 pub use dashboard::SuperHome;
 pub use settings::SettingsPage;
 pub use users::{UserEditPage, UsersPage};

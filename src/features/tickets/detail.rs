@@ -39,7 +39,7 @@ fn error_of(value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync 
 }
 
 #[component]
-pub fn TicketPage() -> impl IntoView {
+pub fn TicketDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|raw| raw.parse::<i64>().ok()));
     let actions = Actions {

@@ -4,7 +4,7 @@ mod detail;
 mod list;
 mod new;
 
-pub use detail::TicketPage as TicketDetailPage;
+pub use detail::TicketDetailPage;
 pub use list::{TicketListPage, TicketTable};
 pub use new::NewTicketPage;
 

@@ -1,5 +1,7 @@
 //! The SQLite store: one writer connection, a pool of readers, WAL, the migrations of
-//! `migrations/sqlite/`. Every SQL statement the app runs today lives under this module.
+//! `migrations/sqlite/`. What both databases run alike comes from `store/shared/` (expanded in
+//! `shared.rs`); what is SQLite's own lives here: FTS5 search, the list counts, the overdue
+//! and report reads, backup, the bulk seed and the recount.
 
 mod audit;
 mod backup;

@@ -1,3 +1,6 @@
+//! A ticket's status and priority, and the figures and rows built from them: counts per
+//! status, a list row, what a change did to a ticket (`TicketChanged`), a home page's summary.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
