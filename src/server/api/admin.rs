@@ -52,7 +52,7 @@ async fn dashboard(State(state): State<AppState>, AdminCaller(caller): AdminCall
 /// Every ticket, filtered and paged.
 #[utoipa::path(get, path = "/api/admin/tickets", tag = "admin", params(RawTicketQuery),
     responses((status = 200, description = "A page of tickets", body = s::TicketPageReply)))]
-async fn list(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<Value>, AppError> {
+async fn list(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(query): ApiQuery<RawTicketQuery>, uri: OriginalUri) -> Result<Json<s::TicketPageReply>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
@@ -117,27 +117,27 @@ fn agent_id(body: &AssignBody) -> Result<i64, AppError> {
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, not an active agent, or the agent is full", body = s::ErrorBody)))]
-async fn assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+async fn assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<s::TicketReply>, AppError> {
     let ticket = assignment::assign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
-    Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Ticket assigned").await
 }
 
 /// Moves an assigned ticket to another agent.
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/reassign", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = AssignBody,
     responses((status = 200, description = "Reassigned", body = s::TicketReply),
         (status = 409, description = "Closed, not assigned yet, same agent, or the agent is full", body = s::ErrorBody)))]
-async fn reassign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<Value>, AppError> {
+async fn reassign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AssignBody>) -> Result<Json<s::TicketReply>, AppError> {
     let ticket = assignment::reassign(&state.core, &caller, parse_id(&id)?, agent_id(&body)?).await?;
-    Ok(Json(json!({ "message": "Ticket reassigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Ticket reassigned").await
 }
 
 /// Assigns an unassigned ticket to the active agent with the fewest open tickets.
 #[utoipa::path(put, path = "/api/admin/ticket/{id}/assign-least-loaded", tag = "admin", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Assigned", body = s::TicketReply),
         (status = 409, description = "Closed, already assigned, or no agent has room", body = s::ErrorBody)))]
-async fn assign_least_loaded(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn assign_least_loaded(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<s::TicketReply>, AppError> {
     let ticket = assignment::assign_least_loaded(&state.core, &caller, parse_id(&id)?).await?;
-    Ok(Json(json!({ "message": "Ticket assigned", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Ticket assigned").await
 }
 
 /// Every agent with their figures.

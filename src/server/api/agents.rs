@@ -57,7 +57,7 @@ async fn assigned(
     AgentCaller(caller): AgentCaller,
     ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketPageReply>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
@@ -82,10 +82,10 @@ async fn status(
     AgentCaller(caller): AgentCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketReply>, AppError> {
     let ticket =
         tickets::change_status(&state.core, &caller, parse_id(&id)?, &body.status, body.notes.as_deref(), body.version).await?;
-    Ok(Json(json!({ "message": "Status updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Status updated").await
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -106,10 +106,10 @@ async fn note(
     AgentCaller(caller): AgentCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NoteBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketReply>, AppError> {
     let internal = body.internal.unwrap_or(true);
     let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.note, internal).await?;
-    Ok(Json(json!({ "message": "Note added", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Note added").await
 }
 
 /// The agent's profile with assigned and resolved counts.

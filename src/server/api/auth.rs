@@ -1,5 +1,5 @@
 use super::ApiJson;
-use crate::domain::SessionUser;
+
 use crate::error::AppError;
 use crate::server::guard::{self, ClientIp, CurrentUser};
 use crate::server::services::auth::{self, Registration, Session};
@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -22,12 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(verify))
 }
 
-fn user_json(user: &SessionUser) -> Value {
-    json!({ "id": user.id, "name": user.name, "email": user.email, "role": user.role })
-}
-
-fn session_json(session: &Session) -> Value {
-    json!({ "token": session.token, "user": user_json(&session.user) })
+fn session_reply(session: Session) -> s::SessionReply {
+    s::SessionReply { token: session.token, user: session.user }
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -55,10 +51,11 @@ async fn login(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<([(header::HeaderName, String); 1], Json<Value>), AppError> {
+) -> Result<([(header::HeaderName, String); 1], Json<s::SessionReply>), AppError> {
     let device = guard::cookie(&headers, guard::DEVICE_COOKIE);
     let session = auth::login(&state.core, &body.email, &body.password, &ip, device).await?;
-    Ok(([(header::SET_COOKIE, guard::device_cookie(&state.core, &session.device))], Json(session_json(&session))))
+    let device = guard::device_cookie(&state.core, &session.device);
+    Ok(([(header::SET_COOKIE, device)], Json(session_reply(session))))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -84,7 +81,7 @@ async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterBody>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<s::RegisterReply>), AppError> {
     let confirm = body.confirm_password.as_deref().unwrap_or(&body.password);
     let session = auth::register(
         &state.core,
@@ -92,8 +89,7 @@ async fn register(
         &ip,
     )
     .await?;
-    let mut reply = session_json(&session);
-    reply["message"] = json!("Registration successful");
+    let reply = s::RegisterReply { token: session.token, user: session.user, message: "Registration successful".into() };
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
@@ -113,9 +109,9 @@ async fn forgot_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ForgotBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::MessageReply>, AppError> {
     auth::forgot_password(state.core.clone(), &body.email, &ip).await?;
-    Ok(Json(json!({ "message": FORGOT_REPLY })))
+    Ok(Json(s::MessageReply { message: FORGOT_REPLY.into() }))
 }
 
 /// The same words whether or not the account exists.
@@ -138,23 +134,23 @@ async fn reset_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ResetBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::MessageReply>, AppError> {
     let (token, confirm) = (&body.token, body.confirm_password.as_deref());
     auth::reset_password(&state.core, token, &body.password, confirm, &ip).await?;
-    Ok(Json(json!({ "message": "Password changed. Sign in with your new password." })))
+    Ok(Json(s::MessageReply { message: "Password changed. Sign in with your new password.".into() }))
 }
 
 /// Ends the session the token belongs to: the token stops working at once.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 200, description = "Signed out", body = s::MessageReply)))]
-async fn logout(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn logout(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<s::MessageReply>, AppError> {
     auth::logout(&state.core, &caller).await?;
-    Ok(Json(json!({ "message": "Signed out" })))
+    Ok(Json(s::MessageReply { message: "Signed out".into() }))
 }
 
 /// Who the token (or session cookie) belongs to.
 #[utoipa::path(get, path = "/api/auth/verify", tag = "auth",
     responses((status = 200, description = "The signed-in user", body = s::VerifyReply)))]
-async fn verify(caller: CurrentUser) -> Json<Value> {
-    Json(json!({ "user": user_json(&caller) }))
+async fn verify(caller: CurrentUser) -> Json<s::VerifyReply> {
+    Json(s::VerifyReply { user: caller.user })
 }

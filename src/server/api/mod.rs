@@ -12,13 +12,12 @@ mod superadmin;
 mod tickets;
 mod users;
 
-use crate::domain::{Ticket, TicketNote};
+use crate::domain::Ticket;
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::startup::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::Router;
-use serde_json::{json, Value};
+use axum::{Json, Router};
 
 pub use json::ApiJson;
 
@@ -39,15 +38,10 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-/// A ticket in the contract's shape: its fields plus `notes: [{author, text, timestamp}]`.
-pub fn ticket_json(ticket: &Ticket, notes: Vec<TicketNote>) -> Value {
-    let mut value = json!(ticket);
-    value["notes"] = json!(notes);
-    value
-}
-
-/// The ticket after a change, with the conversation the caller may see.
-async fn full_ticket(state: &AppState, caller: &CurrentUser, ticket: Ticket) -> Result<Value, AppError> {
+/// The answer to a change of one ticket: what was done, and the ticket after it with the
+/// conversation the caller may see (the contract's `notes: [{author, text, timestamp}]`).
+async fn changed(state: &AppState, caller: &CurrentUser, ticket: Ticket, message: &str) -> Result<Json<openapi::schemas::TicketReply>, AppError> {
     let view = crate::server::services::tickets::view(&state.core, caller, ticket.id).await?;
-    Ok(ticket_json(&view.ticket, view.notes))
+    let ticket = openapi::schemas::TicketWithNotes { ticket: view.ticket, notes: view.notes };
+    Ok(Json(openapi::schemas::TicketReply { message: message.to_string(), ticket }))
 }

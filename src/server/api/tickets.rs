@@ -1,5 +1,5 @@
 use super::extract::{ApiPath, ApiQuery};
-use super::{ticket_json, ApiJson};
+use super::ApiJson;
 use crate::domain::{RawTicketQuery, TicketPage};
 use crate::error::AppError;
 use crate::server::guard::{CurrentUser, StaffCaller};
@@ -26,17 +26,17 @@ pub fn router() -> Router<AppState> {
 /// A list reply: the rows plus paging figures. `next` is the link to the following page (the
 /// same request continued after the last row, by keyset), or null on the last page; `total`
 /// stops at 10 000 with `totalCapped` true, where an exact count would scan.
-pub fn page_json(page: &TicketPage, uri: &OriginalUri) -> Value {
-    json!({
-        "tickets": page.tickets,
-        "total": page.total,
-        "totalCapped": page.total_capped,
-        "page": page.page,
-        "perPage": page.per_page,
-        "totalPages": page.total_pages(),
-        "next": page.next.map(|cursor| next_link(uri, &cursor.to_string())),
-        "nextCursor": page.next.map(|cursor| cursor.to_string()),
-    })
+pub fn page_json(page: &TicketPage, uri: &OriginalUri) -> s::TicketPageReply {
+    s::TicketPageReply {
+        tickets: page.tickets.clone(),
+        total: page.total,
+        total_capped: page.total_capped,
+        page: page.page,
+        per_page: page.per_page,
+        total_pages: page.total_pages(),
+        next: page.next.map(|cursor| next_link(uri, &cursor.to_string())),
+        next_cursor: page.next.map(|cursor| cursor.to_string()),
+    }
 }
 
 /// The request's own path and query with `after` set to the cursor (and `page` dropped).
@@ -60,7 +60,7 @@ async fn list(
     caller: CurrentUser,
     ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketPageReply>, AppError> {
     Ok(Json(page_json(&tickets::list(&state.core, &caller, &query).await?, &uri)))
 }
 
@@ -87,7 +87,7 @@ async fn create(
     State(state): State<AppState>,
     caller: CurrentUser,
     ApiJson(body): ApiJson<NewTicketBody>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<s::TicketReply>), AppError> {
     let input = NewTicketInput {
         title: &body.title,
         description: &body.description,
@@ -96,9 +96,8 @@ async fn create(
         requester: body.user_id,
     };
     let ticket = tickets::create(&state.core, &caller, input).await?;
-    let mut reply = ticket_json(&ticket, Vec::new());
-    reply["notes"] = json!([]);
-    Ok((StatusCode::CREATED, Json(json!({ "message": "Ticket created", "ticket": reply }))))
+    let ticket = s::TicketWithNotes { ticket, notes: Vec::new() };
+    Ok((StatusCode::CREATED, Json(s::TicketReply { message: "Ticket created".into(), ticket })))
 }
 
 pub fn parse_id(raw: &str) -> Result<i64, AppError> {
@@ -108,11 +107,9 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
 /// One ticket with its conversation and history, as the caller may see them.
 #[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
-async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<s::TicketShowReply>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
-    let mut ticket = ticket_json(&view.ticket, view.notes);
-    ticket["history"] = json!(view.history);
-    Ok(Json(json!({ "ticket": ticket })))
+    Ok(Json(s::TicketShowReply { ticket: s::TicketDetail { ticket: view.ticket, notes: view.notes, history: view.history } }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -143,7 +140,7 @@ async fn update(
     caller: CurrentUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TicketEditBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketReply>, AppError> {
     let edit = TicketEdit {
         title: body.title.as_deref(),
         description: body.description.as_deref(),
@@ -155,7 +152,7 @@ async fn update(
         version: body.version,
     };
     let ticket = tickets::edit(&state.core, &caller, parse_id(&id)?, edit).await?;
-    Ok(Json(json!({ "message": "Ticket updated", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Ticket updated").await
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -177,9 +174,9 @@ async fn close(
     StaffCaller(caller): StaffCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CloseBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketReply>, AppError> {
     let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version).await?;
-    Ok(Json(json!({ "message": "Ticket closed", "ticket": super::full_ticket(&state, &caller, ticket).await? })))
+    super::changed(&state, &caller, ticket, "Ticket closed").await
 }
 
 /// Deletes a ticket (admins).
@@ -209,9 +206,7 @@ async fn reply(
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> Result<(StatusCode, Json<s::TicketReply>), AppError> {
     let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.text, false).await?;
-    let view = tickets::view(&state.core, &caller, ticket.id).await?;
-    let ticket = s::TicketWithNotes { ticket: view.ticket, notes: view.notes };
-    Ok((StatusCode::CREATED, Json(s::TicketReply { message: "Reply added".into(), ticket })))
+    Ok((StatusCode::CREATED, super::changed(&state, &caller, ticket, "Reply added").await?))
 }
 
 /// A ticket's history, oldest first: every change, reply and (for the staff working it)

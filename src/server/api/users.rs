@@ -11,7 +11,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
-use serde_json::{json, Value};
+
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -25,9 +25,8 @@ pub fn router() -> Router<AppState> {
 /// The caller's profile.
 #[utoipa::path(get, path = "/api/users/profile", tag = "users",
     responses((status = 200, description = "The profile", body = s::ProfileReply)))]
-async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
-    let profile = account::profile(&state.core, &caller).await?;
-    Ok(Json(json!({ "profile": profile })))
+async fn profile(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<s::ProfileReply>, AppError> {
+    Ok(Json(s::ProfileReply { profile: account::profile(&state.core, &caller).await? }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -45,28 +44,30 @@ async fn update_profile(
     State(state): State<AppState>,
     caller: CurrentUser,
     ApiJson(body): ApiJson<ProfileBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::ProfileUpdatedReply>, AppError> {
     let changes = ProfileChanges { name: &body.name, phone: &body.phone, department: &body.department };
     let profile = account::update_profile(&state.core, &caller, changes).await?;
-    Ok(Json(json!({ "message": "Profile updated", "profile": profile })))
+    Ok(Json(s::ProfileUpdatedReply { message: "Profile updated".into(), profile }))
 }
 
 /// Counts and recent tickets of the caller's own requests.
 #[utoipa::path(get, path = "/api/users/dashboard", tag = "users",
     responses((status = 200, description = "The dashboard", body = s::UserDashboardReply)))]
-async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn home(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<s::UserDashboardReply>, AppError> {
     // Any signed-in person's own requests: staff raise tickets too.
     let summary = dashboard::own_requests(&state.core, &caller).await?;
     let c = &summary.counts;
-    Ok(Json(json!({ "dashboard": {
-        "totalTickets": c.total,
-        "openTickets": c.open,
-        "inProgressTickets": c.in_progress,
-        "onHoldTickets": c.on_hold,
-        "closedTickets": c.closed,
-        "overdueTickets": summary.overdue,
-        "recentTickets": summary.recent,
-    }})))
+    Ok(Json(s::UserDashboardReply {
+        dashboard: s::UserDashboard {
+            total_tickets: c.total,
+            open_tickets: c.open,
+            in_progress_tickets: c.in_progress,
+            on_hold_tickets: c.on_hold,
+            closed_tickets: c.closed,
+            overdue_tickets: summary.overdue,
+            recent_tickets: summary.recent,
+        },
+    }))
 }
 
 /// The tickets the caller opened.
@@ -77,7 +78,7 @@ async fn my_tickets(
     caller: CurrentUser,
     ApiQuery(query): ApiQuery<RawTicketQuery>,
     uri: OriginalUri,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<s::TicketPageReply>, AppError> {
     Ok(Json(super::tickets::page_json(&tickets::list_own_requests(&state.core, &caller, &query).await?, &uri)))
 }
 

@@ -1,8 +1,8 @@
-//! The shapes of the API's JSON answers, for the OpenAPI document only.
-//!
-//! Handlers build their answers with `serde_json::json!` (the tests in `tests/*.rs` pin those
-//! shapes); these types describe the same shapes so the document can name them. Nothing
-//! constructs them, hence `dead_code` is allowed. Field names follow the JSON exactly.
+//! The shapes of the API's JSON answers. The handlers of `auth`, `users`, `tickets` and the
+//! ticket changes of `agents` and `admin` return these very types, so the document describes
+//! what they send; the dashboards, reports and the super admin's answers are still built with
+//! `serde_json::json!` and only described here (the tests in `tests/api/` pin those shapes),
+//! hence `dead_code` is allowed for them. Field names follow the JSON exactly.
 #![allow(dead_code)]
 
 use crate::domain::{Profile, SessionUser, Ticket, TicketEvent, TicketNote, TicketRow};
