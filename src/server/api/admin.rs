@@ -14,7 +14,6 @@ use axum::{Json, Router};
 use axum::extract::OriginalUri;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -35,18 +34,19 @@ pub fn router() -> Router<AppState> {
 /// Ticket counts, agent performance and recent tickets.
 #[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin",
     responses((status = 200, description = "The dashboard", body = s::AdminDashboardReply)))]
-async fn dashboard(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
+async fn dashboard(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<s::AdminDashboardReply>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
     let c = &d.counts;
-    Ok(Json(json!({ "dashboard": {
-        "stats": {
-            "totalTickets": c.total, "openTickets": c.open, "inProgressTickets": c.in_progress,
-            "onHoldTickets": c.on_hold, "closedTickets": c.closed,
-            "unassignedTickets": d.unassigned, "overdueTickets": d.overdue,
-        },
-        "agentPerformance": d.agents,
-        "recentTickets": d.recent,
-    }})))
+    let stats = s::AdminStats {
+        total_tickets: c.total,
+        open_tickets: c.open,
+        in_progress_tickets: c.in_progress,
+        on_hold_tickets: c.on_hold,
+        closed_tickets: c.closed,
+        unassigned_tickets: d.unassigned,
+        overdue_tickets: d.overdue,
+    };
+    Ok(Json(s::AdminDashboardReply { dashboard: s::AdminDashboard { stats, agent_performance: d.agents, recent_tickets: d.recent } }))
 }
 
 /// Every ticket, filtered and paged.
@@ -96,9 +96,13 @@ pub(super) struct BulkBody {
 #[utoipa::path(put, path = "/api/admin/tickets/assign", tag = "admin", request_body = BulkBody,
     responses((status = 200, description = "What was assigned and what was refused", body = s::BulkAssignReply),
         (status = 409, description = "`agentId` is not an active agent (tickets refused one by one are in `refused`)", body = s::ErrorBody)))]
-async fn bulk_assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<Value>, AppError> {
+async fn bulk_assign(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiJson(body): ApiJson<BulkBody>) -> Result<Json<s::BulkAssignReply>, AppError> {
     let outcome = assignment::bulk_assign(&state.core, &caller, &body.ticket_ids, body.agent_id).await?;
-    Ok(Json(json!({ "message": format!("Assigned {} tickets", outcome.assigned.len()), "assigned": outcome.assigned, "refused": outcome.refused })))
+    Ok(Json(s::BulkAssignReply {
+        message: format!("Assigned {} tickets", outcome.assigned.len()),
+        assigned: outcome.assigned,
+        refused: outcome.refused.into_iter().map(|r| s::BulkRefused { id: r.id, reason: r.reason }).collect(),
+    }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -143,8 +147,8 @@ async fn assign_least_loaded(State(state): State<AppState>, AdminCaller(caller):
 /// Every agent with their figures.
 #[utoipa::path(get, path = "/api/admin/agents", tag = "admin",
     responses((status = 200, description = "The agents", body = s::AgentsReply)))]
-async fn agents(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "agents": service::agents(&state.core, &caller).await? })))
+async fn agents(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<s::AgentsReply>, AppError> {
+    Ok(Json(s::AgentsReply { agents: service::agents(&state.core, &caller).await? }))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -160,21 +164,25 @@ pub(super) struct RangeQuery {
 /// Figures over tickets created or closed in a date range.
 #[utoipa::path(get, path = "/api/admin/reports", tag = "admin", params(RangeQuery),
     responses((status = 200, description = "The report", body = s::ReportsReply)))]
-async fn reports(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<Value>, AppError> {
+async fn reports(State(state): State<AppState>, AdminCaller(caller): AdminCaller, ApiQuery(q): ApiQuery<RangeQuery>) -> Result<Json<s::ReportsReply>, AppError> {
     let r = service::report(&state.core, &caller, q.from.as_deref(), q.to.as_deref()).await?;
-    let pairs = |v: &[(String, i64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
-    let s = &r.by_status;
-    Ok(Json(json!({ "reports": {
-        "from": r.from, "to": r.to,
-        "totalTickets": r.total,
-        "byStatus": { "open": s.open, "in-progress": s.in_progress, "on-hold": s.on_hold, "closed": s.closed },
-        "byPriority": pairs(&r.by_priority),
-        "byCategory": pairs(&r.by_category),
-        "perDay": r.per_day,
-        "avgResolutionTime": r.avg_resolution_hours,
-        "agentPerformance": r.agents,
-        "sla": { "closed": r.sla_closed, "met": r.sla_met, "compliancePercent": r.sla_compliance() },
-    }})))
+    let pairs = |v: &[(String, i64)]| v.iter().cloned().collect::<std::collections::BTreeMap<_, _>>();
+    let by = &r.by_status;
+    let sla = s::SlaFigures { closed: r.sla_closed, met: r.sla_met, compliance_percent: r.sla_compliance() };
+    Ok(Json(s::ReportsReply {
+        reports: s::Reports {
+            from: r.from,
+            to: r.to,
+            total_tickets: r.total,
+            by_status: s::ByStatus { open: by.open, in_progress: by.in_progress, on_hold: by.on_hold, closed: by.closed },
+            by_priority: pairs(&r.by_priority),
+            by_category: pairs(&r.by_category),
+            avg_resolution_time: r.avg_resolution_hours,
+            sla,
+            per_day: r.per_day,
+            agent_performance: r.agents,
+        },
+    }))
 }
 
 /// The report as CSV.
@@ -187,6 +195,6 @@ async fn reports_csv(State(state): State<AppState>, AdminCaller(caller): AdminCa
 /// The admin's profile.
 #[utoipa::path(get, path = "/api/admin/profile", tag = "admin",
     responses((status = 200, description = "The profile", body = s::ProfileReply)))]
-async fn profile(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))
+async fn profile(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<s::ProfileReply>, AppError> {
+    Ok(Json(s::ProfileReply { profile: account::profile(&state.core, &caller).await? }))
 }

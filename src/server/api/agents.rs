@@ -11,7 +11,6 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
-use serde_json::{json, Value};
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -26,27 +25,24 @@ pub fn router() -> Router<AppState> {
 /// The agent's figures and recently updated assigned tickets.
 #[utoipa::path(get, path = "/api/agents/dashboard", tag = "agents",
     responses((status = 200, description = "The dashboard", body = s::AgentDashboardReply)))]
-async fn home(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<Value>, AppError> {
+async fn home(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<s::AgentDashboardReply>, AppError> {
     let summary = dashboard::home(&state.core, &caller).await?;
-    let stats = summary.agent.unwrap_or_else(|| crate::domain::AgentStats {
-        assigned: 0,
-        resolved: 0,
-        pending: 0,
-        avg_resolution_hours: None,
-    });
-    Ok(Json(json!({ "dashboard": {
-        "assignedTickets": stats.assigned,
-        "resolvedTickets": stats.resolved,
-        "pendingTickets": stats.pending,
-        "overdueTickets": summary.overdue,
-        "performance": {
-            "totalAssigned": stats.assigned,
-            "resolved": stats.resolved,
-            "pending": stats.pending,
-            "avgResolutionTime": stats.avg_resolution_hours,
+    let stats = summary.agent.unwrap_or(crate::domain::AgentStats { assigned: 0, resolved: 0, pending: 0, avg_resolution_hours: None });
+    Ok(Json(s::AgentDashboardReply {
+        dashboard: s::AgentDashboard {
+            assigned_tickets: stats.assigned,
+            resolved_tickets: stats.resolved,
+            pending_tickets: stats.pending,
+            overdue_tickets: summary.overdue,
+            performance: s::AgentPerformanceFigures {
+                total_assigned: stats.assigned,
+                resolved: stats.resolved,
+                pending: stats.pending,
+                avg_resolution_time: stats.avg_resolution_hours,
+            },
+            recent_tickets: summary.recent,
         },
-        "recentTickets": summary.recent,
-    }})))
+    }))
 }
 
 /// Tickets assigned to the caller.
@@ -115,9 +111,8 @@ async fn note(
 /// The agent's profile with assigned and resolved counts.
 #[utoipa::path(get, path = "/api/agents/profile", tag = "agents",
     responses((status = 200, description = "The profile", body = s::AgentProfileReply)))]
-async fn profile(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<Value>, AppError> {
+async fn profile(State(state): State<AppState>, AgentCaller(caller): AgentCaller) -> Result<Json<s::AgentProfileReply>, AppError> {
     let (profile, stats) = tokio::try_join!(account::profile(&state.core, &caller), dashboard::agent_stats(&state.core, &caller))?;
-    let mut profile = json!(profile);
-    profile["stats"] = json!({ "assigned": stats.assigned, "resolved": stats.resolved });
-    Ok(Json(json!({ "profile": profile })))
+    let stats = s::AgentStatsFigures { assigned: stats.assigned, resolved: stats.resolved };
+    Ok(Json(s::AgentProfileReply { profile: s::AgentProfile { profile, stats } }))
 }

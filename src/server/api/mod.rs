@@ -1,5 +1,6 @@
 //! The JSON REST API of the contract, under `/api`. Handlers only translate between HTTP
-//! and the services.
+//! and the services: their route extractors say who may call them (`guard::AdminCaller`, …),
+//! and each returns a type of `openapi::schemas`, which the document is generated from.
 
 mod admin;
 mod agents;

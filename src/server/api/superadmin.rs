@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -27,14 +27,12 @@ pub fn router() -> Router<AppState> {
 /// User and ticket counts, recent users and tickets.
 #[utoipa::path(get, path = "/api/superadmin/dashboard", tag = "superadmin",
     responses((status = 200, description = "The dashboard", body = s::SuperDashboardReply)))]
-async fn dashboard(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
+async fn dashboard(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<s::SuperDashboardReply>, AppError> {
     let d = service::dashboard(&state.core, &caller).await?;
-    Ok(Json(json!({ "dashboard": {
-        "stats": { "totalUsers": d.total_users, "staffMembers": d.staff_members, "totalTickets": d.total_tickets, "openTickets": d.open_tickets },
-        "userBreakdown": d.by_role,
-        "recentUsers": d.recent_users,
-        "recentTickets": d.recent_tickets,
-    }})))
+    let stats = s::SuperStats { total_users: d.total_users, staff_members: d.staff_members, total_tickets: d.total_tickets, open_tickets: d.open_tickets };
+    Ok(Json(s::SuperDashboardReply {
+        dashboard: s::SuperDashboard { stats, user_breakdown: d.by_role, recent_users: d.recent_users, recent_tickets: d.recent_tickets },
+    }))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -52,9 +50,9 @@ pub(super) struct UserQuery {
 /// Accounts, searched and paged (never a password hash).
 #[utoipa::path(get, path = "/api/superadmin/users", tag = "superadmin", params(UserQuery),
     responses((status = 200, description = "A page of users", body = s::UserPageReply)))]
-async fn users(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<Value>, AppError> {
+async fn users(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<UserQuery>) -> Result<Json<s::UserPageReply>, AppError> {
     let page = service::users(&state.core, &caller, q.q.as_deref(), q.role.as_deref(), q.page.as_deref()).await?;
-    Ok(Json(json!({ "users": page.users, "total": page.total, "page": page.page, "perPage": page.per_page })))
+    Ok(Json(s::UserPageReply { users: page.users, total: page.total, page: page.page, per_page: page.per_page }))
 }
 
 fn user_id(raw: &str) -> Result<i64, AppError> {
@@ -64,8 +62,8 @@ fn user_id(raw: &str) -> Result<i64, AppError> {
 /// One account.
 #[utoipa::path(get, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "The user", body = s::UserReply)))]
-async fn user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "user": service::user(&state.core, &caller, user_id(&id)?).await? })))
+async fn user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<s::UserReply>, AppError> {
+    Ok(Json(s::UserReply { user: service::user(&state.core, &caller, user_id(&id)?).await? }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -88,10 +86,10 @@ pub(super) struct NewAccountBody {
     responses((status = 201, description = "Created", body = s::UserSavedReply),
         (status = 409, description = "An account with this email exists (`field`: `email`)", body = s::ErrorBody),
         (status = 503, description = "Password hashing is at capacity", body = s::ErrorBody)))]
-async fn create_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<NewAccountBody>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn create_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<NewAccountBody>) -> Result<(StatusCode, Json<s::UserSavedReply>), AppError> {
     let input = service::NewAccount { name: &b.name, email: &b.email, password: &b.password, role: &b.role, department: &b.department, phone: &b.phone };
     let user = service::create_user(&state.core, &caller, input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "message": "User created", "user": user }))))
+    Ok((StatusCode::CREATED, Json(s::UserSavedReply { message: "User created".into(), user })))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -110,7 +108,7 @@ pub(super) struct AccountEditBody {
 #[utoipa::path(put, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)), request_body = AccountEditBody,
     responses((status = 200, description = "Saved", body = s::UserSavedReply),
         (status = 409, description = "Would demote or deactivate yourself or the last active super admin, or the account changed meanwhile", body = s::ErrorBody)))]
-async fn update_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<Value>, AppError> {
+async fn update_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>, ApiJson(b): ApiJson<AccountEditBody>) -> Result<Json<s::UserSavedReply>, AppError> {
     let id = user_id(&id)?;
     let current = service::user(&state.core, &caller, id).await?;
     let change = service::AccountChange {
@@ -121,34 +119,34 @@ async fn update_user(State(state): State<AppState>, SuperadminCaller(caller): Su
         phone: b.phone.as_deref().unwrap_or(&current.phone),
     };
     let user = service::update_user(&state.core, &caller, id, change).await?;
-    Ok(Json(json!({ "message": "User updated", "user": user })))
+    Ok(Json(s::UserSavedReply { message: "User updated".into(), user }))
 }
 
 /// Deletes an account; its tickets are kept.
 #[utoipa::path(delete, path = "/api/superadmin/users/{id}", tag = "superadmin", params(("id" = i64, Path, description = "User id", example = 5)),
     responses((status = 200, description = "Deleted", body = s::MessageReply),
         (status = 409, description = "Your own account, or the last active super admin", body = s::ErrorBody)))]
-async fn delete_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn delete_user(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiPath(id): ApiPath<String>) -> Result<Json<s::MessageReply>, AppError> {
     service::delete_user(&state.core, &caller, user_id(&id)?).await?;
-    Ok(Json(json!({ "message": "User deleted; their tickets are kept." })))
+    Ok(Json(s::MessageReply { message: "User deleted; their tickets are kept.".into() }))
 }
 
-fn settings_json(s: &crate::domain::SystemSettings) -> Value {
-    json!({ "settings": {
-        "ticketPriorities": Priority::ALL.map(Priority::as_str),
-        "ticketStatuses": TicketStatus::ALL.map(TicketStatus::as_str),
-        "categories": s.categories,
-        "roles": Role::ALL.map(Role::as_str),
-        "maxTicketsPerAgent": s.max_tickets_per_agent,
-        "sla": s.sla,
-    }})
+fn settings_view(saved: crate::domain::SystemSettings) -> s::SystemSettingsView {
+    s::SystemSettingsView {
+        ticket_priorities: Priority::ALL.to_vec(),
+        ticket_statuses: TicketStatus::ALL.to_vec(),
+        categories: saved.categories,
+        roles: Role::ALL.to_vec(),
+        max_tickets_per_agent: saved.max_tickets_per_agent,
+        sla: saved.sla,
+    }
 }
 
 /// The system settings and the fixed value sets.
 #[utoipa::path(get, path = "/api/superadmin/settings", tag = "superadmin",
     responses((status = 200, description = "The settings", body = s::SettingsReply)))]
-async fn settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
-    Ok(Json(settings_json(&service::settings(&state.core, &caller).await?)))
+async fn settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<s::SettingsReply>, AppError> {
+    Ok(Json(s::SettingsReply { settings: settings_view(service::settings(&state.core, &caller).await?) }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
@@ -179,7 +177,7 @@ pub(super) struct SlaBody {
 /// Changes the editable settings; fields left out keep their current value.
 #[utoipa::path(put, path = "/api/superadmin/settings", tag = "superadmin", request_body = SettingsBody,
     responses((status = 200, description = "Saved", body = s::SettingsSavedReply)))]
-async fn save_settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<SettingsBody>) -> Result<Json<Value>, AppError> {
+async fn save_settings(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiJson(b): ApiJson<SettingsBody>) -> Result<Json<s::SettingsSavedReply>, AppError> {
     let current = service::settings(&state.core, &caller).await?;
     let sla = b.sla.unwrap_or_default();
     let hours = [
@@ -191,9 +189,7 @@ async fn save_settings(State(state): State<AppState>, SuperadminCaller(caller): 
     let categories = b.categories.unwrap_or(current.categories);
     let max = b.max_tickets_per_agent.unwrap_or(current.max_tickets_per_agent);
     let saved = service::save_settings(&state.core, &caller, &categories, hours, max).await?;
-    let mut reply = settings_json(&saved);
-    reply["message"] = json!("Settings saved");
-    Ok(Json(reply))
+    Ok(Json(s::SettingsSavedReply { settings: settings_view(saved), message: "Settings saved".into() }))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -211,14 +207,14 @@ pub(super) struct AuditQuery {
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/api/superadmin/audit", tag = "superadmin", params(AuditQuery),
     responses((status = 200, description = "A page of entries", body = s::AuditPageReply)))]
-async fn audit(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Value>, AppError> {
+async fn audit(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<s::AuditPageReply>, AppError> {
     let page = service::audit_log(&state.core, &caller, q.action.as_deref(), q.q.as_deref(), q.page.as_deref()).await?;
-    Ok(Json(json!({ "entries": page.entries, "total": page.total, "page": page.page, "perPage": page.per_page })))
+    Ok(Json(s::AuditPageReply { entries: page.entries, total: page.total, page: page.page, per_page: page.per_page }))
 }
 
 /// The super admin's profile.
 #[utoipa::path(get, path = "/api/superadmin/profile", tag = "superadmin",
     responses((status = 200, description = "The profile", body = s::ProfileReply)))]
-async fn profile(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "profile": account::profile(&state.core, &caller).await? })))
+async fn profile(State(state): State<AppState>, SuperadminCaller(caller): SuperadminCaller) -> Result<Json<s::ProfileReply>, AppError> {
+    Ok(Json(s::ProfileReply { profile: account::profile(&state.core, &caller).await? }))
 }

@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use axum::extract::OriginalUri;
-use serde_json::{json, Value};
+
 use super::openapi::schemas as s;
 
 pub fn router() -> Router<AppState> {
@@ -182,9 +182,9 @@ async fn close(
 /// Deletes a ticket (admins).
 #[utoipa::path(delete, path = "/api/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
     responses((status = 200, description = "Deleted", body = s::MessageReply)))]
-async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, AppError> {
+async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<s::MessageReply>, AppError> {
     tickets::delete(&state.core, &caller, parse_id(&id)?, true).await?;
-    Ok(Json(json!({ "message": "Ticket deleted" })))
+    Ok(Json(s::MessageReply { message: "Ticket deleted".into() }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]

@@ -1,9 +1,7 @@
-//! The shapes of the API's JSON answers. The handlers of `auth`, `users`, `tickets` and the
-//! ticket changes of `agents` and `admin` return these very types, so the document describes
-//! what they send; the dashboards, reports and the super admin's answers are still built with
-//! `serde_json::json!` and only described here (the tests in `tests/api/` pin those shapes),
-//! hence `dead_code` is allowed for them. Field names follow the JSON exactly.
-#![allow(dead_code)]
+//! The API's answers: every handler under `api/` returns one of these types (in `Json`), and
+//! the OpenAPI document is generated from them, so the document is what is sent. Errors are
+//! `AppError`'s `{"error", "field"?}`, described by `ErrorBody`. Field names follow the JSON
+//! exactly; the tests in `tests/api/` pin the contract's shapes.
 
 use crate::domain::{Profile, SessionUser, Ticket, TicketEvent, TicketNote, TicketRow};
 use serde::Serialize;

@@ -1,6 +1,4 @@
-//! Answer shapes of the admin and super admin operations, for the OpenAPI document only
-//! (see `schemas.rs`).
-#![allow(dead_code)]
+//! The answers of the admin and super admin operations (see `schemas.rs`).
 
 use crate::domain::{AgentPerformance, AuditEntry, DayCount, Priority, Profile, Role, RoleCounts, SlaHours, TicketRow, TicketStatus};
 use chrono::NaiveDate;
