@@ -31,6 +31,11 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 /// body that grows past it while streaming is refused when it does. Either way 413, and the
 /// route never runs.
 pub async fn bound_body(request: Request, next: Next) -> Response {
+    use axum::body::HttpBody;
+    // Most requests (every page and list read) have no body: nothing to bound or copy.
+    if request.body().size_hint().exact() == Some(0) {
+        return next.run(request).await;
+    }
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return AppError::too_large().into_response();

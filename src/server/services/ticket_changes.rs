@@ -58,11 +58,11 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
     let settings = core.store.system_settings().await?;
     for _ in 0..UNVERSIONED_ATTEMPTS {
         let ticket = load_visible(core, caller, id).await?;
-        status_asked(caller, &ticket, &edit)?;
+        let to = status_asked(caller, &ticket, &edit)?;
         if edit.version.is_some_and(|v| v != ticket.version) {
             return Err(AppError::conflict(CONFLICT_MESSAGE));
         }
-        let Some((update, events)) = plan(caller, &ticket, &settings, &edit)? else {
+        let Some((update, events)) = plan(caller, &ticket, &settings, &edit, to)? else {
             return Ok(ticket);
         };
         let mut changes = core.store.changes().await?;
@@ -117,10 +117,16 @@ fn status_asked(caller: &CurrentUser, ticket: &Ticket, edit: &TicketEdit<'_>) ->
 }
 
 /// What `edit` asks of `ticket` as it is now: the update and its history, or `None` when it
-/// changes nothing. Refuses what the caller may not do or the lifecycle does not allow.
-fn plan(caller: &CurrentUser, ticket: &Ticket, settings: &SystemSettings, edit: &TicketEdit<'_>) -> Result<Plan, AppError> {
+/// changes nothing. `to` is the status asked for, already allowed by `status_asked`. Refuses
+/// what the caller may not do or the lifecycle does not allow.
+fn plan(
+    caller: &CurrentUser,
+    ticket: &Ticket,
+    settings: &SystemSettings,
+    edit: &TicketEdit<'_>,
+    to: Option<TicketStatus>,
+) -> Result<Plan, AppError> {
     let staff = works_on(caller.role, caller.id, ticket.assigned_to);
-    let to = status_asked(caller, ticket, edit)?;
     if ticket.status == TicketStatus::Closed {
         return Err(AppError::conflict("This ticket is closed; a closed ticket cannot be changed."));
     }
