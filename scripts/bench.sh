@@ -248,6 +248,7 @@ bench "/admin/tickets page" "$ADMIN_TOKEN" page /admin/tickets
 bench "/tickets/$TICKET page" "$ADMIN_TOKEN" page "/tickets/$TICKET"
 bench "/login page" - page /login
 bench "/tickets/$LONG_TICKET page (50 events)" "$AGENT_TOKEN" page "/tickets/$LONG_TICKET"
+bench "ticket history, 50 events (API)" "$AGENT_TOKEN" api "/api/tickets/$LONG_TICKET/history"
 bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/tickets/export.csv$EXPORT_QUERY"
 
 step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"
