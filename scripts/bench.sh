@@ -91,15 +91,16 @@ if (( INSTANCES == 1 )); then
   step "starting the server on $APP ($BACKEND) and the hello world on $HELLO"
   LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABASE_URL="$DATABASE_URL" \
     HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!; pids+=("$SERVER_PID")
+  SERVER_PID=$!; pids+=("$SERVER_PID"); APP_PIDS=("$SERVER_PID")
 else
+  APP_PIDS=()
   # The instances on ports 3210…, nginx on $APP with the project's configuration.
   upstreams=""
   for n in $(seq "$INSTANCES"); do
     port=$(( 3209 + n ))
     LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=127.0.0.1:$port HELPDESK_DATABASE_URL="$DATABASE_URL" \
       HELPDESK_TRUSTED_PROXIES=127.0.0.1/32 HELPDESK_OUTBOX_DIR="$WORK/outbox" RUST_LOG=warn "$BIN" >"$WORK/server-$n.log" 2>&1 &
-    pids+=("$!"); (( n == 1 )) && SERVER_PID=$!
+    pids+=("$!"); APP_PIDS+=("$!"); (( n == 1 )) && SERVER_PID=$!
     upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;\n"
   done
   mkdir -p "$WORK/nginx/tmp"
@@ -141,8 +142,12 @@ read -r USER_TOKEN _ < <(login user1@seed.test password123)
 body=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets?status=closed&perPage=1")
 body=${body#*\"id\":}; TICKET=${body%%[!0-9]*}
 YEAR_AGO=$(date -u -d '1 year ago' +%F)
-# A ticket with 50 events: one of agent1's tickets in progress, given public replies until it has.
-body=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=1")
+# A ticket with 50 events: one of agent1's tickets in progress (else on hold, else open: an
+# earlier run's mixed load may have left them all on hold), given public replies until it has.
+for status in in-progress on-hold open; do
+  body=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" "http://$APP/api/agents/assigned-tickets?status=$status&perPage=1")
+  [[ $body == *'"id":'* ]] && break
+done
 body=${body#*\"id\":}; LONG_TICKET=${body%%[!0-9]*}
 events=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets/$LONG_TICKET" \
   | python3 -c 'import json, sys; d = json.load(sys.stdin); t = d["ticket"]; print(len(t.get("history") or []) + len(t.get("notes") or []))')
@@ -173,16 +178,30 @@ done = function(s, latency, requests)
 end
 EOF
 
+# CPU ticks (utime + stime) of one process; the fields after the command name, which may hold spaces.
+ticks_of() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
+cpu_ticks() { ticks_of "$SERVER_PID"; }
+# The app's CPU: every instance. The database's CPU: every PostgreSQL process (backends,
+# writers, autovacuum) plus what its postmaster collected from backends that have exited.
+app_ticks() { local t=0 pid; for pid in "${APP_PIDS[@]}"; do t=$(( t + $(ticks_of "$pid") )); done; echo "$t"; }
+db_ticks() {
+  local t=0 pid master
+  [[ $BACKEND == SQLite ]] && { echo 0; return; }
+  for pid in $(pgrep -u postgres -x postgres); do t=$(( t + $(ticks_of "$pid") )); done
+  master=$(pgrep -u postgres -x postgres -o)
+  [[ -n $master ]] && t=$(( t + $(sed 's/.*) //' "/proc/$master/stat" | awk '{ print $14 + $15 }') ))
+  echo "$t"
+}
+TICK_MS=$(( 1000 / $(getconf CLK_TCK) ))
+
 # CPU other processes take meanwhile (e.g. a build) skews the numbers: it is measured and shown.
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 our_ticks() {
-  echo $(( $(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat") + $(awk '{ print $14 + $15 }' "/proc/$HELLO_PID/stat") \
-    + $(awk '{ print $16 + $17 }' /proc/$$/stat) ))
+  echo $(( $(app_ticks) + $(db_ticks) + $(ticks_of "$HELLO_PID") + $(sed 's/.*) //' /proc/$$/stat | awk '{ print $14 + $15 }') ))
 }
 BUSY0=$(busy_ticks); OURS0=$(our_ticks); START=$(date +%s)
 
 rows=()
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 # Waits (at most 5 minutes) until the server is idle: a request wrk gave up on may still run.
 settle() {
   local before
@@ -199,18 +218,30 @@ bench() {
   if [[ $token != - && $kind == page ]]; then auth=(-H "Cookie: helpdesk_session=$token" -H "Accept: text/html")
   elif [[ $token != - ]]; then auth=(-H "Authorization: Bearer $token")
   elif [[ $kind == page ]]; then auth=(-H "Accept: text/html"); fi
-  local check
+  local check app0 db0
   check=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "$url" || true)
   local out rps=- p50=- p99=- non2xx=- sockerr=- reqs=-
+  app0=$(app_ticks); db0=$(db_ticks)
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout "${TIMEOUT}s" --latency -s "$WORK/report.lua" \
     "${auth[@]}" "$url" | grep '^BENCH' || true)
   [[ -n $out ]] && read -r _ rps p50 p99 non2xx sockerr reqs <<<"$out"
-  local kb
+  local kb rss
   kb=$(awk -v b="${check#* }" 'BEGIN { printf "%.1f", b / 1024 }')
-  local row="| $name | ${check% *} | $kb | $reqs | $rps | $p50 | $p99 | $non2xx / $sockerr | $(rss_mb) |"
+  rss=$(rss_mb)
+  # The CPU each request cost, counted once the server is idle again (a request wrk gave up
+  # on still costs). Ticks are 10 ms: over BENCH_SECS the sum is exact to a few percent.
+  settle
+  local cpu
+  cpu=$(awk -v a=$(( $(app_ticks) - app0 )) -v d=$(( $(db_ticks) - db0 )) -v n="$reqs" -v ms="$TICK_MS" -v pg="$([[ $BACKEND == SQLite ]] && echo 0 || echo 1)" '
+    BEGIN {
+      if (n == "-" || n == 0) { print "- | - | -"; exit }
+      app = a * ms / n; db = d * ms / n
+      if (!pg) { printf "%.2f | - | -", app; exit }
+      printf "%.2f | %.2f | %s", app, db, (db > 0 ? sprintf("%.1f", app / db) : "-")
+    }')
+  local row="| $name | ${check% *} | $kb | $reqs | $rps | $p50 | $p99 | $non2xx / $sockerr | $rss | $cpu |"
   echo "$row" >&2
   rows+=("$row")
-  settle
 }
 
 step "driving each view for ${SECS}s with $CONNS connections, $THREADS threads"
@@ -332,8 +363,12 @@ cat <<EOF
 load average before the run $LOAD_BEFORE; other processes used ${other} % of the CPU meanwhile.
 Backend: $BACKEND. Seeding: ${seed_line#seed: }; $database.
 
-| view | HTTP | KB | requests | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB |
-|---|---|---|---|---|---|---|---|---|
+CPU per request, from \`/proc\`: the app's (all instances) and PostgreSQL's (all its processes);
+app ÷ DB is how many app instances one database server of the same size feeds before it
+saturates on that view.
+
+| view | HTTP | KB | requests | req/s | p50 ms | p99 ms | non-2xx / socket errors | server RSS MB | app CPU ms/req | DB CPU ms/req | app ÷ DB |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Mixed run (${SECS}s, at the same time):

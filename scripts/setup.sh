@@ -44,6 +44,11 @@ if $want_e2e && ! [[ -x /usr/sbin/nginx || -x /usr/bin/nginx ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx
 fi
 
+if $want_e2e && ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  step "installing Debian's aiosmtpd (the SMTP server the mail tests send to)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-aiosmtpd
+fi
+
 if $want_e2e && [[ ! -x /usr/bin/chromium ]]; then
   step "installing Debian's Chromium"
   apt-get update -qq && apt-get install -y -qq chromium

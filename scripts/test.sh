@@ -2,8 +2,8 @@
 # README command 2: set up what is missing, then run every test: the cargo tests (domain,
 # services, REST and pages against in-memory SQLite; the PostgreSQL store, three instances
 # behind nginx and a database outage against a local PostgreSQL, started or installed when
-# needed), the REST and page tests again on PostgreSQL, and the Playwright tests in Chromium
-# against a release build.
+# needed; mail against Debian's aiosmtpd), the REST and page tests again on PostgreSQL, and
+# the Playwright tests in Chromium against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each step is stamped with the seconds since the start, so a log shows what each phase costs.

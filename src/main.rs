@@ -86,6 +86,7 @@ async fn run(settings: Settings) -> Result<(), String> {
     let leptos_options = helpdesk::server::startup::with_hashed_files(leptos_options);
     let (addr, metrics_addr) = (settings.addr, settings.metrics_addr);
     let core = Arc::new(Core::start(settings).await?);
+    helpdesk::server::startup::start_workers(&core);
     let app = build_router(leptos_options, core.clone());
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("server.addr: cannot listen on {addr}: {e}"))?;

@@ -67,14 +67,28 @@ export async function resetLinkFor(email: string): Promise<string> {
       .map((f) => ({ at: fs.statSync(f).mtimeMs, text: fs.readFileSync(f, "utf8") }))
       .filter((m) => m.text.includes(`To: ${email}`))
       .sort((a, b) => b.at - a.at);
-    if (mails.length > 0) {
-      const text = mails[0].text.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    for (const mail of mails) {
+      const text = mail.text.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
       const link = text.match(/https?:\/\/\S+\/reset-password\?token=[0-9a-f]+/);
       if (link) return link[0];
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no reset mail to ${email} in ${OUTBOX_DIR}`);
+}
+
+/** Every mail to `email` in the outbox folder, its quoted-printable soft breaks undone. */
+export function mailsTo(email: string): string[] {
+  const files = fs.existsSync(OUTBOX_DIR) ? fs.readdirSync(OUTBOX_DIR).filter((f) => f.endsWith(".eml")) : [];
+  return files
+    .map((f) => fs.readFileSync(path.join(OUTBOX_DIR, f), "utf8"))
+    .filter((text) => text.includes(`To: ${email}`))
+    .map((text) => text.replace(/=\r?\n/g, "").replace(/=3D/g, "="));
+}
+
+/** Waits (at most 10 s) until a mail to `email` contains `marker`. */
+export async function waitForMailTo(email: string, marker: string) {
+  await expect.poll(() => mailsTo(email).filter((m) => m.includes(marker)).length, { timeout: 10_000 }).toBeGreaterThan(0);
 }
 
 /** Signs in through the REST API (for setting up data quickly) and returns the token. */

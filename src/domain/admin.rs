@@ -114,6 +114,24 @@ pub struct AdminDashboard {
     pub overdue: i64,
     pub agents: Vec<AgentPerformance>,
     pub recent: Vec<TicketRow>,
+    /// The mail outbox's health (filled by the service, not the ticket store).
+    #[serde(default)]
+    pub mail: MailStatus,
+}
+
+/// The outbox at a glance: mail waiting to be sent (`waiting_capped`: at least that many), how
+/// long the oldest has waited, mails given up on, and the last refusal.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailStatus {
+    pub waiting: i64,
+    pub waiting_capped: bool,
+    pub oldest_waiting_secs: Option<i64>,
+    pub failed: i64,
+    pub failed_capped: bool,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,6 +1,7 @@
-//! Every role's profile page: details, edit name/phone/department, change password.
+//! Every role's profile page: details, edit name/phone/department, change password, and which
+//! notification mails to get.
 
-use crate::domain::Profile;
+use crate::domain::{NoticeKind, NotificationSetting, Profile};
 use crate::error::AppError;
 use crate::ui::{Field, FormError, Loaded, Notice, SubmitButton};
 use leptos::form::ActionForm;
@@ -52,11 +53,65 @@ pub async fn change_password(
     .await)
 }
 
+#[server(prefix = "/rpc", endpoint = "profile/notifications")]
+pub async fn get_notifications() -> Result<Vec<NotificationSetting>, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        account::notifications(&core, &caller).await
+    }
+    .await)
+}
+
+/// The form's field for a kind of notification (a checkbox, sent only when ticked).
+fn field_of(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Reply => "reply",
+        NoticeKind::Status => "status",
+        NoticeKind::Closed => "closed",
+        NoticeKind::Assigned => "assigned",
+        NoticeKind::RequesterReply => "requester_reply",
+        NoticeKind::NewTicket => "new_ticket",
+    }
+}
+
+/// Saves the notification form: every kind the caller receives is on when its box was ticked.
+#[server(prefix = "/rpc", endpoint = "profile/notifications/save")]
+pub async fn save_notifications(
+    reply: Option<String>,
+    status: Option<String>,
+    closed: Option<String>,
+    assigned: Option<String>,
+    requester_reply: Option<String>,
+    new_ticket: Option<String>,
+) -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        let ticked = |kind: NoticeKind| match kind {
+            NoticeKind::Reply => reply.is_some(),
+            NoticeKind::Status => status.is_some(),
+            NoticeKind::Closed => closed.is_some(),
+            NoticeKind::Assigned => assigned.is_some(),
+            NoticeKind::RequesterReply => requester_reply.is_some(),
+            NoticeKind::NewTicket => new_ticket.is_some(),
+        };
+        let changes: Vec<(String, bool)> =
+            NoticeKind::for_role(caller.role).into_iter().map(|k| (k.as_str().to_string(), ticked(k))).collect();
+        account::set_notifications(&core, &caller, &changes).await?;
+        leptos_axum::redirect("/profile?saved=notifications");
+        Ok(())
+    }
+    .await)
+}
+
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let notify = ServerAction::<SaveNotifications>::new();
     let profile = Resource::new(move || update.version().get(), |_| get_profile());
+    let notifications = Resource::new(move || notify.version().get(), |_| get_notifications());
     let saved = Memo::new({
         let params = use_query_map();
         move |_| params.read().get("saved")
@@ -67,13 +122,41 @@ pub fn ProfilePage() -> impl IntoView {
         {move || match saved.get().as_deref() {
             Some("profile") => Some(view! { <Notice>"Profile saved."</Notice> }.into_any()),
             Some("password") => Some(view! { <Notice>"Password changed."</Notice> }.into_any()),
+            Some("notifications") => Some(view! { <Notice>"Notification settings saved."</Notice> }.into_any()),
             _ => None,
         }}
         <Loaded resource=profile render=move |p: Profile| view! {
             <ProfileDetails profile=p.clone()/>
             <ProfileForm profile=p action=update/>
         }/>
+        <Loaded resource=notifications render={move |n: Vec<NotificationSetting>| view! {
+            <NotificationsForm settings=n action=notify/>
+        }}/>
         <PasswordForm action=password/>
+    }
+}
+
+#[component]
+fn NotificationsForm(settings: Vec<NotificationSetting>, action: ServerAction<SaveNotifications>) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="notifications-heading">
+            <h2 id="notifications-heading">"Notification mails"</h2>
+            <p class="hint">"Mail me when:"</p>
+            <ActionForm action=action>
+                <FormError error=error fields=&[]/>
+                {settings.into_iter().map(|s| {
+                    let id = format!("notify-{}", s.kind.as_str());
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=id.clone() name=field_of(s.kind) value="on" checked=s.enabled/>
+                            <label for=id>{s.label}</label>
+                        </div>
+                    }
+                }).collect_view()}
+                <SubmitButton label="Save notification settings" pending=action.pending()/>
+            </ActionForm>
+        </section>
     }
 }
 

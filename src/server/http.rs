@@ -25,6 +25,8 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
 /// The largest body any route takes: the biggest legitimate form (a ticket's 10 000-character
 /// description, percent-encoded) fits several times over.
 pub const BODY_LIMIT: usize = 256 * 1024;
+/// The bound of the one route that takes whole mails (`POST /api/mail/inbound`).
+pub const MAIL_BODY_LIMIT: usize = 25 * 1024 * 1024;
 
 /// Bounds every request body, pages' forms and server functions included (they read whole
 /// bodies into memory): a declared length over the bound is refused before a byte is read, a
@@ -36,12 +38,13 @@ pub async fn bound_body(request: Request, next: Next) -> Response {
     if request.body().size_hint().exact() == Some(0) {
         return next.run(request).await;
     }
+    let limit = if request.uri().path() == "/api/mail/inbound" { MAIL_BODY_LIMIT } else { BODY_LIMIT };
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return AppError::too_large().into_response();
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Err(_) => AppError::too_large().into_response(),
     }

@@ -1,9 +1,11 @@
 //! Outgoing mail: through SMTP when configured, otherwise as `.eml` files in the outbox folder.
+//! Mail leaves through the outbox (`notify::outbox`), which calls `deliver` for each one.
 
 use crate::error::AppError;
 use crate::server::settings::MailSettings;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use crate::server::store::QueuedMail;
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Body, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -23,7 +25,67 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// Why a mail was not delivered, and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl DeliveryError {
+    fn transient(message: impl Into<String>) -> Self {
+        DeliveryError { permanent: false, message: message.into() }
+    }
+}
+
 impl Mailer {
+    pub fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from,
+        }
+    }
+
+    /// Hands one outbox mail to the SMTP server (or writes it to the outbox folder). `Ok` only
+    /// when the server accepted it. Every mail says it was generated automatically
+    /// (`Auto-Submitted`, RFC 3834), so well-behaved autoresponders do not answer it, and is
+    /// threaded under its ticket (`In-Reply-To`, `References`).
+    pub async fn deliver(&self, mail: &QueuedMail) -> Result<(), DeliveryError> {
+        let permanent = |message: String| DeliveryError { permanent: true, message };
+        let to: Mailbox = mail.to_address.parse().map_err(|e| permanent(format!("not a deliverable address: {e}")))?;
+        let mut builder = Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(one_line(&mail.subject))
+            .message_id(Some(format!("<{}>", one_line(&mail.message_id))))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"), "All".into()));
+        if let Some(thread) = &mail.thread_id {
+            builder = builder.in_reply_to(format!("<{}>", one_line(thread))).references(format!("<{}>", one_line(thread)));
+        }
+        if let Some(reply_to) = mail.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
+            builder = builder.reply_to(reply_to);
+        }
+        let message = match &mail.body_html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), html.clone())),
+            None => builder.header(ContentType::TEXT_PLAIN).body(readable_body(mail.body_text.clone())),
+        }
+        .map_err(|e| permanent(format!("the mail cannot be built: {e}")))?;
+        match self {
+            Mailer::Smtp { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| DeliveryError {
+                permanent: e.is_permanent(),
+                message: format!("SMTP: {e}"),
+            }),
+            Mailer::Outbox { dir, .. } => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| DeliveryError::transient(format!("outbox folder: {e}")))?;
+                AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| DeliveryError::transient(format!("outbox folder: {e}")))
+            }
+        }
+    }
+
     pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
         let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
         Ok(match &settings.smtp_url {

@@ -89,19 +89,27 @@ pub fn sign_in_failed() {
 }
 
 /// The exposition text, with the gauges read at this moment.
-pub fn render(core: &Core) -> String {
+pub async fn render(core: &Core) -> String {
     for stats in core.store.pool_stats() {
         ::metrics::gauge!("db_pool_connections", "pool" => stats.pool).set(stats.size as f64);
         ::metrics::gauge!("db_pool_idle_connections", "pool" => stats.pool).set(stats.idle as f64);
     }
     ::metrics::counter!("password_hashes_total").absolute(crate::server::security::hashes_computed());
-    // Mail outbox depth: mail is sent by a background task per message today, so there is no
-    // queue to measure. When mail goes through a queue, set `mail_outbox_depth` here from it.
+    // The outbox: what waits (capped, see `MAIL_DEPTH_CAP`), how long the oldest has waited,
+    // and what was given up on. Unreadable, the gauges keep their last values.
+    match core.store.mail_health(chrono::Utc::now().timestamp()).await {
+        Ok(mail) => {
+            ::metrics::gauge!("mail_outbox_depth").set(mail.waiting as f64);
+            ::metrics::gauge!("mail_outbox_oldest_seconds").set(mail.oldest_waiting_secs.unwrap_or(0) as f64);
+            ::metrics::gauge!("mail_outbox_failed").set(mail.failed as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: reading the outbox failed"),
+    }
     handle().map(PrometheusHandle::render).unwrap_or_default()
 }
 
-fn exposition(core: &Core) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], render(core))
+async fn exposition(core: &Core) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], render(core).await)
         .into_response()
 }
 
@@ -114,7 +122,7 @@ pub async fn on_main_address(State(state): State<AppState>, request: Request) ->
             return e.into_response();
         }
     }
-    exposition(&state.core)
+    exposition(&state.core).await
 }
 
 fn from_loopback_directly(request: &Request) -> bool {
@@ -129,7 +137,7 @@ fn forwarded(headers: &HeaderMap) -> bool {
 /// The router of the separate metrics address: `/metrics` for anyone who can reach it.
 pub fn router(core: Arc<Core>) -> Router {
     Router::new()
-        .route("/metrics", get(|State(core): State<Arc<Core>>| async move { exposition(&core) }))
+        .route("/metrics", get(|State(core): State<Arc<Core>>| async move { exposition(&core).await }))
         .fallback(|| async { AppError::not_found("Not found") })
         .with_state(core)
 }

@@ -40,6 +40,18 @@ pub struct MailSettings {
     pub smtp_url: Option<Secret<String>>,
     pub from: String,
     pub outbox_dir: PathBuf,
+    /// The address replies come to (each recipient gets it with a signed `+token`); `None`:
+    /// the sender's address.
+    pub reply_to: Option<String>,
+    /// Mail every active admin about each new ticket.
+    pub notify_admins: bool,
+    /// The bearer secret of `POST /api/mail/inbound`; unset: the endpoint is off.
+    pub inbound_secret: Option<Secret<String>>,
+    /// A mail from an address with no account opens a ticket for a new account (else it is
+    /// recorded and left).
+    pub unknown_senders_create: bool,
+    /// Raw messages taken in are kept up to this size (bytes), for admins to read.
+    pub keep_raw_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +103,11 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.smtp_url", env: "HELPDESK_SMTP_URL", default: "", about: "SMTP server URL; empty: write mail as .eml files to the outbox" },
     Spec { key: "mail.from", env: "HELPDESK_MAIL_FROM", default: "Help Desk <helpdesk@localhost>", about: "sender of outgoing mail" },
     Spec { key: "mail.outbox_dir", env: "HELPDESK_OUTBOX_DIR", default: "outbox", about: "folder for .eml files when no SMTP server is set" },
+    Spec { key: "mail.reply_to", env: "HELPDESK_MAIL_REPLY_TO", default: "", about: "the support address replies go to (each recipient gets it as support+<signed token>@…); empty: the sender's address" },
+    Spec { key: "mail.notify_admins", env: "HELPDESK_MAIL_NOTIFY_ADMINS", default: "false", about: "mail every admin about each new ticket (each can still switch it off on their profile)" },
+    Spec { key: "mail.inbound_secret", env: "HELPDESK_MAIL_INBOUND_SECRET", default: "", about: "bearer secret (≥ 32 characters) of POST /api/mail/inbound, which takes one raw mail from a mail server's pipe; empty: the endpoint is off" },
+    Spec { key: "mail.unknown_senders", env: "HELPDESK_MAIL_UNKNOWN_SENDERS", default: "create", about: "a mail from an address without an account: create (an account and its ticket) or ignore (record it only)" },
+    Spec { key: "mail.keep_raw_kb", env: "HELPDESK_MAIL_KEEP_RAW_KB", default: "1024", about: "raw mails taken in are kept up to this size, for admins to read" },
     Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
     Spec { key: "rate_limit.failures_per_account_total", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default: "20", about: "failed sign-ins allowed per account from all addresses per window; a browser that signed in to it before is not held" },
@@ -258,6 +275,26 @@ impl Settings {
                 from: src.parsed("mail.from", "a mailbox like Help Desk <helpdesk@example.com>")
                     .and_then(|from: lettre::message::Mailbox| Ok(from.to_string()))?,
                 outbox_dir: PathBuf::from(src.text("mail.outbox_dir")?),
+                reply_to: match src.optional("mail.reply_to")? {
+                    None => None,
+                    Some(_) => Some(src.parsed("mail.reply_to", "an address like support@example.com")
+                        .map(|a: lettre::Address| a.to_string())?),
+                },
+                notify_admins: src.flag("mail.notify_admins", false)?,
+                inbound_secret: match src.optional("mail.inbound_secret")? {
+                    Some(secret) if secret.chars().count() < 32 => {
+                        return Err(Sources::error(Sources::spec("mail.inbound_secret"), "must be at least 32 characters"));
+                    }
+                    other => other.map(Secret::new),
+                },
+                unknown_senders_create: match src.text("mail.unknown_senders")?.as_str() {
+                    "create" => true,
+                    "ignore" => false,
+                    other => {
+                        return Err(Sources::error(Sources::spec("mail.unknown_senders"), format!("{other:?} is not create or ignore")));
+                    }
+                },
+                keep_raw_bytes: src.parsed::<usize>("mail.keep_raw_kb", "a number of kilobytes")?.saturating_mul(1024),
             },
             rate_limit: RateLimitSettings {
                 failures_per_account: src.positive("rate_limit.failures_per_account")?,

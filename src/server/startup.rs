@@ -24,6 +24,11 @@ pub struct Core {
     pub ticket_changes: tokio::sync::broadcast::Sender<crate::domain::TicketChanged>,
     /// Sign-ins being checked right now in this process, per network (see `rate_limit`).
     pub sign_ins_in_flight: crate::server::rate_limit::InFlightMap,
+    /// Wakes the outbox worker when a commit wrote mail.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Signs reply addresses (generated once per installation, kept in the database).
+    pub mail_key: Vec<u8>,
+    pub mail_identity: crate::server::notify::MailIdentity,
 }
 
 #[derive(Clone, FromRef)]
@@ -66,15 +71,25 @@ impl Core {
                 .await
                 .map_err(fail("reading the signing key"))?,
         };
+        let mail_key = store.secret_or_insert("mail_reply_key", &random_token(32)).await.map_err(fail("reading the mail key"))?;
+        let mailer = Mailer::new(&settings.mail)?;
         Ok(Core {
             keys: TokenKeys::new(&secret, settings.token_ttl_hours),
-            mailer: Mailer::new(&settings.mail)?,
+            mail_identity: crate::server::notify::MailIdentity::new(mailer.from(), settings.mail.reply_to.as_deref()),
+            mail_key: mail_key.into_bytes(),
+            mail_wake: Arc::default(),
+            mailer,
             ticket_changes: tokio::sync::broadcast::channel(1024).0,
             sign_ins_in_flight: Default::default(),
             store,
             settings,
         })
     }
+}
+
+/// Starts the outbox worker: it sends mail while this core lives.
+pub fn start_workers(core: &Arc<Core>) {
+    crate::server::notify::outbox::spawn(core);
 }
 
 async fn seed_demo(store: &Store) -> Result<(), AppError> {

@@ -186,7 +186,7 @@ async fn an_expired_reset_link_is_refused() {
     let app = TestApp::spawn().await;
     let token = "feedfacefeedface";
     let past = chrono::Utc::now().timestamp() - 1;
-    app.core.store.insert_password_reset(Some(4), &helpdesk::server::security::token_digest(token), past).await.unwrap();
+    app.core.store.insert_password_reset(Some(4), &helpdesk::server::security::token_digest(token), past, None).await.unwrap();
     let reply = app.post("/api/auth/reset-password", None, json!({ "token": token, "password": "long-enough" })).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     app.login("user@gmail.com", "user123").await;

@@ -296,3 +296,33 @@ async fn csv_exports_defuse_formulas_from_hostile_text() {
     assert!(names.iter().all(|n| text.contains(&format!("'{}", n.replace('"', "\"\"")))), "requester names are guarded");
 }
 
+
+#[tokio::test]
+async fn notification_mails_carry_hostile_text_as_text() {
+    let world = hostile_world().await;
+    world.app.outbox_drained().await;
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&world.app.outbox)
+        .expect("the outbox folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    // Each ticket mails its requester about the agent's reply, and the closed ones more.
+    assert!(files.len() >= HOSTILE.len(), "{} mails", files.len());
+    let known = ["from", "to", "subject", "message-id", "in-reply-to", "references", "reply-to", "auto-submitted",
+        "x-auto-response-suppress", "mime-version", "content-type", "content-transfer-encoding", "date"];
+    let mut hostile_seen = 0;
+    for file in files {
+        let raw = std::fs::read(&file).unwrap();
+        let mail = mail_parser::MessageParser::default().parse(&raw).expect("a mail");
+        for (name, _) in mail.headers_raw() {
+            assert!(known.contains(&name.to_ascii_lowercase().as_str()), "{}: header {name:?} was added", file.display());
+        }
+        let html = mail.body_html(0).expect("an HTML part");
+        let document = Html::parse_document(&html);
+        let found: Vec<String> = injected(&document).into_iter().filter(|f| !f.ends_with("document <title> elements")).collect();
+        assert!(found.is_empty(), "{}: {found:?}", file.display());
+        let text = document.root_element().text().collect::<String>();
+        hostile_seen += HOSTILE.iter().filter(|p| text.contains(*p)).count();
+    }
+    assert!(hostile_seen > 0, "the hostile text is shown, as text");
+}

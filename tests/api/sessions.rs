@@ -149,7 +149,7 @@ async fn deactivating_an_account_closes_its_reset_links_and_an_inactive_account_
     // A link made while the account is inactive (as an old link would be) is refused too.
     let late = "b".repeat(64);
     let expires = chrono::Utc::now().timestamp() + 3600;
-    app.core.store.insert_password_reset(Some(5), &helpdesk::server::security::token_digest(&late), expires).await.unwrap();
+    app.core.store.insert_password_reset(Some(5), &helpdesk::server::security::token_digest(&late), expires, None).await.unwrap();
     for token in [&link, &late] {
         let reset = app.post("/api/auth/reset-password", None, json!({ "token": token, "password": "set-while-away" })).await;
         assert_eq!((reset.status, reset.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("token")), "{:?}", reset.body);

@@ -4,6 +4,7 @@
 
 pub mod nginx;
 pub mod process;
+pub mod smtp;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -94,6 +95,8 @@ impl TestApp {
         }
         adjust(&mut settings);
         let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));
+        let workers = core.clone();
+        on_shared_runtime(async move { helpdesk::server::startup::start_workers(&workers) }).await;
         let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();
         TestApp { router: build_router(options, core.clone()), core, _cleanup: Arc::new(RemoveOnDrop(outbox.clone())), outbox }
     }
@@ -167,7 +170,7 @@ impl TestApp {
     /// The reset token from the newest mail to `email` in the outbox (mail is sent in the background).
     pub async fn reset_token_for(&self, email: &str) -> String {
         for _ in 0..100 {
-            if let Some(token) = self.newest_mail_to(email).and_then(|mail| extract_token(&mail)) {
+            if let Some(token) = self.mails_to(email).iter().rev().find_map(|mail| extract_token(mail)) {
                 return token;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -187,8 +190,31 @@ impl TestApp {
         mails.into_iter().map(|(_, text)| text).collect()
     }
 
-    fn newest_mail_to(&self, email: &str) -> Option<String> {
-        self.mails_to(email).pop()
+    /// Waits (at most 5 s) until `n` mails to `email` are in the outbox folder; returns them,
+    /// parsed, oldest first.
+    pub async fn wait_for_mails_to(&self, email: &str, n: usize) -> Vec<String> {
+        for _ in 0..250 {
+            let mails = self.mails_to(email);
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mails = self.mails_to(email);
+        assert!(mails.len() >= n, "{} of {n} mails to {email} in {}", mails.len(), self.outbox.display());
+        mails
+    }
+
+    /// Waits until the outbox table holds nothing waiting, so what was sent is all there is.
+    pub async fn outbox_drained(&self) {
+        for _ in 0..250 {
+            let health = self.core.store.mail_health(chrono::Utc::now().timestamp()).await.expect("the outbox reads");
+            if health.waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("mail still waiting in the outbox after 5 s");
     }
 }
 
@@ -222,12 +248,20 @@ pub fn api_routes() -> Vec<(Method, &'static str, Value, &'static [&'static str]
         (Method::GET, "/api/users/profile", json!(null), &["user", "agent", "admin", "superadmin"]),
         (Method::PUT, "/api/users/profile", json!({}), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/users/my-tickets", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/users/notifications", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::PUT, "/api/users/notifications", json!({}), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/agents/dashboard", json!(null), &["agent"]),
         (Method::GET, "/api/agents/assigned-tickets", json!(null), &["agent"]),
         (Method::PUT, "/api/agents/ticket/999/status", json!({}), &["agent"]),
         (Method::POST, "/api/agents/ticket/999/note", json!({}), &["agent"]),
         (Method::GET, "/api/agents/profile", json!(null), &["agent"]),
         (Method::GET, "/api/admin/dashboard", json!(null), &["admin", "superadmin"]),
+        (Method::POST, "/api/admin/mail/retry", json!(null), &["admin", "superadmin"]),
+        // Only the mail server, with the inbound secret: every person's token is refused.
+        (Method::POST, "/api/mail/inbound", json!(null), &[]),
+        (Method::GET, "/api/admin/mail/inbound", json!(null), &["admin", "superadmin"]),
+        (Method::GET, "/api/admin/mail/inbound/999/raw", json!(null), &["admin", "superadmin"]),
+        (Method::POST, "/api/admin/mail/inbound/999/process", json!(null), &["admin", "superadmin"]),
         (Method::GET, "/api/admin/tickets", json!(null), &["admin", "superadmin"]),
         (Method::GET, "/api/admin/tickets/export.csv", json!(null), &["admin", "superadmin"]),
         (Method::PUT, "/api/admin/tickets/assign", json!({ "ticketIds": [999] }), &["admin", "superadmin"]),

@@ -1,5 +1,6 @@
-use super::load_admin_dashboard;
-use crate::domain::{AdminDashboard, AgentPerformance};
+use super::{load_admin_dashboard, RetryMail};
+use leptos::form::ActionForm;
+use crate::domain::{AdminDashboard, AgentPerformance, MailStatus};
 use crate::features::home::Counts;
 use crate::features::tickets::TicketTable;
 use crate::ui::Loaded;
@@ -13,19 +14,20 @@ pub fn hours(h: Option<f64>) -> String {
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let user = expect_context::<crate::domain::SessionUser>();
-    let data = Resource::new(|| (), |_| load_admin_dashboard());
+    let retry = ServerAction::<RetryMail>::new();
+    let data = Resource::new(move || retry.version().get(), |_| load_admin_dashboard());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head">
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/admin/tickets?unassigned=true">"Assign tickets"</a>
         </div>
-        <Loaded resource=data render=|d| view! { <Overview d=d/> }/>
+        <Loaded resource=data render=move |d| view! { <Overview d=d retry=retry/> }/>
     }
 }
 
 #[component]
-fn Overview(d: AdminDashboard) -> impl IntoView {
+fn Overview(d: AdminDashboard, retry: ServerAction<RetryMail>) -> impl IntoView {
     view! {
         <section aria-labelledby="counts-heading">
             <h2 id="counts-heading">"All tickets"</h2>
@@ -38,10 +40,48 @@ fn Overview(d: AdminDashboard) -> impl IntoView {
                 <div class="stat warn"><dt>"Overdue"</dt><dd><a href="/admin/tickets?overdue=true">{d.overdue}</a></dd></div>
             </dl>
         </section>
+        <MailHealth mail=d.mail retry=retry/>
         <AgentTable agents=d.agents/>
         <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recently updated"</h2>
             <TicketTable tickets=d.recent/>
+        </section>
+    }
+}
+
+/// How long something has waited, in words.
+fn waited(secs: Option<i64>) -> String {
+    match secs {
+        None => "—".into(),
+        Some(s) if s < 60 => "under a minute".into(),
+        Some(s) if s < 7200 => format!("{} min", s / 60),
+        Some(s) => format!("{} h", s / 3600),
+    }
+}
+
+/// The outbox: mail waiting, its oldest, mail given up on and the last refusal.
+#[component]
+fn MailHealth(mail: MailStatus, retry: ServerAction<RetryMail>) -> impl IntoView {
+    let count = |n: i64, capped: bool| if capped { format!("{n}+") } else { n.to_string() };
+    let failed_class = if mail.failed > 0 { "stat warn" } else { "stat" };
+    let stuck = mail.waiting > 0 || mail.failed > 0;
+    view! {
+        <section aria-labelledby="mail-heading">
+            <h2 id="mail-heading">"Mail"</h2>
+            <dl class="stats">
+                <div class="stat"><dt>"Waiting to be sent"</dt><dd>{count(mail.waiting, mail.waiting_capped)}</dd></div>
+                <div class="stat"><dt>"Oldest waiting"</dt><dd>{waited(mail.oldest_waiting_secs)}</dd></div>
+                <div class=failed_class><dt>"Given up"</dt><dd>{count(mail.failed, mail.failed_capped)}</dd></div>
+            </dl>
+            {mail.last_error.map(|error| {
+                let at = mail.last_error_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+                view! { <p class="hint">"Last refusal by the mail server (" {at} "): " {error}</p> }
+            })}
+            {stuck.then(|| view! {
+                <ActionForm action=retry>
+                    <button type="submit" class="button">"Retry now"</button>
+                </ActionForm>
+            })}
         </section>
     }
 }

@@ -23,6 +23,18 @@ pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
     .await)
 }
 
+/// Sends the waiting mail now and tries mail given up on again; back to the dashboard.
+#[server(prefix = "/rpc", endpoint = "admin/mail/retry")]
+pub async fn retry_mail() -> Result<(), AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        service::retry_mail(&core, &rpc::caller(&core).await?).await?;
+        leptos_axum::redirect("/admin?mail=retried");
+        Ok(())
+    }
+    .await)
+}
+
 /// Agents with their current load, for assignment choices.
 #[server(prefix = "/rpc", endpoint = "admin/agents")]
 pub async fn admin_agents() -> Result<Vec<AgentPerformance>, AppError> {

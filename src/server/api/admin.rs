@@ -19,6 +19,7 @@ use super::openapi::schemas as s;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
+        .route("/mail/retry", axum::routing::post(retry_mail))
         .route("/tickets", get(list))
         .route("/tickets/export.csv", get(tickets_csv))
         .route("/tickets/assign", put(bulk_assign))
@@ -46,7 +47,16 @@ async fn dashboard(State(state): State<AppState>, AdminCaller(caller): AdminCall
         unassigned_tickets: d.unassigned,
         overdue_tickets: d.overdue,
     };
-    Ok(Json(s::AdminDashboardReply { dashboard: s::AdminDashboard { stats, agent_performance: d.agents, recent_tickets: d.recent } }))
+    Ok(Json(s::AdminDashboardReply { dashboard: s::AdminDashboard { stats, agent_performance: d.agents, recent_tickets: d.recent, mail: d.mail } }))
+}
+
+/// Sends the mail waiting in the outbox now, and tries mail that was given up on again (after
+/// the mail server or its settings were fixed).
+#[utoipa::path(post, path = "/api/admin/mail/retry", tag = "admin",
+    responses((status = 200, description = "How many mails are due now", body = s::MailRetryReply)))]
+async fn retry_mail(State(state): State<AppState>, AdminCaller(caller): AdminCaller) -> Result<Json<s::MailRetryReply>, AppError> {
+    let retried = service::retry_mail(&state.core, &caller).await?;
+    Ok(Json(s::MailRetryReply { message: format!("{retried} mail(s) will be sent now"), retried }))
 }
 
 /// Every ticket, filtered and paged.

@@ -8,6 +8,7 @@ mod auth;
 mod docs;
 mod extract;
 mod json;
+mod mail;
 pub mod openapi;
 mod superadmin;
 mod tickets;
@@ -33,8 +34,9 @@ pub fn router() -> Router<AppState> {
         .nest("/users", users::router())
         .nest("/tickets", tickets::router())
         .nest("/agents", agents::router())
-        .nest("/admin", admin::router())
+        .nest("/admin", admin::router().nest("/mail", mail::admin_router()))
         .nest("/superadmin", superadmin::router())
+        .nest("/mail", mail::router())
         .fallback(|| async { AppError::not_found("Not found") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

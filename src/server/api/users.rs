@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/profile", get(profile).put(update_profile))
         .route("/password", put(change_password))
+        .route("/notifications", get(notifications).put(set_notifications))
         .route("/dashboard", get(home))
         .route("/my-tickets", get(my_tickets))
 }
@@ -108,4 +109,30 @@ async fn change_password(
     let confirm = body.confirm_password.as_deref().unwrap_or(&body.new_password);
     let token = account::change_password(&state.core, &caller, &body.current_password, &body.new_password, confirm).await?;
     Ok(Json(s::PasswordChangedReply { message: "Password changed".into(), token }))
+}
+
+/// The notification mails the caller can receive, each on or off.
+#[utoipa::path(get, path = "/api/users/notifications", tag = "users",
+    responses((status = 200, description = "Each kind of notification mail", body = s::NotificationsReply)))]
+async fn notifications(State(state): State<AppState>, caller: CurrentUser) -> Result<Json<s::NotificationsReply>, AppError> {
+    Ok(Json(s::NotificationsReply { notifications: account::notifications(&state.core, &caller).await? }))
+}
+
+/// Kinds of notification mail switched on (`true`) or off (`false`), by name; kinds not named
+/// stay as they are.
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[schema(example = json!({"status": false, "reply": true}))]
+pub(super) struct NotificationsBody(std::collections::BTreeMap<String, bool>);
+
+/// Switches kinds of notification mail on or off.
+#[utoipa::path(put, path = "/api/users/notifications", tag = "users", request_body = NotificationsBody,
+    responses((status = 200, description = "Each kind of notification mail, as now set", body = s::NotificationsReply),
+        (status = 400, description = "A kind the caller does not receive", body = s::ErrorBody)))]
+async fn set_notifications(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiJson(body): ApiJson<NotificationsBody>,
+) -> Result<Json<s::NotificationsReply>, AppError> {
+    let changes: Vec<(String, bool)> = body.0.into_iter().collect();
+    Ok(Json(s::NotificationsReply { notifications: account::set_notifications(&state.core, &caller, &changes).await? }))
 }

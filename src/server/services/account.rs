@@ -1,6 +1,6 @@
-//! A signed-in user's own account: profile and password.
+//! A signed-in user's own account: profile, password and notification mails.
 
-use crate::domain::{Department, NewPassword, PersonName, Phone, Profile};
+use crate::domain::{Department, NewPassword, NoticeKind, NotificationSetting, PersonName, Phone, Profile};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::rate_limit::{self, Budget};
@@ -63,4 +63,33 @@ pub async fn change_password(
     // The new session is opened against the password just set.
     let record = crate::server::store::UserRecord { password_hash: hash, ..record };
     Ok(open_session(core, &record, None).await?.token)
+}
+
+/// The notification mails the caller's role can receive, each on or off.
+pub async fn notifications(core: &Core, caller: &CurrentUser) -> Result<Vec<NotificationSetting>, AppError> {
+    let off = core.store.mail_opt_outs(caller.id).await?;
+    Ok(NoticeKind::for_role(caller.role)
+        .into_iter()
+        .map(|kind| NotificationSetting { kind, label: kind.label().into(), enabled: !off.iter().any(|o| o == kind.as_str()) })
+        .collect())
+}
+
+/// Switches kinds of notification mail on or off (`(kind, on)`); kinds not named stay as they
+/// are. A kind the caller's role cannot receive is refused, naming it.
+pub async fn set_notifications(core: &Core, caller: &CurrentUser, changes: &[(String, bool)]) -> Result<Vec<NotificationSetting>, AppError> {
+    let offered = NoticeKind::for_role(caller.role);
+    let mut off: std::collections::BTreeSet<String> = core.store.mail_opt_outs(caller.id).await?.into_iter().collect();
+    for (name, on) in changes {
+        let kind = NoticeKind::parse(name).filter(|k| offered.contains(k)).ok_or_else(|| {
+            let names: Vec<&str> = offered.iter().map(|k| k.as_str()).collect();
+            AppError::invalid(name, format!("Not a notification your account receives; these are: {}.", names.join(", ")))
+        })?;
+        if *on {
+            off.remove(kind.as_str());
+        } else {
+            off.insert(kind.as_str().to_string());
+        }
+    }
+    core.store.set_mail_opt_outs(caller.id, &off.into_iter().collect::<Vec<_>>()).await?;
+    notifications(core, caller).await
 }

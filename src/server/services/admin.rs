@@ -1,6 +1,6 @@
 //! The admin's view of the queue: dashboard, reports and exports.
 
-use crate::domain::{AdminDashboard, AgentPerformance, RawTicketQuery, Report, Role, TicketQuery, TicketRow, TicketScope};
+use crate::domain::{AdminDashboard, AgentPerformance, MailStatus, RawTicketQuery, Report, Role, TicketQuery, TicketRow, TicketScope};
 use crate::error::AppError;
 use crate::server::csv;
 use crate::server::guard::CurrentUser;
@@ -14,7 +14,38 @@ fn admin(caller: &CurrentUser) -> Result<(), AppError> {
 
 pub async fn dashboard(core: &Core, caller: &CurrentUser) -> Result<AdminDashboard, AppError> {
     admin(caller)?;
-    Ok(core.store.admin_overview(5, chrono::Utc::now()).await?)
+    let now = chrono::Utc::now();
+    let (mut dashboard, mail) = tokio::try_join!(core.store.admin_overview(5, now), core.store.mail_health(now.timestamp()))?;
+    dashboard.mail = mail_status(mail);
+    Ok(dashboard)
+}
+
+/// Sends waiting mail now and tries mail given up on again (after the mail server was fixed).
+/// Returns how many mails that concerns.
+pub async fn retry_mail(core: &Core, caller: &CurrentUser) -> Result<i64, AppError> {
+    admin(caller)?;
+    let n = core.store.retry_mail_now(chrono::Utc::now().timestamp()).await?;
+    core.mail_wake.notify_one();
+    tracing::info!(user_id = caller.id, mails = n, "mail retried by an admin");
+    Ok(n)
+}
+
+/// The outbox's health as the dashboard shows it.
+pub fn mail_status(h: crate::server::store::MailHealth) -> MailStatus {
+    use crate::server::store::MAIL_DEPTH_CAP;
+    let (last_error_at, last_error) = match h.last_error {
+        Some((at, error)) => (chrono::DateTime::from_timestamp(at, 0), Some(error)),
+        None => (None, None),
+    };
+    MailStatus {
+        waiting: h.waiting.min(MAIL_DEPTH_CAP),
+        waiting_capped: h.waiting > MAIL_DEPTH_CAP,
+        oldest_waiting_secs: h.oldest_waiting_secs,
+        failed: h.failed.min(MAIL_DEPTH_CAP),
+        failed_capped: h.failed > MAIL_DEPTH_CAP,
+        last_error,
+        last_error_at,
+    }
 }
 
 /// Every agent with their figures and current load, for assignment choices.

@@ -7,7 +7,7 @@ use crate::server::rate_limit::{self, Budget};
 use crate::server::security::{hash_password, random_token, token_digest, verify_password};
 use crate::server::services::audit::{self, action};
 use crate::server::startup::Core;
-use crate::server::store::{AuditRecord, NewUser, UserRecord};
+use crate::server::store::{AuditRecord, NewMail, NewUser, UserRecord};
 use std::sync::Arc;
 
 /// A successful sign-in: the token, who it is for, and the browser's new device cookie (it
@@ -135,22 +135,34 @@ pub async fn forgot_password(core: Arc<Core>, email: &str, ip: &str) -> Result<(
     let recipient = record.filter(|r| r.profile.is_active && may_mail);
     let token = random_token(32);
     let expires = chrono::Utc::now().timestamp() + RESET_LINK_VALID_SECS;
-    core.store.insert_password_reset(recipient.as_ref().map(|r| r.profile.id), &token_digest(&token), expires).await?;
-    let Some(record) = recipient else {
-        return Ok(());
-    };
-    let link = format!("{}/reset-password?token={token}", core.settings.public_url);
-    let body = format!(
-        "Hello {},\r\n\r\nSomeone asked to reset the password of your help desk account.\r\n\
-         To choose a new password, open this link within one hour:\r\n\r\n{link}\r\n\r\n\
-         The link works once. If you did not ask for this, ignore this message.\r\n",
-        record.profile.name
-    );
-    tokio::spawn(async move {
-        if let Err(e) = core.mailer.send(&record.profile.email, "Reset your help desk password", body).await {
-            tracing::error!(error = %e, "password reset mail not sent");
+    let mail = recipient.as_ref().map(|record| {
+        let link = format!("{}/reset-password?token={token}", core.settings.public_url.trim_end_matches('/'));
+        let text = format!(
+            "Hello {},\r\n\r\nSomeone asked to reset the password of your help desk account.\r\n\
+             To choose a new password, open this link within one hour:\r\n\r\n{link}\r\n\r\n\
+             The link works once. If you did not ask for this, ignore this message.\r\n",
+            record.profile.name
+        );
+        NewMail {
+            kind: "password-reset".into(),
+            ticket_id: None,
+            recipient_id: Some(record.profile.id),
+            to: record.profile.email.clone(),
+            subject: "Reset your help desk password".into(),
+            text,
+            html: None,
+            message_id: core.mail_identity.message_id(None),
+            thread_id: None,
+            reply_to: None,
         }
     });
+    // The reset row and its mail land together; the outbox worker sends the mail, so the
+    // answer takes the same time whether or not there is one.
+    let digest = token_digest(&token);
+    core.store.insert_password_reset(recipient.as_ref().map(|r| r.profile.id), &digest, expires, mail.as_ref()).await?;
+    if mail.is_some() {
+        core.mail_wake.notify_one();
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod assignment;
 pub mod audit;
 pub mod auth;
+pub mod inbound;
 pub mod dashboard;
 pub mod superadmin;
 pub mod ticket_changes;
@@ -15,12 +16,17 @@ use crate::error::AppError;
 use crate::server::startup::Core;
 use crate::server::store::Changes;
 
-/// Commits a set of ticket changes, then tells the listeners what changed. Every service
-/// that changes tickets ends here.
-pub(crate) async fn commit(core: &Core, changes: Changes) -> Result<(), AppError> {
+/// Commits a set of ticket changes with the notification mails they cause (written to the
+/// outbox in the same transaction), then tells the listeners what changed and wakes the
+/// outbox worker. Every service that changes tickets ends here.
+pub(crate) async fn commit(core: &Core, mut changes: Changes) -> Result<(), AppError> {
+    let mails = crate::server::notify::enqueue(core, &mut changes).await?;
     for changed in changes.commit().await? {
         // No listener is not an error: nobody is watching right now.
         let _ = core.ticket_changes.send(changed);
+    }
+    if mails > 0 {
+        core.mail_wake.notify_one();
     }
     Ok(())
 }

@@ -252,7 +252,7 @@ delegate! {
     fn open_load(&self, agent_id: i64) -> Result<i64, StoreError>;
     fn agent_totals(&self) -> Result<Vec<AgentPerformance>, StoreError>;
     fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError>;
-    fn insert_password_reset(&self, user_id: Option<i64>, token_hash: &str, expires_at: i64) -> Result<(), StoreError>;
+    fn insert_password_reset(&self, user_id: Option<i64>, token_hash: &str, expires_at: i64, mail: Option<&NewMail>) -> Result<(), StoreError>;
     fn reset_link_open(&self, token_hash: &str, now_secs: i64) -> Result<bool, StoreError>;
     fn redeem_password_reset(&self, token_hash: &str, new_hash: &PasswordHash, now_secs: i64, audit: (&str, &str, &str)) -> Result<Option<i64>, StoreError>;
     /// Every counter that differs from a recount of the rows (scans everything: for checks).
@@ -290,6 +290,23 @@ delegate! {
     fn list_users(&self, search: Option<&str>, role: Option<Role>, page: u32, per_page: u32) -> Result<(Vec<Profile>, i64), StoreError>;
     fn update_user(&self, before: &Profile, change: &UserChange<'_>, audits: &[AuditRecord<'_>]) -> Result<Profile, StoreError>;
     fn recent_users(&self, limit: i64) -> Result<Vec<Profile>, StoreError>;
+    fn queue_mail(&self, mail: &NewMail, now: i64) -> Result<(), StoreError>;
+    /// Due mail, claimed for `lease_secs` so no other sender takes it meanwhile.
+    fn claim_mail(&self, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
+    fn mail_attempted(&self, id: i64, now: i64, outcome: &MailOutcome) -> Result<(), StoreError>;
+    fn mail_health(&self, now: i64) -> Result<MailHealth, StoreError>;
+    /// Waiting mail due now, mail given up on tried afresh; how many.
+    fn retry_mail_now(&self, now: i64) -> Result<i64, StoreError>;
+    fn mail_attempts(&self, message_id: &str) -> Result<Vec<MailAttempt>, StoreError>;
+    fn mail_opt_outs(&self, user_id: i64) -> Result<Vec<String>, StoreError>;
+    fn set_mail_opt_outs(&self, user_id: i64, kinds: &[String]) -> Result<(), StoreError>;
+    fn record_inbound(&self, r: &InboundRecord) -> Result<(), StoreError>;
+    /// The ticket or reply the mail with this Message-ID became, if it became one.
+    fn inbound_taken(&self, message_id: &str) -> Result<Option<(String, Option<i64>)>, StoreError>;
+    fn inbound_page(&self, before: Option<i64>, limit: i64) -> Result<Vec<InboundRow>, StoreError>;
+    fn inbound_raw(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The ticket and recipient of the first of these ids that is a mail we sent.
+    fn sent_mail_of(&self, message_ids: &[String]) -> Result<Option<(i64, Option<i64>)>, StoreError>;
 }
 
 /// One set of ticket changes on either backend (see `sqlite::Changes` for the contract).
@@ -322,9 +339,22 @@ delegate_changes! {
     fn least_loaded_agent(&mut self, max_open: i64) -> Result<Option<i64>, StoreError>;
     fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), StoreError>;
     fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, StoreError>;
+    fn ticket_text(&mut self, id: i64) -> Result<Option<(String, String)>, StoreError>;
+    fn mail_person(&mut self, id: i64) -> Result<Option<MailPerson>, StoreError>;
+    fn admin_ids(&mut self) -> Result<Vec<i64>, StoreError>;
+    fn queue_mail(&mut self, mail: &NewMail) -> Result<(), StoreError>;
+    fn record_inbound(&mut self, r: &InboundRecord) -> Result<(), StoreError>;
 }
 
 impl Changes {
+    /// The changes so far, for the notification rule.
+    pub fn records(&self) -> &[ChangeRecord] {
+        match self {
+            Changes::Sqlite(c) => c.records(),
+            Changes::Postgres(c) => c.records(),
+        }
+    }
+
     /// Makes every change durable; returns what changed, in order.
     pub async fn commit(self) -> Result<Vec<TicketChanged>, StoreError> {
         let done = match self {

@@ -131,9 +131,9 @@ async fn a_reset_link_works_once_for_a_live_account_and_a_link_of_nobody_never()
         let kind = store.kind();
         let id = user(&store, "p@x.io", Role::User, &hash("h")).await;
         let now = Utc::now().timestamp();
-        store.insert_password_reset(Some(id), "mine", now + 60).await.unwrap();
-        store.insert_password_reset(None, "nobodys", now + 60).await.unwrap();
-        store.insert_password_reset(Some(id), "expired", now - 1).await.unwrap();
+        store.insert_password_reset(Some(id), "mine", now + 60, None).await.unwrap();
+        store.insert_password_reset(None, "nobodys", now + 60, None).await.unwrap();
+        store.insert_password_reset(Some(id), "expired", now - 1, None).await.unwrap();
         assert!(store.open_session("s1", id, &hash("h"), now, now + 60, None).await.unwrap());
         for (token, open) in [("mine", true), ("nobodys", false), ("expired", false), ("unknown", false)] {
             assert_eq!(store.reset_link_open(token, now).await.unwrap(), open, "{kind:?} {token}");
@@ -144,7 +144,7 @@ async fn a_reset_link_works_once_for_a_live_account_and_a_link_of_nobody_never()
         assert_eq!(store.redeem_password_reset("mine", &hash("newer"), now, audit).await.unwrap(), None, "{kind:?}: once");
         assert_eq!(store.user_by_id(id).await.unwrap().unwrap().password_hash.as_str(), "new", "{kind:?}");
         assert!(store.session_user("s1", id, now, 0).await.unwrap().is_none(), "{kind:?}: sessions end with a reset");
-        store.insert_password_reset(Some(id), "second", now + 60).await.unwrap();
+        store.insert_password_reset(Some(id), "second", now + 60, None).await.unwrap();
         store.set_password(id, &hash("changed"), now, audit_for(id)).await.unwrap();
         assert!(!store.reset_link_open("second", now).await.unwrap(), "{kind:?}: a password change closes open links");
     }
@@ -270,5 +270,26 @@ async fn the_demo_is_seeded_once_and_new_rows_follow_its_ids() {
         assert_eq!(user(&store, "next@example.com", Role::User, &hash("h")).await, accounts.len() as i64 + 1, "{kind:?}");
         assert_eq!(ticket(&store, 4, "After the demo").await, 4, "{kind:?}");
         assert!(store.counter_mismatches().await.unwrap().is_empty(), "{kind:?}");
+    }
+}
+
+/// A request its client gives up on can drop a store call anywhere, even while BEGIN is in
+/// flight. No connection may go back to the pool inside a transaction nobody knows of: the
+/// autocommit writes after it would never commit, and hold their locks.
+#[tokio::test]
+async fn a_change_given_up_halfway_leaves_no_connection_inside_a_transaction() {
+    for store in stores("given_up").await {
+        let kind = store.kind();
+        for _ in 0..60 {
+            // Polled once, then dropped: BEGIN is sent and its answer never awaited.
+            let _ = tokio::time::timeout(std::time::Duration::ZERO, store.changes()).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        for n in 1..=20 {
+            let hit = tokio::time::timeout(std::time::Duration::from_secs(10), store.throttle_hit("given-up", 600, 1000)).await;
+            let hit = hit.unwrap_or_else(|_| panic!("{kind:?}: write {n} waits on a lock nobody releases")).unwrap();
+            assert_eq!(hit.count, n, "{kind:?}");
+        }
+        assert_eq!(store.throttle_peek("given-up", 600, 1001).await.unwrap().map(|h| h.count), Some(20), "{kind:?}: every write committed");
     }
 }

@@ -41,7 +41,7 @@ impl Store {
             self.agent_performance(None),
             self.recent_tickets(TicketScope::All, recent, now),
         )?;
-        Ok(AdminDashboard { counts, unassigned, overdue, agents, recent })
+        Ok(AdminDashboard { counts, unassigned, overdue, agents, recent, mail: Default::default() })
     }
 
     /// The super admin's overview: accounts by role, ticket counts, the `recent` newest

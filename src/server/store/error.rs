@@ -37,6 +37,8 @@ pub enum Constraint {
     AccountVersion,
     /// At least one active super admin remains.
     LastSuperAdmin,
+    /// A mail (by its Message-ID) is taken in once.
+    InboundOnce,
 }
 
 impl fmt::Display for Constraint {
@@ -45,6 +47,7 @@ impl fmt::Display for Constraint {
             Constraint::UserEmail => "users_email_key",
             Constraint::AccountVersion => "account version",
             Constraint::LastSuperAdmin => "last active super admin",
+            Constraint::InboundOnce => "inbound_mails_once",
         })
     }
 }
@@ -59,6 +62,7 @@ impl Constraint {
         let name = db.constraint().or_else(|| db.message().strip_prefix("UNIQUE constraint failed: "));
         match name? {
             "users_email_key" | "users.email" => Some(Constraint::UserEmail),
+            "inbound_mails_once" | "inbound_mails.message_id" => Some(Constraint::InboundOnce),
             _ => None,
         }
     }
@@ -106,6 +110,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(Constraint::LastSuperAdmin) => {
                 AppError::conflict("The last active super admin cannot be demoted, deactivated or deleted.")
             }
+            StoreError::Conflict(Constraint::InboundOnce) => AppError::conflict("This mail was taken in already."),
             StoreError::Refused { field, reason } => AppError::invalid(field, reason),
             StoreError::Database { operation, source } => database_failure(operation, &source),
             StoreError::Unexpected { operation, reason } => {

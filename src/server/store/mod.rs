@@ -23,6 +23,8 @@ mod shared;
 mod contract_tests;
 #[cfg(test)]
 mod contract_counters_tests;
+#[cfg(test)]
+mod contract_mail_tests;
 pub mod sqlite;
 
 pub use crate::domain::TicketScope;

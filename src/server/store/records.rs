@@ -133,3 +133,123 @@ pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 pub fn written_now() -> DateTime<Utc> {
     micros(Utc::now())
 }
+
+/// One ticket change inside a `Changes`, as the notification rule needs it.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    pub id: i64,
+    pub actor: i64,
+    pub requester: i64,
+    /// The assignee after the change.
+    pub assignee: Option<i64>,
+    pub events: Vec<(EventKind, bool, String)>,
+}
+
+/// A person a mail may go to, read inside the change that causes it.
+#[derive(Debug, Clone)]
+pub struct MailPerson {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    /// The notification kinds switched off (`domain::NoticeKind` names).
+    pub opted_out: Vec<String>,
+}
+
+/// A mail written to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub kind: String,
+    pub ticket_id: Option<i64>,
+    pub recipient_id: Option<i64>,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// Without angle brackets.
+    pub message_id: String,
+    pub thread_id: Option<String>,
+    pub reply_to: Option<String>,
+}
+
+/// A mail claimed from the outbox for sending.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub kind: String,
+    pub ticket_id: Option<i64>,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub message_id: String,
+    pub thread_id: Option<String>,
+    pub reply_to: Option<String>,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+/// What an attempt to send came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    Sent,
+    /// Try again at this time (unix seconds).
+    Retry { error: String, at: i64 },
+    /// Refused for good, or too many attempts.
+    GiveUp { error: String },
+}
+
+/// The outbox at a glance: mail waiting (capped at `MAIL_DEPTH_CAP`, beyond it "more"), the
+/// oldest waiting mail's age, the mails given up on, and the last refusal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailHealth {
+    pub waiting: i64,
+    pub oldest_waiting_secs: Option<i64>,
+    pub failed: i64,
+    pub last_error: Option<(i64, String)>,
+}
+
+/// Counts of the outbox are read up to this many rows (an index walk, never a scan of the
+/// history); beyond it the page says "10 000+".
+pub const MAIL_DEPTH_CAP: i64 = 10_000;
+
+/// One delivery attempt: when (unix seconds) and the refusal, if any.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailAttempt {
+    pub at: i64,
+    pub error: Option<String>,
+}
+
+/// A mail taken in, and what was done with it.
+#[derive(Debug, Clone)]
+pub struct InboundRecord {
+    pub message_id: String,
+    pub received_at: i64,
+    /// `api` or `imap`.
+    pub source: String,
+    pub sender: String,
+    pub subject: String,
+    pub outcome: String,
+    pub ticket_id: Option<i64>,
+    pub reason: String,
+    /// The raw message, when it is within the size kept.
+    pub raw: Option<Vec<u8>>,
+    pub raw_size: i64,
+}
+
+/// A mail taken in, as the admin's list shows it (without the raw message).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboundRow {
+    pub id: i64,
+    pub message_id: String,
+    pub received_at: i64,
+    pub source: String,
+    pub sender: String,
+    pub subject: String,
+    pub outcome: String,
+    pub ticket_id: Option<i64>,
+    pub reason: String,
+    pub raw_size: i64,
+    pub raw_kept: bool,
+}

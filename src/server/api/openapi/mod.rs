@@ -9,7 +9,7 @@ mod errors;
 pub mod schemas;
 mod schemas_admin;
 
-use super::{admin, agents, auth, superadmin, tickets, users};
+use super::{admin, agents, auth, mail, superadmin, tickets, users};
 use errors::CommonErrors;
 use crate::server::startup::AppState;
 use axum::http::{header, HeaderValue};
@@ -35,12 +35,13 @@ use utoipa::{Modify, OpenApi};
         auth::login, auth::register, auth::forgot_password, auth::reset_password, auth::logout, auth::verify,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::close, tickets::delete,
         tickets::reply, tickets::history, users::change_password,
-        users::profile, users::update_profile, users::home, users::my_tickets,
+        users::profile, users::update_profile, users::home, users::my_tickets, users::notifications, users::set_notifications,
         agents::home, agents::assigned, agents::status, agents::note, agents::profile,
-        admin::dashboard, admin::list, admin::tickets_csv, admin::bulk_assign, admin::assign, admin::reassign,
+        admin::dashboard, admin::retry_mail, admin::list, admin::tickets_csv, admin::bulk_assign, admin::assign, admin::reassign,
         admin::assign_least_loaded, admin::agents, admin::reports, admin::reports_csv, admin::profile,
         superadmin::dashboard, superadmin::users, superadmin::user, superadmin::create_user, superadmin::update_user,
         superadmin::delete_user, superadmin::settings, superadmin::save_settings, superadmin::audit, superadmin::profile,
+        mail::take, mail::list, mail::raw, mail::process_again,
     ),
     components(schemas(schemas::ErrorBody)),
     security(("bearer" = []), ("session" = [])),
@@ -52,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         (name = "agents", description = "Agents: assigned tickets, status, notes"),
         (name = "admin", description = "Admins and super admins: all tickets, assignment, reports"),
         (name = "superadmin", description = "Super admins: accounts, settings, audit log"),
+        (name = "mail", description = "Mail in: a mail server's pipe posts raw mails with the inbound secret"),
     )
 )]
 pub struct ApiDoc;

@@ -106,6 +106,11 @@ pub struct ProfileReply {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct NotificationsReply {
+    pub notifications: Vec<crate::domain::NotificationSetting>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct ProfileUpdatedReply {
     pub message: String,
     pub profile: Profile,

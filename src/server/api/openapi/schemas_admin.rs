@@ -1,6 +1,6 @@
 //! The answers of the admin and super admin operations (see `schemas.rs`).
 
-use crate::domain::{AgentPerformance, AuditEntry, DayCount, Priority, Profile, Role, RoleCounts, SlaHours, TicketRow, TicketStatus};
+use crate::domain::{AgentPerformance, AuditEntry, MailStatus, DayCount, Priority, Profile, Role, RoleCounts, SlaHours, TicketRow, TicketStatus};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,6 +24,15 @@ pub struct AdminDashboard {
     pub stats: AdminStats,
     pub agent_performance: Vec<AgentPerformance>,
     pub recent_tickets: Vec<TicketRow>,
+    /// The mail outbox's health.
+    pub mail: MailStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailRetryReply {
+    pub message: String,
+    /// Mails waiting or given up on that are due now.
+    pub retried: i64,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,9 +1,10 @@
 //! `helpdesk migrate --from sqlite://… --to postgres://…`: copies an installation into an
 //! empty, migrated PostgreSQL database in one transaction — accounts with their password
-//! hashes, sessions, reset tokens, attempt counters, secrets, settings, tickets, their history
-//! and the audit log, ids kept — and sets every id sequence past the highest id the source
-//! ever gave (SQLite's AUTOINCREMENT counter included). Indexes that back no constraint are
-//! dropped for the copy and built once at its end. The counters and rollups are not
+//! hashes, sessions, reset tokens, attempt counters, secrets, settings, tickets, their history,
+//! the audit log, the mail outbox, the mail taken in and each person's notification choices,
+//! ids kept — and sets every id sequence past the highest id the source ever gave (SQLite's
+//! AUTOINCREMENT counter included). Indexes that back no constraint are dropped for the copy
+//! and built once at its end. The counters and rollups are not
 //! copied: the target's counter triggers are off during the copy (each row would update the
 //! same counter rows again), the counters are then rebuilt from the copied rows in one
 //! statement each, and the copy is committed only when they agree with a recount there.
@@ -27,6 +28,10 @@ const TABLES: &[&str] = &[
     "tickets",
     "ticket_events",
     "audit_log",
+    "mail_opt_outs",
+    "mail_outbox",
+    "mail_attempts",
+    "inbound_mails",
 ];
 
 /// Rows per INSERT: under PostgreSQL's 65 535 bound parameters for the widest table.
@@ -52,6 +57,7 @@ enum Value {
     Bool(Option<bool>),
     Time(Option<DateTime<Utc>>),
     Float(Option<f64>),
+    Bytes(Option<Vec<u8>>),
 }
 
 #[derive(Clone, Copy)]
@@ -61,6 +67,7 @@ enum Kind {
     Bool,
     Time,
     Float,
+    Bytes,
 }
 
 impl Kind {
@@ -72,6 +79,7 @@ impl Kind {
             ("boolean", _) => Kind::Bool,
             ("timestamp with time zone", _) => Kind::Time,
             ("double precision" | "real", _) => Kind::Float,
+            ("bytea", _) => Kind::Bytes,
             _ => {
                 return Err(StoreError::unexpected(
                     "migrate",
@@ -88,6 +96,7 @@ impl Kind {
             Kind::Bool => Value::Bool(row.try_get(i)?),
             Kind::Time => Value::Time(row.try_get(i)?),
             Kind::Float => Value::Float(row.try_get(i)?),
+            Kind::Bytes => Value::Bytes(row.try_get(i)?),
         })
     }
 }
@@ -153,7 +162,7 @@ impl Store {
                 format!("{} rows differ: {} read, {} written", t.table, t.source_rows, t.target_rows),
             ));
         }
-        for table in ["users", "tickets", "ticket_events", "audit_log"] {
+        for table in ["users", "tickets", "ticket_events", "audit_log", "mail_outbox", "mail_attempts", "inbound_mails"] {
             self.continue_sequence(table, &mut tx).await?;
         }
         sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *tx).await?;
@@ -242,6 +251,7 @@ async fn insert(tx: &mut Transaction<'_, Postgres>, table: &str, names: &str, ro
                 Value::Bool(v) => b.push_bind(v),
                 Value::Time(v) => b.push_bind(v),
                 Value::Float(v) => b.push_bind(v),
+                Value::Bytes(v) => b.push_bind(v),
             };
         }
     });

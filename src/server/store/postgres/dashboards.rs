@@ -37,7 +37,7 @@ impl Store {
         let overdue = overdue_in(&mut conn, TicketScope::All, now).await?;
         let agents = agent_totals_in(&mut conn).await?;
         let recent = recent_in(&mut conn, TicketScope::All, recent, now).await?;
-        Ok(AdminDashboard { counts, unassigned: unassigned.total - unassigned.closed, overdue, agents, recent })
+        Ok(AdminDashboard { counts, unassigned: unassigned.total - unassigned.closed, overdue, agents, recent, mail: Default::default() })
     }
 
     /// The super admin's overview: accounts by role, ticket counts, the `recent` newest

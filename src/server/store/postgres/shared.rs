@@ -20,6 +20,8 @@ impl Store {
 /// The ticket row is locked when a change reads it, so its before-state is the one the write
 /// replaces.
 const LOCK_FOR_WRITE: &str = " FOR UPDATE";
+/// Several instances send mail: each claims what no other holds, without waiting for it.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// Assignments to one agent take turns on the agent's account row.
 const LOCK_AGENT: Option<&str> = Some("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE");
 /// Emails are CITEXT: a text parameter must be cast for the comparison to ignore case.

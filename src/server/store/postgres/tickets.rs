@@ -32,36 +32,57 @@ const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days
 const OVERDUE_ASSIGNED: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM assignee_due_days WHERE assigned_to = $1 AND day < $2)::BIGINT
      + (SELECT COUNT(*) FROM tickets WHERE assigned_to = $1 AND status <> 'closed' AND due_at >= $2 * 86400 AND due_at < $3)";
 
+/// Runs a read that opens a transaction on a connection of its own (a search, see
+/// `search::searching`) in a task of its own, to its end: dropped halfway by a client that
+/// hung up, sqlx could put the connection back in the pool inside a transaction it does not
+/// know of (see `shared::begin`).
+async fn to_the_end<T: Send + 'static>(
+    read: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::spawn(read).await {
+        Ok(done) => done,
+        Err(e) => Err(StoreError::unexpected("store.list_tickets", e.to_string())),
+    }
+}
+
 impl Store {
     /// One page of a filtered list with the cursor of the next page (if any), the number of
     /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`):
     /// both statements on one connection.
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        if let Some(tsquery) = search_alone(scope, query) {
-            return search_listed(&mut conn, query, &tsquery, now, SearchLimits::default()).await;
-        }
         if keep_prepared(query) {
-            return listed(&mut conn, scope, query, now).await;
+            return listed(&mut *self.pool.acquire().await?, scope, query, now).await;
         }
-        let mut tx = searching(&mut conn).await?;
-        let listed = listed(&mut tx, scope, query, now).await?;
-        tx.commit().await?;
-        Ok(listed)
+        let (pool, query) = (self.pool.clone(), query.clone());
+        to_the_end(async move {
+            let mut conn = pool.acquire().await?;
+            if let Some(tsquery) = search_alone(scope, &query) {
+                return search_listed(&mut conn, &query, &tsquery, now, SearchLimits::default()).await;
+            }
+            let mut tx = searching(&mut conn).await?;
+            let listed = listed(&mut tx, scope, &query, now).await?;
+            tx.commit().await?;
+            Ok(listed)
+        })
+        .await
     }
 
     /// One page of a filtered list, without counting the matches (dashboards, exports).
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
         if keep_prepared(query) {
-            return ticket_window(&mut conn, scope, query, query.per_page, now).await;
+            return ticket_window(&mut *self.pool.acquire().await?, scope, query, query.per_page, now).await;
         }
-        let mut tx = searching(&mut conn).await?;
-        let rows = ticket_window(&mut tx, scope, query, query.per_page, now).await?;
-        tx.commit().await?;
-        Ok(rows)
+        let (pool, query) = (self.pool.clone(), query.clone());
+        to_the_end(async move {
+            let mut conn = pool.acquire().await?;
+            let mut tx = searching(&mut conn).await?;
+            let rows = ticket_window(&mut tx, scope, &query, query.per_page, now).await?;
+            tx.commit().await?;
+            Ok(rows)
+        })
+        .await
     }
 
     /// Tickets in a scope that are not closed and past their SLA deadline.

@@ -22,7 +22,7 @@ macro_rules! audit_code {
         impl Store {
             #[tracing::instrument(skip_all, name = "store.record_audit")]
             pub async fn record_audit(&self, r: AuditRecord<'_>) -> Result<(), StoreError> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 insert_audit(&mut tx, Utc::now(), r).await?;
                 tx.commit().await?;
                 Ok(())

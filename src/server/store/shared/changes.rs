@@ -17,13 +17,14 @@ macro_rules! changes_code {
             tx: Transaction<'static, Db>,
             now: DateTime<Utc>,
             changed: Vec<TicketChanged>,
+            records: Vec<ChangeRecord>,
         }
 
         impl Store {
             /// Starts a set of ticket changes that land together or not at all.
             #[tracing::instrument(skip_all, name = "store.changes")]
             pub async fn changes(&self) -> Result<Changes, StoreError> {
-                Ok(Changes { tx: self.writer().begin().await?, now: written_now(), changed: Vec::new() })
+                Ok(Changes { tx: begin(self.writer()).await?, now: written_now(), changed: Vec::new(), records: Vec::new() })
             }
         }
 
@@ -59,6 +60,8 @@ macro_rules! changes_code {
                 self.events(id, t.actor, &[NewEvent { kind: EventKind::Created, detail: String::new(), internal: false }]).await?;
                 let after = TicketState { status: TicketStatus::Open, assignee: None };
                 self.changed.push(TicketChanged { id, requester: t.requester, before: None, after: Some(after) });
+                let events = vec![(EventKind::Created, false, String::new())];
+                self.records.push(ChangeRecord { id, actor: t.actor, requester: t.requester, assignee: None, events });
                 Ok(id)
             }
 
@@ -131,6 +134,8 @@ macro_rules! changes_code {
                 self.events(id, actor, events).await?;
                 let after = self.state(id).await?.map(|(_, state)| state);
                 self.changed.push(TicketChanged { id, requester, before: Some(before), after });
+                let events = events.iter().map(|e| (e.kind, e.internal, e.detail.clone())).collect();
+                self.records.push(ChangeRecord { id, actor, requester, assignee: after.and_then(|a| a.assignee), events });
                 Ok(true)
             }
 

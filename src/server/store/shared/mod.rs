@@ -11,7 +11,8 @@
 //! - `SEARCH_KEY`, `push_search`, `fts_query`: how a list searches and orders its matches;
 //! - `NAME_ORDER`: how names sort (SQLite's BINARY collation, asked of PostgreSQL);
 //! - `lock_account_rules`: taken before an account's role, activity or existence changes;
-//! - `before_seed`, `after_seed`: what seeding an empty database needs around it.
+//! - `before_seed`, `after_seed`: what seeding an empty database needs around it;
+//! - `SKIP_LOCKED`: how a mail sender passes over mail another sender has claimed.
 //!
 //! What is tuned per database stays in the backend: full-text search, the overdue and report
 //! reads whose plans differ, the bulk seed, `helpdesk migrate`'s copy, the recounts.
@@ -20,6 +21,8 @@ pub mod sql;
 mod audit;
 mod changes;
 mod counters;
+mod inbound;
+mod mail;
 mod passwords;
 mod seed;
 mod sessions;
@@ -38,6 +41,20 @@ macro_rules! store_code {
         use chrono::{DateTime, Utc};
         use sqlx::{QueryBuilder, Transaction};
 
+        /// Begins a transaction on `pool` in a task of its own. sqlx 0.8 counts a transaction
+        /// as open only once BEGIN is answered, and its guard rolls back only what it counted: a
+        /// request dropped by its client while BEGIN is in flight would put the connection back
+        /// in the pool inside a transaction nobody knows of, holding every lock its later
+        /// statements take (seen under load on PostgreSQL). In a task of its own BEGIN always
+        /// completes, and a transaction nobody takes is rolled back when it is dropped.
+        async fn begin(pool: &sqlx::Pool<Db>) -> Result<Transaction<'static, Db>, StoreError> {
+            let pool = pool.clone();
+            match tokio::spawn(async move { pool.begin().await }).await {
+                Ok(begun) => Ok(begun?),
+                Err(e) => Err(StoreError::unexpected("store.begin", e.to_string())),
+            }
+        }
+
         crate::server::store::shared::sessions_code!();
         crate::server::store::shared::passwords_code!();
         crate::server::store::shared::audit_code!();
@@ -47,8 +64,11 @@ macro_rules! store_code {
         crate::server::store::shared::users_code!();
         crate::server::store::shared::ticket_reads_code!();
         crate::server::store::shared::counters_code!();
+        crate::server::store::shared::mail_code!();
+        crate::server::store::shared::inbound_code!();
     };
 }
 pub(crate) use store_code;
+pub(crate) use {inbound::inbound_code, mail::mail_code};
 pub(crate) use {audit::audit_code, changes::changes_code, counters::counters_code, passwords::passwords_code, seed::seed_code};
 pub(crate) use {sessions::sessions_code, settings::settings_code, tickets::ticket_reads_code, users::users_code};

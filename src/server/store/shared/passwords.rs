@@ -9,7 +9,7 @@ macro_rules! passwords_code {
             /// is written.
             #[tracing::instrument(skip_all, name = "store.set_password")]
             pub async fn set_password(&self, id: i64, hash: &PasswordHash, now_secs: i64, audit: AuditRecord<'_>) -> Result<(), StoreError> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash.as_str()).bind(id).execute(&mut *tx).await?;
                 end_sessions_of(&mut tx, id).await?;
                 close_reset_links(&mut tx, id, now_secs).await?;
@@ -18,10 +18,22 @@ macro_rules! passwords_code {
                 Ok(())
             }
 
-            /// A reset link for `user_id`, or with `None` a row that can never be redeemed.
+            /// A reset link for `user_id`, or with `None` a row that can never be redeemed, with
+            /// the mail that carries it written to the outbox in the same transaction.
             #[tracing::instrument(skip_all, name = "store.insert_password_reset")]
-            pub async fn insert_password_reset(&self, user_id: Option<i64>, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
-                sqlx::query(sql::INSERT_PASSWORD_RESET).bind(token_hash).bind(user_id).bind(expires_at).execute(self.writer()).await?;
+            pub async fn insert_password_reset(
+                &self,
+                user_id: Option<i64>,
+                token_hash: &str,
+                expires_at: i64,
+                mail: Option<&NewMail>,
+            ) -> Result<(), StoreError> {
+                let mut tx = begin(self.writer()).await?;
+                sqlx::query(sql::INSERT_PASSWORD_RESET).bind(token_hash).bind(user_id).bind(expires_at).execute(&mut *tx).await?;
+                if let Some(mail) = mail {
+                    insert_mail(&mut tx, mail, Utc::now().timestamp()).await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -46,7 +58,7 @@ macro_rules! passwords_code {
                 now_secs: i64,
                 (action, detail, ip): (&str, &str, &str),
             ) -> Result<Option<i64>, StoreError> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 let user_id: Option<i64> =
                     sqlx::query_scalar(sql::USE_RESET_LINK).bind(now_secs).bind(token_hash).fetch_optional(&mut *tx).await?;
                 let Some(user_id) = user_id else {

@@ -9,7 +9,7 @@ macro_rules! seed_code {
             #[tracing::instrument(skip_all, name = "store.seed_demo")]
             pub async fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError> {
                 use chrono::Duration;
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 before_seed(&mut tx).await?;
                 let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user").fetch_one(&mut *tx).await?;
                 if users > 0 {

@@ -28,7 +28,7 @@ macro_rules! sessions_code {
                 expires_at: i64,
                 audit: Option<AuditRecord<'_>>,
             ) -> Result<bool, StoreError> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 for sweep in sql::SWEEP {
                     sqlx::query(sweep).bind(now - SWEEP_AFTER_SECS).execute(&mut *tx).await?;
                 }

@@ -18,7 +18,7 @@ macro_rules! settings_code {
             #[tracing::instrument(skip_all, name = "store.save_system_settings")]
             pub async fn save_system_settings(&self, s: &SystemSettings, audit: Option<AuditRecord<'_>>) -> Result<(), StoreError> {
                 let offset = |p: Priority| s.sla.due(p, DateTime::UNIX_EPOCH).timestamp();
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 for (key, value) in crate::server::store::rows::settings_rows(s) {
                     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                         .bind(key)

@@ -46,7 +46,7 @@ macro_rules! users_code {
                     "INSERT INTO users (name, email, password_hash, role, department, phone, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
                 );
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 let inserted = sqlx::query_as::<_, UserRow>(&sql)
                     .bind(user.name)
                     .bind(user.email)
@@ -135,7 +135,7 @@ macro_rules! users_code {
                                           AND o.deleted_at IS NULL AND o.id <> users.id))
                      RETURNING {USER_COLUMNS}"
                 );
-                let mut tx = self.writer().begin().await?;
+                let mut tx = begin(self.writer()).await?;
                 lock_account_rules(&mut tx).await?;
                 let row = sqlx::query_as::<_, UserRow>(&sql)
                     .bind(change.name)

@@ -19,6 +19,8 @@ impl Store {
 
 /// Nothing: SQLite's single writer already keeps a change's read and write together.
 const LOCK_FOR_WRITE: &str = "";
+/// Nothing: the single writer claims one batch of mail at a time.
+const SKIP_LOCKED: &str = "";
 /// Nothing: assignments are written one at a time by the single writer.
 const LOCK_AGENT: Option<&str> = None;
 /// Emails compare without regard to case: the column is `COLLATE NOCASE`.

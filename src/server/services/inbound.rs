@@ -1,0 +1,309 @@
+//! Mail in: one raw message becomes a reply on the right ticket, a new ticket, or a record of
+//! why neither, and every mail is recorded with that outcome and its reason.
+//!
+//! A mail is a reply when it carries a valid reply token of its sender, or names one of our
+//! mails (`In-Reply-To`/`References`) or a ticket in its subject (`[#N]`) and comes from that
+//! ticket's requester. Anyone else who mentions a ticket gets a ticket of their own that says
+//! which one it mentioned: a sender never replies in another's name, and staff act by mail only
+//! through their own reply token, never by `From` alone. The same Message-ID is taken once;
+//! mail a machine sent is recorded and left alone, so nothing answers an autoresponder.
+
+use crate::domain::{may_see, works_on, EventKind, Priority, Role, TicketStatus};
+use crate::error::AppError;
+use crate::server::inbound::parse::{self, Incoming};
+use crate::server::inbound::quotes;
+use crate::server::notify::reply_token;
+use crate::server::security::{hash_password, random_token};
+use crate::server::startup::Core;
+use crate::server::store::{Constraint, InboundRecord, NewEvent, NewTicket, NewUser, StoreError, TicketUpdate, UserRecord};
+
+/// What was done with a mail.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Taken {
+    /// created, replied, duplicate, suppressed or rejected.
+    #[schema(example = "replied")]
+    pub outcome: String,
+    pub ticket: Option<i64>,
+    #[schema(example = "threaded by reply token")]
+    pub reason: String,
+}
+
+enum Decision {
+    Reply { ticket: i64, person: UserRecord, reason: String },
+    New { mentioned: Option<i64>, reason: String },
+}
+
+/// Text cut to `max` characters, without control characters (but line breaks, if `multiline`).
+fn fit(text: &str, max: usize, multiline: bool) -> String {
+    let clean: String = text
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\t')))
+        .map(|c| if c == '\t' && !multiline { ' ' } else { c })
+        .collect();
+    clean.chars().take(max).collect()
+}
+
+/// Takes in one raw mail (from `source`: `api` or `imap`).
+pub async fn take(core: &Core, raw: &[u8], source: &str) -> Result<Taken, AppError> {
+    let record = |mail: Option<&Incoming>, outcome: &'static str, ticket: Option<i64>, reason: String| InboundRecord {
+        message_id: mail.map(|m| m.message_id.clone()).unwrap_or_else(|| format!("unreadable:{}", random_token(8))),
+        received_at: chrono::Utc::now().timestamp(),
+        source: source.to_string(),
+        sender: mail.and_then(|m| m.from.clone()).unwrap_or_default(),
+        subject: mail.map(|m| fit(&m.subject, 300, false)).unwrap_or_default(),
+        outcome: outcome.to_string(),
+        ticket_id: ticket,
+        reason,
+        raw: (raw.len() <= core.settings.mail.keep_raw_bytes).then(|| raw.to_vec()),
+        raw_size: raw.len() as i64,
+    };
+    let Some(mail) = parse::parse(raw, &core.mail_identity.domain) else {
+        let r = record(None, "rejected", None, "not a mail message".into());
+        core.store.record_inbound(&r).await?;
+        return Ok(Taken { outcome: "rejected".into(), ticket: None, reason: r.reason });
+    };
+    let done = |r: InboundRecord| async move {
+        let taken = Taken { outcome: r.outcome.clone(), ticket: r.ticket_id, reason: r.reason.clone() };
+        core.store.record_inbound(&r).await.map(|_| taken)
+    };
+    if let Some((_, ticket)) = core.store.inbound_taken(&mail.message_id).await? {
+        return Ok(done(record(Some(&mail), "duplicate", ticket, "this Message-ID was taken in already".into())).await?);
+    }
+    if let Some(why) = &mail.automatic {
+        // A delivery report about one of our mails is kept with that mail's ticket.
+        let about = core.store.sent_mail_of(&mail.quoted_ids).await?.map(|(ticket, _)| ticket);
+        let reason = match about {
+            Some(ticket) => format!("suppressed: {why}, about our mail on #{ticket}"),
+            None => format!("suppressed: {why}"),
+        };
+        return Ok(done(record(Some(&mail), "suppressed", about, reason)).await?);
+    }
+    let Some(sender) = mail.from.clone() else {
+        return Ok(done(record(Some(&mail), "rejected", None, "the mail names no sender address".into())).await?);
+    };
+    let decision = decide(core, &mail, &sender).await?;
+    let result = match decision {
+        Decision::Reply { ticket, person, reason } => {
+            let r = record(Some(&mail), "replied", Some(ticket), reason);
+            reply(core, &mail, ticket, person, r).await
+        }
+        Decision::New { mentioned, reason } => {
+            let requester = match core.store.user_by_email(&sender).await? {
+                Some(user) if user.profile.is_active => user,
+                Some(_) => {
+                    let reason = format!("{reason}; but the sender's account is deactivated");
+                    return Ok(done(record(Some(&mail), "rejected", None, reason)).await?);
+                }
+                None if core.settings.mail.unknown_senders_create => new_account(core, &mail, &sender).await?,
+                None => {
+                    let reason = format!("{reason}; but the sender has no account (mail.unknown_senders is ignore)");
+                    return Ok(done(record(Some(&mail), "rejected", None, reason)).await?);
+                }
+            };
+            let r = record(Some(&mail), "created", None, reason);
+            create(core, &mail, requester, mentioned, r).await
+        }
+    };
+    match result {
+        // Another copy of this mail was taken in meanwhile (fetched twice, two addresses).
+        Err(StoreError::Conflict(Constraint::InboundOnce)) => {
+            let ticket = core.store.inbound_taken(&mail.message_id).await?.and_then(|(_, t)| t);
+            Ok(done(record(Some(&mail), "duplicate", ticket, "this Message-ID was taken in already".into())).await?)
+        }
+        other => Ok(other??),
+    }
+}
+
+/// Which ticket the mail answers, and as whom; or that it opens a ticket of its own.
+async fn decide(core: &Core, mail: &Incoming, sender: &str) -> Result<Decision, AppError> {
+    let now = chrono::Utc::now();
+    // 1. A reply token of the sender's own.
+    let token = mail.recipients.iter().filter_map(|a| reply_token::token_in(a)).find_map(|t| reply_token::read(&core.mail_key, t));
+    if let Some((ticket_id, user_id)) = token {
+        let person = core.store.user_by_id(user_id).await?.filter(|p| p.profile.is_active);
+        let ticket = core.store.ticket(ticket_id, now).await?;
+        return Ok(match (person, ticket) {
+            (Some(person), Some(ticket)) if person.profile.email.eq_ignore_ascii_case(sender) => {
+                let p = &person.profile;
+                let on_ticket = p.id == ticket.user_id || works_on(p.role, p.id, ticket.assigned_to);
+                if !on_ticket || !may_see(p.role, p.id, ticket.user_id, ticket.assigned_to) {
+                    Decision::New { mentioned: Some(ticket_id), reason: format!("new ticket: {sender} no longer works on #{ticket_id}") }
+                } else if ticket.status == TicketStatus::Closed {
+                    Decision::New { mentioned: Some(ticket_id), reason: format!("new ticket: #{ticket_id} is closed") }
+                } else {
+                    Decision::Reply { ticket: ticket_id, person, reason: "threaded by reply token".into() }
+                }
+            }
+            (_, Some(_)) => Decision::New {
+                mentioned: Some(ticket_id),
+                reason: format!("new ticket: the reply address of #{ticket_id} was given to someone else than {sender}"),
+            },
+            (_, None) => Decision::New { mentioned: None, reason: format!("new ticket: #{ticket_id} no longer exists") },
+        });
+    }
+    // 2. One of our mails in In-Reply-To/References, or 3. [#N] in the subject: only from the
+    // ticket's requester.
+    let thread_prefix = "ticket-";
+    let thread_suffix = format!("@{}", core.mail_identity.domain);
+    let by_thread = mail.refers_to.iter().find_map(|id| {
+        let id = id.trim_matches(['<', '>']);
+        id.strip_prefix(thread_prefix)?.strip_suffix(thread_suffix.as_str())?.parse::<i64>().ok()
+    });
+    let by_refs = match by_thread {
+        Some(t) => Some(t),
+        None => core.store.sent_mail_of(&mail.refers_to).await?.map(|(t, _)| t),
+    };
+    let (mentioned, how) = match (by_refs, parse::ticket_in_subject(&mail.subject)) {
+        (Some(t), _) => (t, "In-Reply-To/References"),
+        (None, Some(t)) => (t, "its subject"),
+        (None, None) => return Ok(Decision::New { mentioned: None, reason: "new ticket".into() }),
+    };
+    let Some(ticket) = core.store.ticket(mentioned, now).await? else {
+        return Ok(Decision::New { mentioned: None, reason: format!("new ticket: #{mentioned} does not exist") });
+    };
+    let requester = core.store.user_by_id(ticket.user_id).await?.filter(|r| r.profile.is_active);
+    Ok(match requester {
+        Some(r) if r.profile.email.eq_ignore_ascii_case(sender) && ticket.status != TicketStatus::Closed => {
+            Decision::Reply { ticket: mentioned, person: r, reason: format!("threaded by {how}, from the requester") }
+        }
+        Some(r) if r.profile.email.eq_ignore_ascii_case(sender) => {
+            Decision::New { mentioned: Some(mentioned), reason: format!("new ticket: #{mentioned} is closed") }
+        }
+        _ => Decision::New { mentioned: Some(mentioned), reason: format!("new ticket: {sender} is not on #{mentioned}") },
+    })
+}
+
+/// The mail's own text: the reply above the quote, and its attachments by name.
+fn body_of(mail: &Incoming, max: usize) -> String {
+    let mut text = quotes::reply_text(&mail.text);
+    if !mail.attachments.is_empty() {
+        text.push_str(&format!("\n\n(Attachments, kept with the mail: {})", mail.attachments.join(", ")));
+    }
+    if text.trim().is_empty() {
+        text = fit(&mail.subject, max, false);
+    }
+    fit(&text, max, true)
+}
+
+async fn reply(core: &Core, mail: &Incoming, ticket: i64, person: UserRecord, r: InboundRecord) -> Result<Result<Taken, AppError>, StoreError> {
+    let text = body_of(mail, crate::domain::NoteText::MAX);
+    let events = [NewEvent { kind: EventKind::Reply, detail: if text.is_empty() { "(empty mail)".into() } else { text }, internal: false }];
+    let mut changes = core.store.changes().await?;
+    if !changes.update(ticket, None, person.profile.id, &TicketUpdate::default(), &events).await? {
+        return Ok(Err(AppError::conflict("The ticket was closed or deleted meanwhile.")));
+    }
+    changes.record_inbound(&r).await?;
+    let taken = Taken { outcome: "replied".into(), ticket: Some(ticket), reason: r.reason.clone() };
+    Ok(super::commit(core, changes).await.map(|_| taken))
+}
+
+async fn create(core: &Core, mail: &Incoming, requester: UserRecord, mentioned: Option<i64>, mut r: InboundRecord) -> Result<Result<Taken, AppError>, StoreError> {
+    let settings = core.store.system_settings().await?;
+    let mut title = fit(&mail.subject, crate::domain::TicketTitle::MAX, false);
+    if title.chars().count() < crate::domain::TicketTitle::MIN {
+        title = format!("Mail from {}", requester.profile.name).chars().take(crate::domain::TicketTitle::MAX).collect();
+    }
+    let mut description = body_of(mail, crate::domain::TicketDescription::MAX - 100);
+    if let Some(n) = mentioned {
+        description.push_str(&format!("\n\n(This mail mentioned ticket #{n}.)"));
+    }
+    let category = if settings.categories.iter().any(|c| c == "general") { "general".to_string() } else { settings.categories[0].clone() };
+    let priority = Priority::Medium;
+    let mut changes = core.store.changes().await?;
+    let id = changes
+        .create(NewTicket {
+            requester: requester.profile.id,
+            actor: requester.profile.id,
+            title: &title,
+            description: &description,
+            category: &category,
+            priority,
+            due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
+        })
+        .await?;
+    r.ticket_id = Some(id);
+    changes.record_inbound(&r).await?;
+    let taken = Taken { outcome: "created".into(), ticket: Some(id), reason: r.reason.clone() };
+    Ok(super::commit(core, changes).await.map(|_| taken))
+}
+
+/// An account for an unknown sender (the setting says so): a user with an unusable random
+/// password, who can set one through "forgot password".
+async fn new_account(core: &Core, mail: &Incoming, sender: &str) -> Result<UserRecord, AppError> {
+    let email = crate::domain::Email::parse(sender)?;
+    let name = fit(&mail.from_name, 100, false);
+    let name = if name.chars().count() >= 2 { name } else { sender.split('@').next().unwrap_or(sender).to_string() };
+    let name = crate::domain::PersonName::parse(&name).or_else(|_| crate::domain::PersonName::parse("Mail sender"))?;
+    let hash = hash_password(random_token(24)).await?;
+    let new = NewUser { name: name.as_str(), email: email.as_str(), password_hash: &hash, role: Role::User, department: "", phone: "" };
+    match core.store.insert_user(new, None).await {
+        Ok(user) => Ok(user),
+        // Made meanwhile by another copy of a mail from the same sender.
+        Err(StoreError::Conflict(Constraint::UserEmail)) => core.store.user_by_email(email.as_str()).await?.ok_or_else(AppError::internal),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A mail taken in, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundMail {
+    pub id: i64,
+    pub message_id: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// `api`, `imap`, or `again` (processed again by an admin).
+    pub source: String,
+    pub sender: String,
+    pub subject: String,
+    pub outcome: String,
+    pub ticket: Option<i64>,
+    pub reason: String,
+    pub raw_size: i64,
+    /// Whether the raw message was kept (see `mail.keep_raw_kb`).
+    pub raw_kept: bool,
+}
+
+fn admin(caller: &crate::server::guard::CurrentUser) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
+}
+
+/// The newest mails taken in, 50 a page, before the id `before`; and the id to ask for next.
+pub async fn list(core: &Core, caller: &crate::server::guard::CurrentUser, before: Option<i64>) -> Result<(Vec<InboundMail>, Option<i64>), AppError> {
+    admin(caller)?;
+    const PAGE: i64 = 50;
+    let rows = core.store.inbound_page(before, PAGE + 1).await?;
+    let next = (rows.len() as i64 > PAGE).then(|| rows[PAGE as usize - 1].id);
+    let mails = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .map(|r| InboundMail {
+            id: r.id,
+            message_id: r.message_id,
+            received_at: chrono::DateTime::from_timestamp(r.received_at, 0).unwrap_or_default(),
+            source: r.source,
+            sender: r.sender,
+            subject: r.subject,
+            outcome: r.outcome,
+            ticket: r.ticket_id,
+            reason: r.reason,
+            raw_size: r.raw_size,
+            raw_kept: r.raw_kept,
+        })
+        .collect();
+    Ok((mails, next))
+}
+
+/// The raw message of a mail taken in, if it was kept.
+pub async fn raw(core: &Core, caller: &crate::server::guard::CurrentUser, id: i64) -> Result<Vec<u8>, AppError> {
+    admin(caller)?;
+    core.store.inbound_raw(id).await?.ok_or_else(|| AppError::not_found("No raw message is kept for this mail"))
+}
+
+/// Takes a kept mail in again (after a setting changed, say): a mail that became a ticket or a
+/// reply stays that (`duplicate`).
+pub async fn process_again(core: &Core, caller: &crate::server::guard::CurrentUser, id: i64) -> Result<Taken, AppError> {
+    let raw = raw(core, caller, id).await?;
+    tracing::info!(user_id = caller.id, inbound_id = id, "mail processed again by an admin");
+    take(core, &raw, "again").await
+}
