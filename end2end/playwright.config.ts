@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_PORT, OUTBOX_DIR } from "./tests/helpers";
+import { E2E_PORT, INBOUND_SECRET, OUTBOX_DIR } from "./tests/helpers";
 import os from "node:os";
 import path from "node:path";
 
@@ -71,6 +71,8 @@ export default defineConfig({
       HELPDESK_DATABASE_URL: `sqlite://${database}`,
       HELPDESK_DEMO: "true",
       HELPDESK_OUTBOX_DIR: OUTBOX_DIR,
+      // The mail server's pipe posts to /api/mail/inbound with this secret (tests/mail.spec.ts).
+      HELPDESK_MAIL_INBOUND_SECRET: INBOUND_SECRET,
       // Every test signs in, registers and resets from 127.0.0.1: limits per address would
       // otherwise stop the suite (the cargo tests cover the limits themselves).
       HELPDESK_REQUESTS_PER_IP: "100000",

@@ -1,6 +1,6 @@
 use crate::domain::Role;
 use crate::features::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, RootPage};
-use crate::features::admin::{AdminHome, ReportsPage};
+use crate::features::admin::{AdminHome, InboundMailPage, ReportsPage};
 use crate::features::home::HomePage;
 use crate::features::superadmin::{AuditLogPage, SettingsPage, SuperHome, UserEditPage, UsersPage};
 use crate::features::profile::ProfilePage;
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view={Lazy::<AdminHomePage>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/tickets") view={Lazy::<AllTickets>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/reports") view={Lazy::<Reports>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/mail") view={Lazy::<MailIn>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/superadmin") view={Lazy::<SuperHomePage>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/superadmin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/superadmin/users/:id") view={Lazy::<UserEdit>::new()} ssr=SsrMode::Async/>
@@ -99,6 +100,7 @@ lazy_page! {
     AdminHomePage => view! { <RequireRole roles=ADMINS><AdminHome/></RequireRole> };
     AllTickets => view! { <RequireRole roles=ADMINS><TicketListPage title="All tickets" admin=true/></RequireRole> };
     Reports => view! { <RequireRole roles=ADMINS><ReportsPage/></RequireRole> };
+    MailIn => view! { <RequireRole roles=ADMINS><InboundMailPage/></RequireRole> };
     SuperHomePage => superadmin(SuperHome);
     Users => superadmin(UsersPage);
     UserEdit => superadmin(UserEditPage);

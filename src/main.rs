@@ -1,6 +1,6 @@
 use helpdesk::server::security::hash_password;
 use helpdesk::server::store::{SeedPlan, Store};
-use helpdesk::server::{build_router, settings::Settings, Core};
+use helpdesk::server::{build_router, config::Config, Core};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -62,15 +62,15 @@ async fn serve_or_run() {
         println!("{USAGE}");
         return;
     }
-    // Settings first: they choose the log format.
-    let settings = Settings::load().map_err(|e| e.to_string());
-    helpdesk::server::tracing_setup::init(settings.as_ref().map(|s| s.log_format).unwrap_or_default());
-    let result = match (command, settings) {
+    // The configuration first: it chooses the log format.
+    let config = Config::load().map_err(|e| e.to_string());
+    helpdesk::server::tracing_setup::init(config.as_ref().map(|s| s.log_format).unwrap_or_default());
+    let result = match (command, config) {
         (Some(other), _) if !matches!(other, "seed" | "backup" | "migrate") => Err(format!("unknown command {other:?}\n{USAGE}")),
         (_, Err(e)) => Err(e),
-        (None, Ok(settings)) => run(settings).await,
-        (Some("seed"), Ok(settings)) => seed(&args[1..], settings).await,
-        (Some("backup"), Ok(settings)) => backup(&args[1..], settings).await,
+        (None, Ok(config)) => run(config).await,
+        (Some("seed"), Ok(config)) => seed(&args[1..], config).await,
+        (Some("backup"), Ok(config)) => backup(&args[1..], config).await,
         (Some(_), Ok(_)) => migrate(&args[1..]).await,
     };
     if let Err(message) = result {
@@ -79,13 +79,13 @@ async fn serve_or_run() {
     }
 }
 
-async fn run(settings: Settings) -> Result<(), String> {
+async fn run(config: Config) -> Result<(), String> {
     let leptos_options = leptos::prelude::get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
     let leptos_options = helpdesk::server::startup::with_hashed_files(leptos_options);
-    let (addr, metrics_addr) = (settings.addr, settings.metrics_addr);
-    let core = Arc::new(Core::start(settings).await?);
+    let (addr, metrics_addr) = (config.addr, config.metrics_addr);
+    let core = Arc::new(Core::start(config).await?);
     helpdesk::server::startup::start_workers(&core);
     let app = build_router(leptos_options, core.clone());
 
@@ -128,12 +128,12 @@ fn seed_plan(args: &[String]) -> Result<SeedPlan, String> {
     Ok(SeedPlan { tickets, users: users.unwrap_or((tickets / 10).clamp(10, 100_000)), agents })
 }
 
-async fn seed(args: &[String], mut settings: Settings) -> Result<(), String> {
+async fn seed(args: &[String], mut config: Config) -> Result<(), String> {
     let plan = seed_plan(args)?;
-    settings.demo = true; // an empty database gets the demo accounts, as in development
-    println!("seed: database {}", helpdesk::server::store::redacted(&settings.database_url));
+    config.demo = true; // an empty database gets the demo accounts, as in development
+    println!("seed: database {}", helpdesk::server::store::redacted(&config.database_url));
     let started = Instant::now();
-    let core = Core::start(settings).await?;
+    let core = Core::start(config).await?;
     let hash = hash_password("password123".to_string()).await.map_err(|e| e.to_string())?;
     let mut last = Instant::now();
     let report = core
@@ -178,12 +178,12 @@ fn existing_sqlite_file(url: &str, setting: &str) -> Result<std::path::PathBuf, 
 }
 
 /// `helpdesk backup FILE`
-async fn backup(args: &[String], settings: Settings) -> Result<(), String> {
+async fn backup(args: &[String], config: Config) -> Result<(), String> {
     let [file] = args else {
         return Err(format!("backup takes one argument, the new file to write\n{USAGE}"));
     };
-    let database = existing_sqlite_file(&settings.database_url, "database.url")?;
-    let store = Store::connect(&settings.database_url, 1).await.map_err(|e| format!("database.url: {e}"))?;
+    let database = existing_sqlite_file(&config.database_url, "database.url")?;
+    let store = Store::connect(&config.database_url, 1).await.map_err(|e| format!("database.url: {e}"))?;
     let started = Instant::now();
     let report = store.backup_into(std::path::Path::new(file)).await.map_err(|e| e.to_string());
     store.close().await;

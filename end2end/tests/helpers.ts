@@ -21,6 +21,8 @@ export const test = base.extend({
 export { expect };
 /** Where the server under test writes mail (no SMTP server in tests). */
 export const OUTBOX_DIR = path.resolve(__dirname, "..", ".outbox");
+/** The secret the test server takes mail with (`POST /api/mail/inbound`). */
+export const INBOUND_SECRET = "e2e-inbound-secret-0123456789abcdef";
 
 export const DEMO = {
   superadmin: { email: "superadmin@gmail.com", password: "superadmin123", name: "Super Admin", home: "/superadmin" },

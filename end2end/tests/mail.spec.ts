@@ -1,4 +1,4 @@
-import { test, expect, DEMO, apiAssignToDemoAgent, apiCreateTicket, apiToken, gotoHydrated, mailsTo, register, uniqueEmail, uniqueTitle, waitForMailTo } from "./helpers";
+import { test, expect, DEMO, INBOUND_SECRET, apiAssignToDemoAgent, apiCreateTicket, apiToken, gotoHydrated, mailsTo, register, signIn, uniqueEmail, uniqueTitle, waitForMailTo } from "./helpers";
 
 // Notification mail, as a requester lives it: the agent's reply arrives by mail; switched off
 // on the profile page, no more replies come, while status changes still do.
@@ -54,4 +54,53 @@ test("the notification settings save without JavaScript too", async ({ browser }
   await expect(page.getByLabel("The status of a ticket I raised changes")).not.toBeChecked();
   await expect(page.getByLabel("Someone replies on a ticket I raised")).toBeChecked();
   await context.close();
+});
+
+// A requester answers a notification from their mail program: the mail server hands the reply
+// to the help desk, and the agent finds it on the ticket page, without the quoted text.
+test("a requester's reply by mail appears on the agent's ticket page", async ({ page, request }) => {
+  const email = uniqueEmail("mailreply");
+  await register(page, "Mail Reply", email, "Mail-reply-42");
+  const user = await apiToken(request, email, "Mail-reply-42");
+  const title = uniqueTitle("Mail reply");
+  const id = await apiCreateTicket(request, user, title);
+  await apiAssignToDemoAgent(request, id);
+  const agent = await apiToken(request, DEMO.agent.email, DEMO.agent.password);
+  const asked = await request.post(`/api/tickets/${id}/replies`, {
+    headers: { Authorization: `Bearer ${agent}` },
+    data: { text: "AskedMarker which printer is it?" },
+  });
+  expect(asked.status()).toBe(201);
+  await waitForMailTo(email, "AskedMarker");
+  const notification = mailsTo(email).find((m) => m.includes("AskedMarker"))!;
+  const replyTo = notification.match(/^Reply-To: (.+)$/m)![1].trim();
+  const messageId = notification.match(/^Message-ID: (.+)$/m)![1].trim();
+
+  const reply = [
+    `From: Mail Reply <${email}>`,
+    `To: ${replyTo}`,
+    `Subject: Re: [#${id}] ${title}`,
+    `Message-ID: <reply-${Date.now()}@client.example>`,
+    `In-Reply-To: ${messageId}`,
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "It is the LaserJet on floor 2.",
+    "",
+    `On Mon, 7 Dec 2026 at 10:02, Help Desk <helpdesk@localhost> wrote:`,
+    "> AskedMarker which printer is it?",
+    "",
+  ].join("\r\n");
+  const taken = await request.post("/api/mail/inbound", {
+    headers: { Authorization: `Bearer ${INBOUND_SECRET}`, "Content-Type": "message/rfc822" },
+    data: reply,
+  });
+  expect(taken.status()).toBe(200);
+  expect(await taken.json()).toEqual({ outcome: "replied", ticket: id, reason: "threaded by reply token" });
+
+  await page.context().clearCookies();
+  await signIn(page, DEMO.agent.email, DEMO.agent.password);
+  await expect(page).toHaveURL(/\/agent$/);
+  await gotoHydrated(page, `/tickets/${id}`);
+  await expect(page.getByText("It is the LaserJet on floor 2.")).toBeVisible();
+  await expect(page.getByText("> AskedMarker which printer is it?")).toHaveCount(0);
 });

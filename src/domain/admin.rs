@@ -326,3 +326,33 @@ mod tests {
         assert!(Report::parse_range(Some("2022-01-01"), None, today).is_err());
     }
 }
+
+/// A mail taken in, as admins see it: what became of it and why.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboundMail {
+    pub id: i64,
+    pub message_id: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// `api`, `imap`, or `again` (processed again by an admin).
+    pub source: String,
+    pub sender: String,
+    pub subject: String,
+    /// created, replied, duplicate, suppressed or rejected.
+    pub outcome: String,
+    pub ticket: Option<i64>,
+    pub reason: String,
+    pub raw_size: i64,
+    /// Whether the raw message was kept (see `mail.keep_raw_kb`).
+    pub raw_kept: bool,
+}
+
+/// A page of the mail taken in, newest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundPage {
+    pub mails: Vec<InboundMail>,
+    /// Ask with `before=` this for the next (older) page; none on the last.
+    pub next: Option<i64>,
+}

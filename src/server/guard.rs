@@ -83,7 +83,7 @@ pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Resul
         TokenError::Invalid => AppError::unauthorized("Invalid token"),
     })?;
     let now = chrono::Utc::now().timestamp();
-    let idle = core.settings.idle_timeout_secs;
+    let idle = core.config.idle_timeout_secs;
     // Signed out, idle too long, password changed or reset, deactivated or deleted: the
     // session is gone.
     let (record, last_seen) = core
@@ -137,13 +137,13 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(ClientIp(client_ip(&parts.extensions, &parts.headers, &state.core.settings.trusted_proxies)))
+        Ok(ClientIp(client_ip(&parts.extensions, &parts.headers, &state.core.config.trusted_proxies)))
     }
 }
 
 /// The `Set-Cookie` value that signs a browser in.
 pub fn session_cookie(core: &Core, token: &str) -> String {
-    let secure = if core.settings.secure_cookies() { "; Secure" } else { "" };
+    let secure = if core.config.secure_cookies() { "; Secure" } else { "" };
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         core.keys.ttl_secs()
@@ -152,14 +152,14 @@ pub fn session_cookie(core: &Core, token: &str) -> String {
 
 /// The `Set-Cookie` value that marks a browser as one that has signed in to an account.
 pub fn device_cookie(core: &Core, value: &str) -> String {
-    let secure = if core.settings.secure_cookies() { "; Secure" } else { "" };
+    let secure = if core.config.secure_cookies() { "; Secure" } else { "" };
     let max_age = crate::server::security::DEVICE_TTL_SECS;
     format!("{DEVICE_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` value that signs a browser out.
 pub fn cleared_cookie(core: &Core) -> String {
-    let secure = if core.settings.secure_cookies() { "; Secure" } else { "" };
+    let secure = if core.config.secure_cookies() { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
@@ -167,7 +167,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ip = client_ip(&parts.extensions, &parts.headers, &state.core.settings.trusted_proxies);
+        let ip = client_ip(&parts.extensions, &parts.headers, &state.core.config.trusted_proxies);
         authenticate(&state.core, &parts.headers, ip).await
     }
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 /// browser headers. Which header is a bearer token is decided once, in `guard::bearer_token`.
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || crate::server::guard::carries_only_a_bearer(request.headers()) || same_origin(request.headers(), &state.core.settings.public_url) {
+    if safe || crate::server::guard::carries_only_a_bearer(request.headers()) || same_origin(request.headers(), &state.core.config.public_url) {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "cross-site request refused");
@@ -123,7 +123,7 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     // allows no inline script at all.
     let policy = nonce.filter(|_| html).and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce)).ok());
     headers.insert(header::CONTENT_SECURITY_POLICY, policy.unwrap_or(HeaderValue::from_static(DEFAULT_POLICY)));
-    if state.core.settings.secure_cookies() {
+    if state.core.config.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if let Some(kind) = file {

@@ -2,7 +2,7 @@
 //! Mail leaves through the outbox (`notify::outbox`), which calls `deliver` for each one.
 
 use crate::error::AppError;
-use crate::server::settings::MailSettings;
+use crate::server::config::MailConfig;
 use crate::server::store::QueuedMail;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart};
@@ -86,7 +86,7 @@ impl Mailer {
         }
     }
 
-    pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
+    pub fn new(settings: &MailConfig) -> Result<Mailer, String> {
         let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
         Ok(match &settings.smtp_url {
             Some(url) => Mailer::Smtp {

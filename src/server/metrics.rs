@@ -116,7 +116,7 @@ async fn exposition(core: &Core) -> Response {
 /// `/metrics` on the main address: loopback or a super admin only (see the module comment).
 pub async fn on_main_address(State(state): State<AppState>, request: Request) -> Response {
     if !from_loopback_directly(&request) {
-        let ip = crate::server::guard::client_ip(request.extensions(), request.headers(), &state.core.settings.trusted_proxies);
+        let ip = crate::server::guard::client_ip(request.extensions(), request.headers(), &state.core.config.trusted_proxies);
         let caller = crate::server::guard::authenticate(&state.core, request.headers(), ip).await;
         if let Err(e) = caller.and_then(|c| c.require(&[crate::domain::Role::Superadmin])) {
             return e.into_response();

@@ -14,7 +14,7 @@ pub mod rpc;
 pub mod secret;
 pub mod security;
 pub mod services;
-pub mod settings;
+pub mod config;
 pub mod startup;
 pub mod store;
 pub mod tracing_setup;

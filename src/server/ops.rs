@@ -3,7 +3,7 @@
 //! separate metrics address is set; and the shutdown signal. Mounted outside the cross-site
 //! and session middlewares: probes send no cookies and no browser headers.
 
-use crate::server::settings::Settings;
+use crate::server::config::Config;
 use crate::server::startup::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -15,9 +15,9 @@ use std::time::Duration;
 /// A database that has not answered by then counts as not answering.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub fn router(settings: &Settings) -> Router<AppState> {
+pub fn router(config: &Config) -> Router<AppState> {
     let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
-    match settings.metrics_addr {
+    match config.metrics_addr {
         Some(_) => router,
         None => router.route("/metrics", get(crate::server::metrics::on_main_address)),
     }

@@ -69,7 +69,7 @@ impl Budget<'_> {
     }
 
     fn limit(&self, core: &Core) -> u32 {
-        let limits = &core.settings.rate_limit;
+        let limits = &core.config.rate_limit;
         match self {
             Budget::SignInAccount { .. } | Budget::PasswordChange { .. } => limits.failures_per_account,
             Budget::SignInAddress { .. } => limits.failures_per_ip,
@@ -94,7 +94,7 @@ impl Budget<'_> {
 /// Counts one attempt, before the work it asks for; refuses with 429 (and when to retry) once
 /// the budget is spent.
 pub async fn spend(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
-    let window = core.settings.rate_limit.window_secs as i64;
+    let window = core.config.rate_limit.window_secs as i64;
     let now = chrono::Utc::now().timestamp();
     let hits = core.store.throttle_hit(&budget.key(), window, now).await?;
     if hits.count > i64::from(budget.limit(core)) {
@@ -107,7 +107,7 @@ pub async fn spend(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
 /// Refuses with 429 when the budget is already spent, counting nothing (the attempt is
 /// counted afterwards, by [`count`], only if it turns out to be a failure).
 pub async fn check(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
-    let window = core.settings.rate_limit.window_secs as i64;
+    let window = core.config.rate_limit.window_secs as i64;
     let now = chrono::Utc::now().timestamp();
     if let Some(hits) = core.store.throttle_peek(&budget.key(), window, now).await? {
         if hits.count >= i64::from(budget.limit(core)) {
@@ -119,7 +119,7 @@ pub async fn check(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
 
 /// Counts one attempt that has happened (a failure the hash showed, a sign-in made).
 pub async fn count(core: &Core, budget: &Budget<'_>) -> Result<(), AppError> {
-    let window = core.settings.rate_limit.window_secs as i64;
+    let window = core.config.rate_limit.window_secs as i64;
     core.store.throttle_hit(&budget.key(), window, chrono::Utc::now().timestamp()).await?;
     Ok(())
 }

@@ -25,7 +25,7 @@ fn parts() -> Result<Parts, AppError> {
 /// The signed-in caller, or 401.
 pub async fn caller(core: &Core) -> Result<CurrentUser, AppError> {
     let parts = parts()?;
-    let ip = guard::client_ip(&parts.extensions, &parts.headers, &core.settings.trusted_proxies);
+    let ip = guard::client_ip(&parts.extensions, &parts.headers, &core.config.trusted_proxies);
     guard::authenticate(core, &parts.headers, ip).await
 }
 
@@ -39,7 +39,7 @@ pub async fn optional_caller(core: &Core) -> Result<Option<CurrentUser>, AppErro
 }
 
 pub fn client_ip() -> String {
-    let trusted = use_context::<AppState>().map(|s| s.core.settings.trusted_proxies.clone()).unwrap_or_default();
+    let trusted = use_context::<AppState>().map(|s| s.core.config.trusted_proxies.clone()).unwrap_or_default();
     use_context::<Parts>().map(|p| guard::client_ip(&p.extensions, &p.headers, &trusted)).unwrap_or_else(|| "unknown".into())
 }
 

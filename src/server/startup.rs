@@ -5,7 +5,7 @@ use crate::domain::{Email, Role};
 use crate::error::AppError;
 use crate::server::mail::Mailer;
 use crate::server::security::{hash_password, random_token, TokenKeys};
-use crate::server::settings::Settings;
+use crate::server::config::Config;
 use crate::server::store::{DemoAccount, NewUser, Store};
 use axum::extract::FromRef;
 use axum::Router;
@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 
 /// What every request handler shares.
 pub struct Core {
-    pub settings: Settings,
+    pub config: Config,
     pub store: Store,
     pub keys: TokenKeys,
     pub mailer: Mailer,
@@ -48,23 +48,23 @@ const DEMO_ACCOUNTS: [(i64, &str, &str, &str, Role); 5] = [
 
 impl Core {
     /// Opens (and migrates) storage and prepares the first accounts and the signing secret.
-    pub async fn start(settings: Settings) -> Result<Core, String> {
-        let store = Store::connect(&settings.database_url, settings.database_max_connections)
+    pub async fn start(config: Config) -> Result<Core, String> {
+        let store = Store::connect(&config.database_url, config.database_max_connections)
             .await
-            .map_err(|e| format!("database.url: cannot open {}: {e}", crate::server::store::redacted(&settings.database_url)))?;
+            .map_err(|e| format!("database.url: cannot open {}: {e}", crate::server::store::redacted(&config.database_url)))?;
         fn fail<E>(what: &'static str) -> impl Fn(E) -> String {
             move |_| format!("{what} failed (see the log above)")
         }
 
         if store.count_users().await.map_err(fail("reading users"))? == 0 {
-            if settings.demo {
+            if config.demo {
                 seed_demo(&store).await.map_err(fail("seeding demo data"))?;
             } else {
-                create_first_superadmin(&store, &settings).await.map_err(fail("creating the first super admin"))?;
+                create_first_superadmin(&store, &config).await.map_err(fail("creating the first super admin"))?;
             }
         }
 
-        let secret = match &settings.jwt_secret {
+        let secret = match &config.jwt_secret {
             Some(secret) => secret.expose().clone(),
             None => store
                 .secret_or_insert("jwt_signing_key", &random_token(32))
@@ -72,17 +72,17 @@ impl Core {
                 .map_err(fail("reading the signing key"))?,
         };
         let mail_key = store.secret_or_insert("mail_reply_key", &random_token(32)).await.map_err(fail("reading the mail key"))?;
-        let mailer = Mailer::new(&settings.mail)?;
+        let mailer = Mailer::new(&config.mail)?;
         Ok(Core {
-            keys: TokenKeys::new(&secret, settings.token_ttl_hours),
-            mail_identity: crate::server::notify::MailIdentity::new(mailer.from(), settings.mail.reply_to.as_deref()),
+            keys: TokenKeys::new(&secret, config.token_ttl_hours),
+            mail_identity: crate::server::notify::MailIdentity::new(mailer.from(), config.mail.reply_to.as_deref()),
             mail_key: mail_key.into_bytes(),
             mail_wake: Arc::default(),
             mailer,
             ticket_changes: tokio::sync::broadcast::channel(1024).0,
             sign_ins_in_flight: Default::default(),
             store,
-            settings,
+            config,
         })
     }
 }
@@ -105,8 +105,8 @@ async fn seed_demo(store: &Store) -> Result<(), AppError> {
 }
 
 /// A production start on an empty database: no well-known password is ever created.
-async fn create_first_superadmin(store: &Store, settings: &Settings) -> Result<(), AppError> {
-    let boot = &settings.bootstrap;
+async fn create_first_superadmin(store: &Store, config: &Config) -> Result<(), AppError> {
+    let boot = &config.bootstrap;
     let email = Email::parse(&boot.admin_email)?;
     let (password, generated) = match &boot.admin_password {
         Some(pw) => (pw.expose().clone(), false),
@@ -178,7 +178,7 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
         // Health, readiness and metrics: outside the cross-site and header middlewares above.
-        .merge(crate::server::ops::router(&state.core.settings))
+        .merge(crate::server::ops::router(&state.core.config))
         .layer(axum::middleware::from_fn(crate::server::metrics::track));
     crate::server::tracing_setup::layer(app).with_state(state)
 }

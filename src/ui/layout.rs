@@ -41,11 +41,12 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     let work: &[(&str, &str)] = match role {
         Role::User => &[("/user/tickets", "My tickets"), ("/tickets/new", "New ticket")],
         Role::Agent => &[("/agent/tickets", "Assigned tickets")],
-        Role::Admin => &[("/admin/tickets", "All tickets"), ("/admin/reports", "Reports")],
+        Role::Admin => &[("/admin/tickets", "All tickets"), ("/admin/reports", "Reports"), ("/admin/mail", "Mail")],
         Role::Superadmin => &[
             ("/superadmin/users", "Users"),
             ("/admin/tickets", "All tickets"),
             ("/admin/reports", "Reports"),
+            ("/admin/mail", "Mail"),
             ("/superadmin/settings", "Settings"),
             ("/superadmin/audit", "Audit log"),
         ],

@@ -248,3 +248,27 @@ async fn admins_see_each_mail_with_its_reason_read_the_raw_message_and_process_i
     assert_eq!(twice.body["outcome"], "duplicate", "{:?}", twice.body);
     assert_eq!(app.get("/api/admin/mail/inbound", Some(&admin)).await.body["mails"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_sender_past_the_hourly_budget_is_still_taken_in_but_tells_nobody() {
+    let app = TestApp::spawn_with(|s| {
+        s.mail.inbound_secret = Some(Secret::new(SECRET.to_string()));
+        s.mail.notify_admins = true;
+        s.mail.notices_per_sender_hour = 2;
+    })
+    .await;
+    let mut tickets = Vec::new();
+    for n in 1..=3 {
+        let raw = mail("jane@gmail.com", "support@localhost", &format!("Looping mail {n}"), "", "Same again.");
+        let (_, taken) = post_mail(&app, &raw).await;
+        assert_eq!(taken["outcome"], "created", "{taken}");
+        tickets.push((taken["ticket"].as_i64().unwrap(), taken["reason"].as_str().unwrap().to_string()));
+    }
+    assert!(!tickets[1].1.contains("tells nobody") && tickets[2].1.contains("tells nobody"), "{tickets:?}");
+    app.outbox_drained().await;
+    let to_admin = app.mails_to("admin@gmail.com");
+    for (n, (id, _)) in tickets.iter().enumerate() {
+        let told = to_admin.iter().filter(|m| m.contains(&format!("[#{id}]"))).count();
+        assert_eq!(told, usize::from(n < 2), "ticket {id}");
+    }
+}

@@ -379,3 +379,44 @@ async fn pages_allow_only_their_own_nonced_scripts() {
     let policy = api.headers["content-security-policy"].to_str().unwrap();
     assert!(!policy.contains("nonce") && policy.contains("default-src 'self'"), "{policy}");
 }
+
+#[tokio::test]
+async fn admins_see_the_mail_taken_in_and_process_a_mail_again_without_javascript() {
+    let secret = "inbound-secret-for-the-page-test-0123456789";
+    let app = TestApp::spawn_with(|c| {
+        c.mail.inbound_secret = Some(helpdesk::server::secret::Secret::new(secret.to_string()));
+        c.mail.unknown_senders_create = false;
+    })
+    .await;
+    let raw = "From: Newcomer <newcomer@example.net>\r\nTo: support@localhost\r\nSubject: Printer <b>jam</b>\r\nMessage-ID: <page-test@example.net>\r\n\r\nThe printer jams.\r\n";
+    let post = Request::builder()
+        .method(Method::POST)
+        .uri("/api/mail/inbound")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::CONTENT_TYPE, "message/rfc822")
+        .body(Body::from(raw))
+        .unwrap();
+    assert_eq!(app.send(post).await.body["outcome"], "rejected");
+
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let reply = app.send(page("/admin/mail", Some(&admin))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = html(&reply);
+    assert!(body.contains("newcomer@example.net") && body.contains("Printer &lt;b&gt;jam&lt;/b&gt;"), "the subject shows as text");
+    assert!(body.contains("has no account") && body.contains("Process again") && body.contains("/api/admin/mail/inbound/"), "{body}");
+    let agent = app.login("agent@gmail.com", "agent123").await;
+    assert_eq!(app.send(page("/admin/mail", Some(&agent))).await.status, StatusCode::FORBIDDEN);
+
+    // The sender gets an account; the form, posted without JavaScript, takes the mail in again.
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let body = serde_json::json!({ "name": "Newcomer", "email": "newcomer@example.net", "password": "Newcomer-42", "role": "user" });
+    assert_eq!(app.post("/api/superadmin/users", Some(&superadmin), body).await.status, StatusCode::CREATED);
+    let id = app.get("/api/admin/mail/inbound", Some(&admin)).await.body["mails"][0]["id"].as_i64().unwrap();
+    let mut form = form_post("/rpc/admin/mail/inbound/process", &format!("id={id}"), "/admin/mail");
+    form.headers_mut().insert(header::COOKIE, format!("helpdesk_session={admin}").parse().unwrap());
+    let done = app.send(form).await;
+    assert!(done.status.is_redirection(), "{:?}", done.body);
+    assert!(location(&done).starts_with("/admin/mail?processed=created"), "{}", location(&done));
+    let listed = app.get("/api/admin/mail/inbound", Some(&admin)).await;
+    assert_eq!(listed.body["mails"][0]["outcome"], "created", "{:?}", listed.body);
+}

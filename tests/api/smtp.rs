@@ -115,7 +115,7 @@ async fn two_instances_on_one_postgres_send_each_mail_once() {
     let schema = format!("mail_twice_{}", std::process::id());
     helpdesk::server::store::postgres_admin::prepare_schema(&url, &schema).await.expect("a fresh schema");
     let shared = helpdesk::server::store::postgres_admin::url_in_schema(&url, &schema);
-    let configure = |s: &mut helpdesk::server::settings::Settings| {
+    let configure = |s: &mut helpdesk::server::config::Config| {
         s.database_url = shared.clone();
         s.mail.smtp_url = Some(Secret::new(sink.url()));
         s.mail.notify_admins = true;

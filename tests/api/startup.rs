@@ -4,7 +4,7 @@ use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use helpdesk::server::settings::Settings;
+use helpdesk::server::config::Config;
 use serde_json::json;
 
 /// A database file in a folder removed when the test ends (even when it fails).
@@ -65,7 +65,7 @@ async fn a_production_start_without_a_password_generates_one() {
 async fn a_configured_signing_secret_is_used_by_every_instance() {
     let secret = "x".repeat(40);
     let (_dir, url) = temp_db("shared-secret");
-    let configure = |s: &mut helpdesk::server::settings::Settings| {
+    let configure = |s: &mut helpdesk::server::config::Config| {
         s.jwt_secret = Some(secret.clone().into());
         s.database_url = url.clone();
     };
@@ -80,7 +80,7 @@ async fn a_configured_signing_secret_is_used_by_every_instance() {
 
 #[test]
 fn ephemeral_settings_use_an_in_memory_database_with_demo_data() {
-    let s = Settings::ephemeral(std::env::temp_dir());
+    let s = Config::ephemeral(std::env::temp_dir());
     assert_eq!(s.database_url, "sqlite::memory:");
     assert!(s.demo);
 }

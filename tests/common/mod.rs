@@ -9,7 +9,7 @@ pub mod smtp;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use helpdesk::server::{build_router, settings::Settings, Core};
+use helpdesk::server::{build_router, config::Config, Core};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,19 +82,19 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let outbox = std::env::temp_dir().join(format!("helpdesk-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&outbox);
-        let mut settings = Settings::ephemeral(outbox.clone());
+        let mut config = Config::ephemeral(outbox.clone());
         if let Some(url) = database_url() {
             // The same suite on PostgreSQL: each app in a schema of its own.
             let schema = format!("app_{}_{n}", std::process::id());
             helpdesk::server::store::postgres_admin::prepare_schema(&url, &schema).await.expect("a fresh schema");
-            settings.database_url = helpdesk::server::store::postgres_admin::url_in_schema(&url, &schema);
+            config.database_url = helpdesk::server::store::postgres_admin::url_in_schema(&url, &schema);
         }
-        adjust(&mut settings);
-        let core = Arc::new(on_shared_runtime(Core::start(settings)).await.expect("the app starts"));
+        adjust(&mut config);
+        let core = Arc::new(on_shared_runtime(Core::start(config)).await.expect("the app starts"));
         let workers = core.clone();
         on_shared_runtime(async move { helpdesk::server::startup::start_workers(&workers) }).await;
         let options = leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build();

@@ -2,9 +2,11 @@
 
 mod charts;
 mod dashboard;
+mod mail;
 mod reports;
 
 pub use dashboard::AdminHome;
+pub use mail::InboundMailPage;
 pub use reports::ReportsPage;
 
 use crate::domain::{AdminDashboard, AgentPerformance, Report};

@@ -38,7 +38,7 @@ fn same_secret(given: &str, expected: &str) -> bool {
 async fn take(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Taken>, AppError> {
     let core = &state.core;
     let given = guard::bearer_token(&headers).unwrap_or_default();
-    let allowed = core.settings.mail.inbound_secret.as_ref().is_some_and(|s| !given.is_empty() && same_secret(given, s.expose()));
+    let allowed = core.config.mail.inbound_secret.as_ref().is_some_and(|s| !given.is_empty() && same_secret(given, s.expose()));
     if !allowed {
         // A person's own token is refused as such; anything else is not the secret.
         if !given.is_empty() && core.keys.decode(given).is_ok() {
@@ -72,23 +72,15 @@ pub(super) struct InboundQuery {
     before: Option<i64>,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct InboundMailsReply {
-    pub mails: Vec<inbound::InboundMail>,
-    /// Ask with `before=` this for the next (older) page; none on the last.
-    pub next: Option<i64>,
-}
-
 /// Every mail taken in, newest first: sender, subject, outcome and why.
 #[utoipa::path(get, path = "/api/admin/mail/inbound", tag = "mail", params(InboundQuery),
-    responses((status = 200, description = "A page of mail taken in", body = InboundMailsReply)))]
+    responses((status = 200, description = "A page of mail taken in", body = crate::domain::InboundPage)))]
 async fn list(
     State(state): State<AppState>,
     guard::AdminCaller(caller): guard::AdminCaller,
     super::extract::ApiQuery(query): super::extract::ApiQuery<InboundQuery>,
-) -> Result<Json<InboundMailsReply>, AppError> {
-    let (mails, next) = inbound::list(&state.core, &caller, query.before).await?;
-    Ok(Json(InboundMailsReply { mails, next }))
+) -> Result<Json<crate::domain::InboundPage>, AppError> {
+    Ok(Json(inbound::list(&state.core, &caller, query.before).await?))
 }
 
 /// The raw message, as received: a download, never shown in the app's origin.

@@ -51,7 +51,7 @@ pub async fn enqueue(core: &Core, changes: &mut Changes) -> Result<usize, AppErr
         let flags: Vec<(EventKind, bool)> = record.events.iter().map(|(k, internal, _)| (*k, *internal)).collect();
         let facts = ChangeFacts { actor: record.actor, requester: record.requester, assignee: record.assignee, events: &flags };
         let mut planned = notices(&facts);
-        planned.retain(|(audience, _)| *audience != Audience::Admins || core.settings.mail.notify_admins);
+        planned.retain(|(audience, _)| *audience != Audience::Admins || core.config.mail.notify_admins);
         if planned.is_empty() {
             continue;
         }
@@ -84,7 +84,7 @@ fn compose(
     description: &str,
     actor: &str,
 ) -> NewMail {
-    let base = core.settings.public_url.trim_end_matches('/');
+    let base = core.config.public_url.trim_end_matches('/');
     let ticket_url = format!("{base}/tickets/{}", record.id);
     let profile_url = format!("{base}/profile");
     let rendered = render::render(&render::Notice {

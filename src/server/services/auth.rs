@@ -49,7 +49,7 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str, device: O
     if password.is_empty() {
         return Err(AppError::invalid("password", "Password is required."));
     }
-    let limits = &core.settings.rate_limit;
+    let limits = &core.config.rate_limit;
     let _in_flight = rate_limit::InFlight::enter(&core.sign_ins_in_flight, ip, limits.sign_ins_in_flight_per_ip)?;
     let known_device = device.and_then(|d| core.keys.device_of(d)).is_some_and(|of| of.eq_ignore_ascii_case(email));
     let address = Budget::SignInAddress { ip };
@@ -136,7 +136,7 @@ pub async fn forgot_password(core: Arc<Core>, email: &str, ip: &str) -> Result<(
     let token = random_token(32);
     let expires = chrono::Utc::now().timestamp() + RESET_LINK_VALID_SECS;
     let mail = recipient.as_ref().map(|record| {
-        let link = format!("{}/reset-password?token={token}", core.settings.public_url.trim_end_matches('/'));
+        let link = format!("{}/reset-password?token={token}", core.config.public_url.trim_end_matches('/'));
         let text = format!(
             "Hello {},\r\n\r\nSomeone asked to reset the password of your help desk account.\r\n\
              To choose a new password, open this link within one hour:\r\n\r\n{link}\r\n\r\n\

@@ -8,7 +8,7 @@
 //! through their own reply token, never by `From` alone. The same Message-ID is taken once;
 //! mail a machine sent is recorded and left alone, so nothing answers an autoresponder.
 
-use crate::domain::{may_see, works_on, EventKind, Priority, Role, TicketStatus};
+use crate::domain::{may_see, works_on, EventKind, InboundMail, InboundPage, Priority, Role, TicketStatus};
 use crate::error::AppError;
 use crate::server::inbound::parse::{self, Incoming};
 use crate::server::inbound::quotes;
@@ -55,7 +55,7 @@ pub async fn take(core: &Core, raw: &[u8], source: &str) -> Result<Taken, AppErr
         outcome: outcome.to_string(),
         ticket_id: ticket,
         reason,
-        raw: (raw.len() <= core.settings.mail.keep_raw_bytes).then(|| raw.to_vec()),
+        raw: (raw.len() <= core.config.mail.keep_raw_bytes).then(|| raw.to_vec()),
         raw_size: raw.len() as i64,
     };
     let Some(mail) = parse::parse(raw, &core.mail_identity.domain) else {
@@ -83,10 +83,16 @@ pub async fn take(core: &Core, raw: &[u8], source: &str) -> Result<Taken, AppErr
         return Ok(done(record(Some(&mail), "rejected", None, "the mail names no sender address".into())).await?);
     };
     let decision = decide(core, &mail, &sender).await?;
+    // Each mail that becomes a ticket or reply counts against its sender's hourly budget of
+    // notifications: past it, the mail is still taken in, and tells nobody.
+    let now = chrono::Utc::now().timestamp();
+    let hits = core.store.throttle_hit(&format!("mail-in:{sender}"), 3600, now).await?;
+    let tell = hits.count <= i64::from(core.config.mail.notices_per_sender_hour);
+    let quiet = |reason: String| if tell { reason } else { format!("{reason}; tells nobody: this sender's mails this hour are past mail.notices_per_sender_hour") };
     let result = match decision {
         Decision::Reply { ticket, person, reason } => {
-            let r = record(Some(&mail), "replied", Some(ticket), reason);
-            reply(core, &mail, ticket, person, r).await
+            let r = record(Some(&mail), "replied", Some(ticket), quiet(reason));
+            reply(core, &mail, ticket, person, r, tell).await
         }
         Decision::New { mentioned, reason } => {
             let requester = match core.store.user_by_email(&sender).await? {
@@ -95,14 +101,14 @@ pub async fn take(core: &Core, raw: &[u8], source: &str) -> Result<Taken, AppErr
                     let reason = format!("{reason}; but the sender's account is deactivated");
                     return Ok(done(record(Some(&mail), "rejected", None, reason)).await?);
                 }
-                None if core.settings.mail.unknown_senders_create => new_account(core, &mail, &sender).await?,
+                None if core.config.mail.unknown_senders_create => new_account(core, &mail, &sender).await?,
                 None => {
                     let reason = format!("{reason}; but the sender has no account (mail.unknown_senders is ignore)");
                     return Ok(done(record(Some(&mail), "rejected", None, reason)).await?);
                 }
             };
-            let r = record(Some(&mail), "created", None, reason);
-            create(core, &mail, requester, mentioned, r).await
+            let r = record(Some(&mail), "created", None, quiet(reason));
+            create(core, &mail, requester, mentioned, r, tell).await
         }
     };
     match result {
@@ -186,7 +192,7 @@ fn body_of(mail: &Incoming, max: usize) -> String {
     fit(&text, max, true)
 }
 
-async fn reply(core: &Core, mail: &Incoming, ticket: i64, person: UserRecord, r: InboundRecord) -> Result<Result<Taken, AppError>, StoreError> {
+async fn reply(core: &Core, mail: &Incoming, ticket: i64, person: UserRecord, r: InboundRecord, tell: bool) -> Result<Result<Taken, AppError>, StoreError> {
     let text = body_of(mail, crate::domain::NoteText::MAX);
     let events = [NewEvent { kind: EventKind::Reply, detail: if text.is_empty() { "(empty mail)".into() } else { text }, internal: false }];
     let mut changes = core.store.changes().await?;
@@ -195,10 +201,17 @@ async fn reply(core: &Core, mail: &Incoming, ticket: i64, person: UserRecord, r:
     }
     changes.record_inbound(&r).await?;
     let taken = Taken { outcome: "replied".into(), ticket: Some(ticket), reason: r.reason.clone() };
-    Ok(super::commit(core, changes).await.map(|_| taken))
+    Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
 }
 
-async fn create(core: &Core, mail: &Incoming, requester: UserRecord, mentioned: Option<i64>, mut r: InboundRecord) -> Result<Result<Taken, AppError>, StoreError> {
+async fn create(
+    core: &Core,
+    mail: &Incoming,
+    requester: UserRecord,
+    mentioned: Option<i64>,
+    mut r: InboundRecord,
+    tell: bool,
+) -> Result<Result<Taken, AppError>, StoreError> {
     let settings = core.store.system_settings().await?;
     let mut title = fit(&mail.subject, crate::domain::TicketTitle::MAX, false);
     if title.chars().count() < crate::domain::TicketTitle::MIN {
@@ -225,7 +238,7 @@ async fn create(core: &Core, mail: &Incoming, requester: UserRecord, mentioned: 
     r.ticket_id = Some(id);
     changes.record_inbound(&r).await?;
     let taken = Taken { outcome: "created".into(), ticket: Some(id), reason: r.reason.clone() };
-    Ok(super::commit(core, changes).await.map(|_| taken))
+    Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
 }
 
 /// An account for an unknown sender (the setting says so): a user with an unusable random
@@ -245,31 +258,12 @@ async fn new_account(core: &Core, mail: &Incoming, sender: &str) -> Result<UserR
     }
 }
 
-/// A mail taken in, as admins see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InboundMail {
-    pub id: i64,
-    pub message_id: String,
-    pub received_at: chrono::DateTime<chrono::Utc>,
-    /// `api`, `imap`, or `again` (processed again by an admin).
-    pub source: String,
-    pub sender: String,
-    pub subject: String,
-    pub outcome: String,
-    pub ticket: Option<i64>,
-    pub reason: String,
-    pub raw_size: i64,
-    /// Whether the raw message was kept (see `mail.keep_raw_kb`).
-    pub raw_kept: bool,
-}
-
 fn admin(caller: &crate::server::guard::CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
 }
 
 /// The newest mails taken in, 50 a page, before the id `before`; and the id to ask for next.
-pub async fn list(core: &Core, caller: &crate::server::guard::CurrentUser, before: Option<i64>) -> Result<(Vec<InboundMail>, Option<i64>), AppError> {
+pub async fn list(core: &Core, caller: &crate::server::guard::CurrentUser, before: Option<i64>) -> Result<InboundPage, AppError> {
     admin(caller)?;
     const PAGE: i64 = 50;
     let rows = core.store.inbound_page(before, PAGE + 1).await?;
@@ -291,7 +285,7 @@ pub async fn list(core: &Core, caller: &crate::server::guard::CurrentUser, befor
             raw_kept: r.raw_kept,
         })
         .collect();
-    Ok((mails, next))
+    Ok(InboundPage { mails, next })
 }
 
 /// The raw message of a mail taken in, if it was kept.

@@ -2,9 +2,9 @@
 
 use super::*;
 
-fn load(file: &str, env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+fn load(file: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Settings::from_sources(Some(file), &move |name| {
+    Config::from_sources(Some(file), &move |name| {
         env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
 }

@@ -1,4 +1,4 @@
-//! Runtime settings: `Leptos.toml` (or the file named by `HELPDESK_CONFIG`), then
+//! The start-up configuration (`Config`): `Leptos.toml` (or the file named by `HELPDESK_CONFIG`), then
 //! `HELPDESK_…` environment variables, which win. Every setting has a default; a bad
 //! value stops start-up with a message naming the setting.
 
@@ -10,7 +10,7 @@ use crate::server::secret::Secret;
 use crate::server::tracing_setup::LogFormat;
 
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct Config {
     pub addr: SocketAddr,
     /// Base address used in links sent by mail; `https://…` also marks cookies `Secure`.
     pub public_url: String,
@@ -26,16 +26,16 @@ pub struct Settings {
     pub jwt_secret: Option<Secret<String>>,
     /// Seed the demo accounts and tickets into an empty database.
     pub demo: bool,
-    pub mail: MailSettings,
-    pub rate_limit: RateLimitSettings,
-    pub bootstrap: BootstrapSettings,
+    pub mail: MailConfig,
+    pub rate_limit: RateLimitConfig,
+    pub bootstrap: BootstrapConfig,
     /// A separate address serving only `/metrics`; when absent `/metrics` is on `addr`.
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: LogFormat,
 }
 
 #[derive(Debug, Clone)]
-pub struct MailSettings {
+pub struct MailConfig {
     /// e.g. `smtps://user:pass@smtp.example.com`; when absent mail goes to `outbox_dir`.
     pub smtp_url: Option<Secret<String>>,
     pub from: String,
@@ -52,10 +52,13 @@ pub struct MailSettings {
     pub unknown_senders_create: bool,
     /// Raw messages taken in are kept up to this size (bytes), for admins to read.
     pub keep_raw_bytes: usize,
+    /// Mails taken in from one sender per hour that may cause notifications; later ones are
+    /// taken in and tell nobody (a loop with another machine stops here).
+    pub notices_per_sender_hour: u32,
 }
 
 #[derive(Debug, Clone)]
-pub struct RateLimitSettings {
+pub struct RateLimitConfig {
     /// Failed sign-ins per account from one address: the owner elsewhere is never locked out.
     pub failures_per_account: u32,
     pub failures_per_ip: u32,
@@ -74,7 +77,7 @@ pub struct RateLimitSettings {
 
 /// The first super admin of a production install on an empty database.
 #[derive(Debug, Clone)]
-pub struct BootstrapSettings {
+pub struct BootstrapConfig {
     pub admin_email: String,
     pub admin_name: String,
     /// When absent a password is generated and printed once.
@@ -108,6 +111,7 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.inbound_secret", env: "HELPDESK_MAIL_INBOUND_SECRET", default: "", about: "bearer secret (≥ 32 characters) of POST /api/mail/inbound, which takes one raw mail from a mail server's pipe; empty: the endpoint is off" },
     Spec { key: "mail.unknown_senders", env: "HELPDESK_MAIL_UNKNOWN_SENDERS", default: "create", about: "a mail from an address without an account: create (an account and its ticket) or ignore (record it only)" },
     Spec { key: "mail.keep_raw_kb", env: "HELPDESK_MAIL_KEEP_RAW_KB", default: "1024", about: "raw mails taken in are kept up to this size, for admins to read" },
+    Spec { key: "mail.notices_per_sender_hour", env: "HELPDESK_MAIL_NOTICES_PER_SENDER_HOUR", default: "30", about: "mails taken in from one sender per hour that may cause notification mails; later ones tell nobody" },
     Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
     Spec { key: "rate_limit.failures_per_account_total", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default: "20", about: "failed sign-ins allowed per account from all addresses per window; a browser that signed in to it before is not held" },
@@ -124,7 +128,7 @@ pub const SPECS: &[Spec] = &[
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("setting `{key}` ({env}): {reason}")]
-pub struct SettingsError {
+pub struct ConfigError {
     pub key: String,
     pub env: String,
     pub reason: String,
@@ -141,11 +145,11 @@ impl Sources<'_> {
         SPECS.iter().find(|s| s.key == key).expect("every key read has a spec")
     }
 
-    fn error(spec: &Spec, reason: impl Into<String>) -> SettingsError {
-        SettingsError { key: spec.key.into(), env: spec.env.into(), reason: reason.into() }
+    fn error(spec: &Spec, reason: impl Into<String>) -> ConfigError {
+        ConfigError { key: spec.key.into(), env: spec.env.into(), reason: reason.into() }
     }
 
-    fn raw(&self, spec: &Spec) -> Result<String, SettingsError> {
+    fn raw(&self, spec: &Spec) -> Result<String, ConfigError> {
         if let Some(value) = (self.env)(spec.env) {
             return Ok(value);
         }
@@ -160,21 +164,21 @@ impl Sources<'_> {
         }
     }
 
-    fn text(&self, key: &str) -> Result<String, SettingsError> {
+    fn text(&self, key: &str) -> Result<String, ConfigError> {
         self.raw(Self::spec(key)).map(|s| s.trim().to_string())
     }
 
-    fn optional(&self, key: &str) -> Result<Option<String>, SettingsError> {
+    fn optional(&self, key: &str) -> Result<Option<String>, ConfigError> {
         self.text(key).map(|s| (!s.is_empty()).then_some(s))
     }
 
-    fn parsed<T: FromStr>(&self, key: &str, expected: &str) -> Result<T, SettingsError> {
+    fn parsed<T: FromStr>(&self, key: &str, expected: &str) -> Result<T, ConfigError> {
         let spec = Self::spec(key);
         let raw = self.text(key)?;
         raw.parse().map_err(|_| Self::error(spec, format!("{raw:?} is not {expected}")))
     }
 
-    fn positive<T: FromStr + PartialOrd + Default>(&self, key: &str) -> Result<T, SettingsError> {
+    fn positive<T: FromStr + PartialOrd + Default>(&self, key: &str) -> Result<T, ConfigError> {
         let value: T = self.parsed(key, "a positive whole number")?;
         if value <= T::default() {
             return Err(Self::error(Self::spec(key), "must be greater than 0"));
@@ -182,7 +186,7 @@ impl Sources<'_> {
         Ok(value)
     }
 
-    fn flag(&self, key: &str, default: bool) -> Result<bool, SettingsError> {
+    fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
         match self.text(key)?.to_ascii_lowercase().as_str() {
             "" => Ok(default),
             "true" | "1" | "yes" | "on" => Ok(true),
@@ -192,16 +196,16 @@ impl Sources<'_> {
     }
 }
 
-impl Settings {
+impl Config {
     /// Reads the settings file (if any) and the process environment.
-    pub fn load() -> Result<Settings, SettingsError> {
+    pub fn load() -> Result<Config, ConfigError> {
         let explicit = std::env::var("HELPDESK_CONFIG").ok();
         let path = explicit.clone().unwrap_or_else(|| "Leptos.toml".to_string());
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => Some(text),
             Err(_) if explicit.is_none() => None,
             Err(e) => {
-                return Err(SettingsError {
+                return Err(ConfigError {
                     key: "config file".into(),
                     env: "HELPDESK_CONFIG".into(),
                     reason: format!("cannot read {path}: {e}"),
@@ -214,9 +218,9 @@ impl Settings {
     pub fn from_sources(
         file: Option<&str>,
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Settings, SettingsError> {
+    ) -> Result<Config, ConfigError> {
         let file = match file {
-            Some(text) => toml::from_str(text).map_err(|e| SettingsError {
+            Some(text) => toml::from_str(text).map_err(|e| ConfigError {
                 key: "config file".into(),
                 env: "HELPDESK_CONFIG".into(),
                 reason: format!("not valid TOML: {e}"),
@@ -260,7 +264,7 @@ impl Settings {
         crate::domain::Email::parse(&admin_email)
             .map_err(|e| Sources::error(Sources::spec("bootstrap.admin_email"), e.message))?;
 
-        Ok(Settings {
+        Ok(Config {
             addr: src.parsed("server.addr", "an address like 127.0.0.1:3000")?,
             public_url,
             trusted_proxies,
@@ -270,7 +274,7 @@ impl Settings {
             idle_timeout_secs: src.positive::<i64>("auth.idle_timeout_minutes")?.saturating_mul(60),
             jwt_secret: jwt_secret.map(Secret::new),
             demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
-            mail: MailSettings {
+            mail: MailConfig {
                 smtp_url: src.optional("mail.smtp_url")?.map(Secret::new),
                 from: src.parsed("mail.from", "a mailbox like Help Desk <helpdesk@example.com>")
                     .and_then(|from: lettre::message::Mailbox| Ok(from.to_string()))?,
@@ -295,8 +299,9 @@ impl Settings {
                     }
                 },
                 keep_raw_bytes: src.parsed::<usize>("mail.keep_raw_kb", "a number of kilobytes")?.saturating_mul(1024),
+                notices_per_sender_hour: src.positive("mail.notices_per_sender_hour")?,
             },
-            rate_limit: RateLimitSettings {
+            rate_limit: RateLimitConfig {
                 failures_per_account: src.positive("rate_limit.failures_per_account")?,
                 failures_per_ip: src.positive("rate_limit.failures_per_ip")?,
                 requests_per_ip: src.positive("rate_limit.requests_per_ip")?,
@@ -305,7 +310,7 @@ impl Settings {
                 sign_ins_per_account: src.positive("rate_limit.sign_ins_per_account")?,
                 sign_ins_in_flight_per_ip: src.positive("rate_limit.sign_ins_in_flight_per_ip")?,
             },
-            bootstrap: BootstrapSettings {
+            bootstrap: BootstrapConfig {
                 admin_email,
                 admin_name: src.text("bootstrap.admin_name")?,
                 admin_password: admin_password.map(Secret::new),
@@ -318,9 +323,9 @@ impl Settings {
         })
     }
 
-    /// Settings for tests and throwaway demos: in-memory database, demo data, mail to `outbox_dir`.
-    pub fn ephemeral(outbox_dir: PathBuf) -> Settings {
-        let mut settings = Settings::from_sources(None, &|_| None).expect("defaults are valid");
+    /// The configuration for tests and throwaway demos: in-memory database, demo data, mail to `outbox_dir`.
+    pub fn ephemeral(outbox_dir: PathBuf) -> Config {
+        let mut settings = Config::from_sources(None, &|_| None).expect("defaults are valid");
         settings.database_url = "sqlite::memory:".into();
         settings.demo = true;
         settings.mail.outbox_dir = outbox_dir;
@@ -333,5 +338,5 @@ impl Settings {
 }
 
 #[cfg(test)]
-#[path = "settings_tests.rs"]
+#[path = "config_tests.rs"]
 mod tests;
