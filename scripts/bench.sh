@@ -328,7 +328,7 @@ request = function()
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $AGENT_TOKEN" }, body)
 end
 response = function(status, headers, body)
-  local version = body and body:match('"version":(%d+)}}%s*$')
+  local version = body and body:match('"version":(%d+)')
   if current and version then current[2] = tonumber(version) end
 end
 $(cat "$WORK/report.lua")

@@ -43,6 +43,9 @@ trap cleanup EXIT INT TERM
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
 
+# The mail server's secret of the inbound endpoint, fuzzed with it at the end.
+INBOUND_SECRET="$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')"
+
 # Run from the empty work folder so no Leptos.toml is read: only these settings apply.
 (
   cd "$WORK"
@@ -50,7 +53,8 @@ BASE="http://127.0.0.1:$PORT"
     HELPDESK_PUBLIC_URL="$BASE" HELPDESK_OUTBOX_DIR="$WORK/outbox" \
     HELPDESK_LOGIN_FAILURES_PER_ACCOUNT=1000000 HELPDESK_LOGIN_FAILURES_PER_IP=1000000 \
     HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL=1000000 HELPDESK_SIGN_INS_PER_ACCOUNT=1000000 \
-    HELPDESK_REQUESTS_PER_IP=1000000 LEPTOS_OUTPUT_NAME=helpdesk RUST_LOG="${RUST_LOG:-warn}" \
+    HELPDESK_REQUESTS_PER_IP=1000000 HELPDESK_MAIL_INBOUND_SECRET="$INBOUND_SECRET" \
+    LEPTOS_OUTPUT_NAME=helpdesk RUST_LOG="${RUST_LOG:-warn}" \
     "$BIN"
 ) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -94,7 +98,8 @@ for entry in "${ROLES[@]}"; do
   token="$(token_of "$email" "$password")" || { echo "fuzz-api: cannot sign in as $email" >&2; failed=1; continue; }
   # Logout is left out: it would end the session the rest of the run uses.
   # Run in the work folder: Schemathesis keeps a cache folder where it runs.
-  if ! (cd "$WORK" && "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
+  # scripts/fuzz_hooks.py teaches it to send raw mail (message/rfc822) to the inbound endpoint.
+  if ! (cd "$WORK" && PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=fuzz_hooks "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
       -H "Authorization: Bearer $token" \
       --checks "$CHECKS" \
       --exclude-path /api/auth/logout \
@@ -103,6 +108,18 @@ for entry in "${ROLES[@]}"; do
     failed=1
   fi
 done
+
+# The inbound mail endpoint as the mail server calls it, with its secret: every generated body
+# is a "mail" the app must answer without a server error, as documented.
+echo "== fuzzing POST /api/mail/inbound with the mail server's secret"
+if ! (cd "$WORK" && PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=fuzz_hooks "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
+    -H "Authorization: Bearer $INBOUND_SECRET" \
+    --checks "$CHECKS" \
+    --include-path /api/mail/inbound \
+    --max-examples "$EXAMPLES" --phases examples,coverage,fuzzing \
+    --workers 1 --request-timeout 30 "${SEED_ARGS[@]}"); then
+  failed=1
+fi
 
 if grep -q "panicked" "$WORK/server.log"; then
   echo "fuzz-api: the server panicked:" >&2

@@ -7,13 +7,13 @@ use axum::http::{header, Method, Request, StatusCode};
 use helpdesk::server::secret::Secret;
 use serde_json::{json, Value};
 
-const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
+pub(crate) const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
 
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     TestApp::spawn_with(|s| s.mail.inbound_secret = Some(Secret::new(SECRET.to_string()))).await
 }
 
-async fn post_mail(app: &TestApp, raw: &str) -> (StatusCode, Value) {
+pub(crate) async fn post_mail(app: &TestApp, raw: &str) -> (StatusCode, Value) {
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/mail/inbound")
@@ -25,7 +25,7 @@ async fn post_mail(app: &TestApp, raw: &str) -> (StatusCode, Value) {
     (reply.status, reply.body)
 }
 
-fn mail(from: &str, to: &str, subject: &str, extra_headers: &str, body: &str) -> String {
+pub(crate) fn mail(from: &str, to: &str, subject: &str, extra_headers: &str, body: &str) -> String {
     let id = format!("<{}@mail.example.org>", helpdesk::server::security::random_token(8));
     format!(
         "From: {from}\nTo: {to}\nSubject: {subject}\nMessage-ID: {id}\nDate: Mon, 7 Dec 2026 10:00:00 +0000\nMIME-Version: 1.0\n{extra_headers}Content-Type: text/plain; charset=utf-8\n\n{body}\n"
@@ -210,65 +210,31 @@ async fn an_unknown_sender_gets_an_account_or_is_left_as_the_setting_says() {
 }
 
 #[tokio::test]
-async fn admins_see_each_mail_with_its_reason_read_the_raw_message_and_process_it_again() {
-    let app = TestApp::spawn_with(|s| {
-        s.mail.inbound_secret = Some(Secret::new(SECRET.to_string()));
-        s.mail.unknown_senders_create = false;
-    })
-    .await;
-    let raw = mail("Stranger <stranger@example.net>", "support@localhost", "Need help <b>now</b>", "", "Hello, the VPN is down.");
-    let (_, taken) = post_mail(&app, &raw).await;
-    assert_eq!(taken["outcome"], "rejected", "{taken}");
-
+async fn shift_jis_forwarded_and_id_less_mail_is_read_whole_and_taken_once() {
+    let app = app().await;
     let admin = app.login("admin@gmail.com", "admin123").await;
-    let listed = app.get("/api/admin/mail/inbound", Some(&admin)).await;
-    assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
-    let first = &listed.body["mails"][0];
-    assert_eq!((first["sender"].as_str(), first["outcome"].as_str(), first["rawKept"].as_bool()), (Some("stranger@example.net"), Some("rejected"), Some(true)));
-    assert!(first["reason"].as_str().unwrap().contains("has no account"), "{first}");
-    let id = first["id"].as_i64().unwrap();
+    let ticket = |id: &Value| {
+        let (app, admin, id) = (&app, admin.clone(), id.as_i64().unwrap());
+        async move { app.get(&format!("/api/tickets/{id}"), Some(&admin)).await.body["ticket"].clone() }
+    };
 
-    let request = Request::builder().uri(format!("/api/admin/mail/inbound/{id}/raw")).header(header::AUTHORIZATION, format!("Bearer {admin}")).body(Body::empty()).unwrap();
-    let raw_reply = app.send(request).await;
-    assert_eq!(raw_reply.status, StatusCode::OK);
-    assert_eq!(raw_reply.headers[header::CONTENT_TYPE], "message/rfc822");
-    assert!(raw_reply.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
-    assert_eq!(raw_reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-    assert!(raw_reply.body.as_str().unwrap().contains("Hello, the VPN is down."));
+    // Shift-JIS subject and body ("the printer is broken", "it cannot print").
+    let sjis = "From: jane@gmail.com\nTo: support@localhost\nSubject: =?Shift_JIS?B?g3aDioOTg16BW4KqifOC6oLcgrWCvQ==?=\nMessage-ID: <sjis1@mail.example.org>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=Shift_JIS\nContent-Transfer-Encoding: base64\n\niPON/IKqgsWCq4LcgrmC8YFC\n";
+    let (_, taken) = post_mail(&app, sjis).await;
+    let t = ticket(&taken["ticket"]).await;
+    assert_eq!((t["title"].as_str(), t["description"].as_str()), (Some("プリンターが壊れました"), Some("印刷ができません。")), "{taken}");
 
-    // The super admin makes the sender an account; the mail, processed again, becomes a ticket.
-    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
-    let body = json!({ "name": "Stranger", "email": "stranger@example.net", "password": "Stranger-42", "role": "user" });
-    assert_eq!(app.post("/api/superadmin/users", Some(&superadmin), body).await.status, StatusCode::CREATED);
-    let again = app.post(&format!("/api/admin/mail/inbound/{id}/process"), Some(&admin), json!(null)).await;
-    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
-    assert_eq!(again.body["outcome"], "created", "{:?}", again.body);
-    // Once it became a ticket, processing it again changes nothing.
-    let twice = app.post(&format!("/api/admin/mail/inbound/{id}/process"), Some(&admin), json!(null)).await;
-    assert_eq!(twice.body["outcome"], "duplicate", "{:?}", twice.body);
-    assert_eq!(app.get("/api/admin/mail/inbound", Some(&admin)).await.body["mails"].as_array().unwrap().len(), 3);
-}
+    // A forwarded mail keeps what it forwards: its quote is the point, not a reply's history.
+    let body = "Can you look at this?\n\n________________________________\nFrom: Vendor <sales@vendor.example>\nSent: Monday, December 7, 2026 09:00\nSubject: Licence expiry\n\nYour licence expires on Friday.";
+    let raw = mail("jane@gmail.com", "support@localhost", "FW: Licence expiry", "", body);
+    let (_, taken) = post_mail(&app, &raw).await;
+    let description = ticket(&taken["ticket"]).await["description"].as_str().unwrap().to_string();
+    assert!(description.contains("Can you look at this?") && description.contains("Your licence expires on Friday."), "{description}");
 
-#[tokio::test]
-async fn a_sender_past_the_hourly_budget_is_still_taken_in_but_tells_nobody() {
-    let app = TestApp::spawn_with(|s| {
-        s.mail.inbound_secret = Some(Secret::new(SECRET.to_string()));
-        s.mail.notify_admins = true;
-        s.mail.notices_per_sender_hour = 2;
-    })
-    .await;
-    let mut tickets = Vec::new();
-    for n in 1..=3 {
-        let raw = mail("jane@gmail.com", "support@localhost", &format!("Looping mail {n}"), "", "Same again.");
-        let (_, taken) = post_mail(&app, &raw).await;
-        assert_eq!(taken["outcome"], "created", "{taken}");
-        tickets.push((taken["ticket"].as_i64().unwrap(), taken["reason"].as_str().unwrap().to_string()));
-    }
-    assert!(!tickets[1].1.contains("tells nobody") && tickets[2].1.contains("tells nobody"), "{tickets:?}");
-    app.outbox_drained().await;
-    let to_admin = app.mails_to("admin@gmail.com");
-    for (n, (id, _)) in tickets.iter().enumerate() {
-        let told = to_admin.iter().filter(|m| m.contains(&format!("[#{id}]"))).count();
-        assert_eq!(told, usize::from(n < 2), "ticket {id}");
-    }
+    // A mail without a Message-ID is known by its bytes: the same mail twice is one ticket.
+    let id_less = "From: jane@gmail.com\nTo: support@localhost\nSubject: No id here\n\nA mail program that sets no Message-ID.\n";
+    let (_, first) = post_mail(&app, id_less).await;
+    let (_, second) = post_mail(&app, id_less).await;
+    assert_eq!(first["outcome"], "created", "{first}");
+    assert_eq!((second["outcome"].as_str(), &second["ticket"]), (Some("duplicate"), &first["ticket"]), "{second}");
 }

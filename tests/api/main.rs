@@ -15,6 +15,7 @@ mod counters;
 mod crash;
 mod hostile_text;
 mod inbound;
+mod inbound_admin;
 mod instances;
 mod integrity;
 mod migrate_round_trip;

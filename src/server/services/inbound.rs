@@ -8,7 +8,7 @@
 //! through their own reply token, never by `From` alone. The same Message-ID is taken once;
 //! mail a machine sent is recorded and left alone, so nothing answers an autoresponder.
 
-use crate::domain::{may_see, works_on, EventKind, InboundMail, InboundPage, Priority, Role, TicketStatus};
+use crate::domain::{may_see, works_on, EventKind, Priority, Role, TicketStatus};
 use crate::error::AppError;
 use crate::server::inbound::parse::{self, Incoming};
 use crate::server::inbound::quotes;
@@ -16,6 +16,8 @@ use crate::server::notify::reply_token;
 use crate::server::security::{hash_password, random_token};
 use crate::server::startup::Core;
 use crate::server::store::{Constraint, InboundRecord, NewEvent, NewTicket, NewUser, StoreError, TicketUpdate, UserRecord};
+
+pub use super::inbound_admin::{list, process_again, raw};
 
 /// What was done with a mail.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -180,9 +182,16 @@ async fn decide(core: &Core, mail: &Incoming, sender: &str) -> Result<Decision, 
     })
 }
 
-/// The mail's own text: the reply above the quote, and its attachments by name.
+/// Whether a subject says the mail forwards another (`Fwd:`, `FW:`, `WG:`, `TR:`).
+fn forwarded(subject: &str) -> bool {
+    let lower = subject.trim_start().to_lowercase();
+    ["fwd:", "fw:", "wg:", "tr:"].iter().any(|p| lower.starts_with(p))
+}
+
+/// The mail's own text: the reply above the quote (all of a forwarded mail: what it forwards
+/// is the point), and its attachments by name.
 fn body_of(mail: &Incoming, max: usize) -> String {
-    let mut text = quotes::reply_text(&mail.text);
+    let mut text = if forwarded(&mail.subject) { mail.text.trim().to_string() } else { quotes::reply_text(&mail.text) };
     if !mail.attachments.is_empty() {
         text.push_str(&format!("\n\n(Attachments, kept with the mail: {})", mail.attachments.join(", ")));
     }
@@ -256,48 +265,4 @@ async fn new_account(core: &Core, mail: &Incoming, sender: &str) -> Result<UserR
         Err(StoreError::Conflict(Constraint::UserEmail)) => core.store.user_by_email(email.as_str()).await?.ok_or_else(AppError::internal),
         Err(e) => Err(e.into()),
     }
-}
-
-fn admin(caller: &crate::server::guard::CurrentUser) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
-}
-
-/// The newest mails taken in, 50 a page, before the id `before`; and the id to ask for next.
-pub async fn list(core: &Core, caller: &crate::server::guard::CurrentUser, before: Option<i64>) -> Result<InboundPage, AppError> {
-    admin(caller)?;
-    const PAGE: i64 = 50;
-    let rows = core.store.inbound_page(before, PAGE + 1).await?;
-    let next = (rows.len() as i64 > PAGE).then(|| rows[PAGE as usize - 1].id);
-    let mails = rows
-        .into_iter()
-        .take(PAGE as usize)
-        .map(|r| InboundMail {
-            id: r.id,
-            message_id: r.message_id,
-            received_at: chrono::DateTime::from_timestamp(r.received_at, 0).unwrap_or_default(),
-            source: r.source,
-            sender: r.sender,
-            subject: r.subject,
-            outcome: r.outcome,
-            ticket: r.ticket_id,
-            reason: r.reason,
-            raw_size: r.raw_size,
-            raw_kept: r.raw_kept,
-        })
-        .collect();
-    Ok(InboundPage { mails, next })
-}
-
-/// The raw message of a mail taken in, if it was kept.
-pub async fn raw(core: &Core, caller: &crate::server::guard::CurrentUser, id: i64) -> Result<Vec<u8>, AppError> {
-    admin(caller)?;
-    core.store.inbound_raw(id).await?.ok_or_else(|| AppError::not_found("No raw message is kept for this mail"))
-}
-
-/// Takes a kept mail in again (after a setting changed, say): a mail that became a ticket or a
-/// reply stays that (`duplicate`).
-pub async fn process_again(core: &Core, caller: &crate::server::guard::CurrentUser, id: i64) -> Result<Taken, AppError> {
-    let raw = raw(core, caller, id).await?;
-    tracing::info!(user_id = caller.id, inbound_id = id, "mail processed again by an admin");
-    take(core, &raw, "again").await
 }
