@@ -66,18 +66,26 @@ pub fn spawn(core: &Arc<Core>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Claims one batch of due mail and sends it; returns how many mails were attempted.
+/// Claims one batch of due mail and sends it; returns how many mails were attempted. The
+/// attempts are recorded together once the batch is done (one commit): a sender that dies
+/// before leaves the batch to be taken again after its lease, so a mail may go twice, never
+/// not at all.
 pub async fn send_due(core: &Core) -> Result<usize, crate::server::store::StoreError> {
     let now = chrono::Utc::now().timestamp();
     let batch = core.store.claim_mail(now, LEASE_SECS, BATCH).await?;
     let attempted = batch.len();
-    futures_util::stream::iter(batch)
-        .for_each_concurrent(SENDING_AT_ONCE, |mail| send_one(core, mail))
-        .await;
+    let outcomes: Vec<(i64, MailOutcome)> =
+        futures_util::stream::iter(batch).map(|mail| send_one(core, mail)).buffer_unordered(SENDING_AT_ONCE).collect().await;
+    if !outcomes.is_empty() {
+        if let Err(e) = core.store.mails_attempted(chrono::Utc::now().timestamp(), &outcomes).await {
+            // The leases run out and the mails are tried again: sent twice at worst, never lost.
+            tracing::error!(error = %e, mails = outcomes.len(), "outbox: recording attempts failed");
+        }
+    }
     Ok(attempted)
 }
 
-async fn send_one(core: &Core, mail: QueuedMail) {
+async fn send_one(core: &Core, mail: QueuedMail) -> (i64, MailOutcome) {
     let result = core.mailer.deliver(&mail).await;
     let now = chrono::Utc::now().timestamp();
     let outcome = outcome(result, mail.attempts, now);
@@ -94,10 +102,7 @@ async fn send_one(core: &Core, mail: QueuedMail) {
             tracing::error!(mail_id = mail.id, attempts = mail.attempts, error, "mail given up")
         }
     }
-    if let Err(e) = core.store.mail_attempted(mail.id, now, &outcome).await {
-        // The lease runs out and the mail is tried again: sent twice at worst, never lost.
-        tracing::error!(mail_id = mail.id, error = %e, "outbox: recording an attempt failed");
-    }
+    (mail.id, outcome)
 }
 
 #[cfg(test)]

@@ -294,6 +294,8 @@ delegate! {
     /// Due mail, claimed for `lease_secs` so no other sender takes it meanwhile.
     fn claim_mail(&self, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
     fn mail_attempted(&self, id: i64, now: i64, outcome: &MailOutcome) -> Result<(), StoreError>;
+    /// The attempts of a batch of claimed mails, in one transaction.
+    fn mails_attempted(&self, now: i64, outcomes: &[(i64, MailOutcome)]) -> Result<(), StoreError>;
     fn mail_health(&self, now: i64) -> Result<MailHealth, StoreError>;
     /// Waiting mail due now, mail given up on tried afresh; how many.
     fn retry_mail_now(&self, now: i64) -> Result<i64, StoreError>;

@@ -105,44 +105,53 @@ macro_rules! mail_code {
                 Ok(mails)
             }
 
-            /// Records an attempt to send a claimed mail and what it came to, in one transaction.
+            /// Records an attempt to send a claimed mail and what it came to.
             #[tracing::instrument(skip_all, name = "store.mail_attempted")]
             pub async fn mail_attempted(&self, id: i64, now: i64, outcome: &MailOutcome) -> Result<(), StoreError> {
+                self.mails_attempted(now, &[(id, outcome.clone())]).await
+            }
+
+            /// Records the attempts of a batch of claimed mails in one transaction: one commit
+            /// for a batch, not one per mail, so the single writer keeps up with the server.
+            #[tracing::instrument(skip_all, name = "store.mails_attempted")]
+            pub async fn mails_attempted(&self, now: i64, outcomes: &[(i64, MailOutcome)]) -> Result<(), StoreError> {
                 let mut tx = begin(self.writer()).await?;
-                let error = match outcome {
-                    MailOutcome::Sent => {
-                        sqlx::query("UPDATE mail_outbox SET sent_at = $2, lease_until = NULL WHERE id = $1")
-                            .bind(id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                        None
-                    }
-                    MailOutcome::Retry { error, at } => {
-                        sqlx::query("UPDATE mail_outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1")
-                            .bind(id)
-                            .bind(at)
-                            .bind(error)
-                            .execute(&mut *tx)
-                            .await?;
-                        Some(error)
-                    }
-                    MailOutcome::GiveUp { error } => {
-                        sqlx::query("UPDATE mail_outbox SET failed_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1")
-                            .bind(id)
-                            .bind(now)
-                            .bind(error)
-                            .execute(&mut *tx)
-                            .await?;
-                        Some(error)
-                    }
-                };
-                sqlx::query("INSERT INTO mail_attempts (mail_id, at, error) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(now)
-                    .bind(error)
-                    .execute(&mut *tx)
-                    .await?;
+                for (id, outcome) in outcomes {
+                    let error = match outcome {
+                        MailOutcome::Sent => {
+                            sqlx::query("UPDATE mail_outbox SET sent_at = $2, lease_until = NULL WHERE id = $1")
+                                .bind(id)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            None
+                        }
+                        MailOutcome::Retry { error, at } => {
+                            sqlx::query("UPDATE mail_outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1")
+                                .bind(id)
+                                .bind(at)
+                                .bind(error)
+                                .execute(&mut *tx)
+                                .await?;
+                            Some(error)
+                        }
+                        MailOutcome::GiveUp { error } => {
+                            sqlx::query("UPDATE mail_outbox SET failed_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1")
+                                .bind(id)
+                                .bind(now)
+                                .bind(error)
+                                .execute(&mut *tx)
+                                .await?;
+                            Some(error)
+                        }
+                    };
+                    sqlx::query("INSERT INTO mail_attempts (mail_id, at, error) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(now)
+                        .bind(error)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
