@@ -8,7 +8,8 @@ use crate::server::startup::Core;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::sync::Arc;
 
-fn admin(caller: &CurrentUser) -> Result<(), AppError> {
+/// Admins and super admins only (403 otherwise); every admin service starts here.
+pub(super) fn admin(caller: &CurrentUser) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
 }
 

@@ -1,15 +1,12 @@
 //! The admin's view of mail taken in: the list with each mail's outcome and reason, the raw
 //! message, and taking a kept mail in again.
 
+use super::admin::admin;
 use super::inbound::{take, Taken};
-use crate::domain::{InboundMail, InboundPage, Role};
+use crate::domain::{InboundMail, InboundPage};
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::startup::Core;
-
-fn admin(caller: &CurrentUser) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Superadmin]).map_err(|_| AppError::forbidden("Admin access required"))
-}
 
 /// The newest mails taken in, 50 a page, before the id `before`; and the id to ask for next.
 pub async fn list(core: &Core, caller: &CurrentUser, before: Option<i64>) -> Result<InboundPage, AppError> {

@@ -293,7 +293,6 @@ delegate! {
     fn queue_mail(&self, mail: &NewMail, now: i64) -> Result<(), StoreError>;
     /// Due mail, claimed for `lease_secs` so no other sender takes it meanwhile.
     fn claim_mail(&self, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
-    fn mail_attempted(&self, id: i64, now: i64, outcome: &MailOutcome) -> Result<(), StoreError>;
     /// The attempts of a batch of claimed mails, in one transaction.
     fn mails_attempted(&self, now: i64, outcomes: &[(i64, MailOutcome)]) -> Result<(), StoreError>;
     fn mail_health(&self, now: i64) -> Result<MailHealth, StoreError>;

@@ -33,7 +33,7 @@ async fn a_mail_is_claimed_by_one_sender_retried_when_due_and_sent_once() {
         assert!(store.claim_mail(1001, 300, 10).await.unwrap().is_empty(), "{kind:?}: held by its sender's lease");
 
         let retry = MailOutcome::Retry { error: "421 busy".into(), at: 1100 };
-        store.mail_attempted(m.id, 1001, &retry).await.unwrap();
+        store.mails_attempted(1001, &[(m.id, retry.clone())]).await.unwrap();
         assert!(store.claim_mail(1099, 300, 10).await.unwrap().is_empty(), "{kind:?}: not due before its retry");
         let health = store.mail_health(1099).await.unwrap();
         assert_eq!((health.waiting, health.oldest_waiting_secs, health.failed), (1, Some(99), 0), "{kind:?}");
@@ -41,7 +41,7 @@ async fn a_mail_is_claimed_by_one_sender_retried_when_due_and_sent_once() {
 
         let again = store.claim_mail(1100, 300, 10).await.unwrap();
         assert_eq!(again.iter().map(|m| m.attempts).collect::<Vec<_>>(), [2], "{kind:?}");
-        store.mail_attempted(m.id, 1101, &MailOutcome::Sent).await.unwrap();
+        store.mails_attempted(1101, &[(m.id, MailOutcome::Sent)]).await.unwrap();
         assert!(store.claim_mail(99_999, 300, 10).await.unwrap().is_empty(), "{kind:?}: sent is done");
         let attempts = store.mail_attempts("m1.t1@example.com").await.unwrap();
         assert_eq!(attempts, [MailAttempt { at: 1001, error: Some("421 busy".into()) }, MailAttempt { at: 1101, error: None }], "{kind:?}");
@@ -58,7 +58,7 @@ async fn a_sender_that_dies_leaves_its_mail_to_be_taken_again_and_given_up_mail_
         assert_eq!(store.claim_mail(1000, 300, 1).await.unwrap().len(), 1, "{kind:?}: the batch is bounded");
         let rest = store.claim_mail(1000, 300, 10).await.unwrap();
         assert_eq!(rest.len(), 1, "{kind:?}");
-        store.mail_attempted(rest[0].id, 1000, &MailOutcome::GiveUp { error: "550 no such user".into() }).await.unwrap();
+        store.mails_attempted(1000, &[(rest[0].id, MailOutcome::GiveUp { error: "550 no such user".into() })]).await.unwrap();
         // The first sender never reported back: after its lease the mail is taken again.
         assert!(store.claim_mail(1299, 300, 10).await.unwrap().is_empty(), "{kind:?}");
         let retaken = store.claim_mail(1300, 300, 10).await.unwrap();

@@ -1,7 +1,7 @@
 //! The mail outbox and each person's notification choices. A mail is written by the change
 //! that causes it, in its transaction (`Changes::queue_mail`); the outbox worker claims due
 //! mail for a lease (`claim_mail`: on PostgreSQL instances skip each other's claims), sends
-//! it, and records each attempt (`mail_attempted`).
+//! it, and records each attempt (`mails_attempted`, a batch at a time).
 
 macro_rules! mail_code {
     () => {
@@ -103,12 +103,6 @@ macro_rules! mail_code {
                     sqlx::query_as(&SQL).bind(now).bind(lease_secs).bind(limit).fetch_all(self.writer()).await?;
                 mails.sort_by_key(|m| m.id);
                 Ok(mails)
-            }
-
-            /// Records an attempt to send a claimed mail and what it came to.
-            #[tracing::instrument(skip_all, name = "store.mail_attempted")]
-            pub async fn mail_attempted(&self, id: i64, now: i64, outcome: &MailOutcome) -> Result<(), StoreError> {
-                self.mails_attempted(now, &[(id, outcome.clone())]).await
             }
 
             /// Records the attempts of a batch of claimed mails in one transaction: one commit
