@@ -49,6 +49,11 @@ if $want_e2e && ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-aiosmtpd
 fi
 
+if $want_e2e && [[ ! -x /usr/sbin/dovecot ]]; then
+  step "installing Debian's Dovecot (the IMAP server the mail tests read from)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd
+fi
+
 if $want_e2e && [[ ! -x /usr/bin/chromium ]]; then
   step "installing Debian's Chromium"
   apt-get update -qq && apt-get install -y -qq chromium

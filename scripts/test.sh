@@ -2,7 +2,7 @@
 # README command 2: set up what is missing, then run every test: the cargo tests (domain,
 # services, REST and pages against in-memory SQLite; the PostgreSQL store, three instances
 # behind nginx and a database outage against a local PostgreSQL, started or installed when
-# needed; mail against Debian's aiosmtpd), the REST and page tests again on PostgreSQL, and
+# needed; mail against Debian's aiosmtpd and Dovecot), the REST and page tests again on PostgreSQL, and
 # the Playwright tests in Chromium against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."

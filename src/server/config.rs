@@ -55,6 +55,10 @@ pub struct MailConfig {
     /// Mails taken in from one sender per hour that may cause notifications; later ones are
     /// taken in and tell nobody (a loop with another machine stops here).
     pub notices_per_sender_hour: u32,
+    /// The mailbox mail is taken from; `None`: no IMAP.
+    pub imap: Option<crate::server::inbound::imap::ImapAccount>,
+    /// How often that mailbox is looked at when its server cannot IDLE.
+    pub imap_poll: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +116,8 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.unknown_senders", env: "HELPDESK_MAIL_UNKNOWN_SENDERS", default: "create", about: "a mail from an address without an account: create (an account and its ticket) or ignore (record it only)" },
     Spec { key: "mail.keep_raw_kb", env: "HELPDESK_MAIL_KEEP_RAW_KB", default: "1024", about: "raw mails taken in are kept up to this size, for admins to read" },
     Spec { key: "mail.notices_per_sender_hour", env: "HELPDESK_MAIL_NOTICES_PER_SENDER_HOUR", default: "30", about: "mails taken in from one sender per hour that may cause notification mails; later ones tell nobody" },
+    Spec { key: "mail.imap_url", env: "HELPDESK_MAIL_IMAP_URL", default: "", about: "a mailbox to take mail from: imaps://user:password@imap.example.com/INBOX (TLS; port 993 unless given), or imap://… to a server on this machine; unread mail is taken in and marked read once stored; empty: no IMAP" },
+    Spec { key: "mail.imap_poll_secs", env: "HELPDESK_MAIL_IMAP_POLL_SECS", default: "60", about: "how often that mailbox is looked at when its server cannot IDLE (with IDLE, new mail is taken at once)" },
     Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
     Spec { key: "rate_limit.failures_per_account_total", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default: "20", about: "failed sign-ins allowed per account from all addresses per window; a browser that signed in to it before is not held" },
@@ -300,6 +306,14 @@ impl Config {
                 },
                 keep_raw_bytes: src.parsed::<usize>("mail.keep_raw_kb", "a number of kilobytes")?.saturating_mul(1024),
                 notices_per_sender_hour: src.positive("mail.notices_per_sender_hour")?,
+                imap: match src.optional("mail.imap_url")? {
+                    None => None,
+                    Some(url) => Some(
+                        crate::server::inbound::imap::ImapAccount::parse(&url)
+                            .map_err(|reason| Sources::error(Sources::spec("mail.imap_url"), reason))?,
+                    ),
+                },
+                imap_poll: std::time::Duration::from_secs(src.positive("mail.imap_poll_secs")?),
             },
             rate_limit: RateLimitConfig {
                 failures_per_account: src.positive("rate_limit.failures_per_account")?,

@@ -87,9 +87,11 @@ impl Core {
     }
 }
 
-/// Starts the outbox worker: it sends mail while this core lives.
+/// Starts the outbox worker (it sends mail while this core lives) and, if a mailbox is set,
+/// the worker that takes mail from it.
 pub fn start_workers(core: &Arc<Core>) {
     crate::server::notify::outbox::spawn(core);
+    crate::server::inbound::imap::spawn(core);
 }
 
 async fn seed_demo(store: &Store) -> Result<(), AppError> {

@@ -14,6 +14,7 @@ mod concurrency;
 mod counters;
 mod crash;
 mod hostile_text;
+mod imap;
 mod inbound;
 mod inbound_admin;
 mod instances;

@@ -2,6 +2,8 @@
 //! a fresh in-memory database (demo data seeded) and its own outbox folder.
 #![allow(dead_code)]
 
+pub mod cutter;
+pub mod dovecot;
 pub mod nginx;
 pub mod process;
 pub mod smtp;

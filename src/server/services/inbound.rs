@@ -46,20 +46,46 @@ fn fit(text: &str, max: usize, multiline: bool) -> String {
     clean.chars().take(max).collect()
 }
 
+/// One mail as it came: its bytes (all of them, or its header when it is too large to take),
+/// its size, and the way it came (`api` or `imap`).
+struct Received<'a> {
+    raw: &'a [u8],
+    size: usize,
+    source: &'a str,
+}
+
+impl Received<'_> {
+    fn record(&self, core: &Core, mail: Option<&Incoming>, outcome: &str, ticket: Option<i64>, reason: String) -> InboundRecord {
+        InboundRecord {
+            message_id: mail.map(|m| m.message_id.clone()).unwrap_or_else(|| format!("unreadable:{}", random_token(8))),
+            received_at: chrono::Utc::now().timestamp(),
+            source: self.source.to_string(),
+            sender: mail.and_then(|m| m.from.clone()).unwrap_or_default(),
+            subject: mail.map(|m| fit(&m.subject, 300, false)).unwrap_or_default(),
+            outcome: outcome.to_string(),
+            ticket_id: ticket,
+            reason,
+            raw: (self.raw.len() <= core.config.mail.keep_raw_bytes).then(|| self.raw.to_vec()),
+            raw_size: self.size as i64,
+        }
+    }
+}
+
+/// A mail too large to take in (`size` bytes; `header` is its header alone): recorded as
+/// rejected with what its header says, so an admin sees it and finds it in the mailbox.
+pub async fn too_large(core: &Core, header: &[u8], size: usize, source: &str) -> Result<Taken, AppError> {
+    let got = Received { raw: header, size, source };
+    let mail = parse::parse(header, &core.mail_identity.domain);
+    let reason = format!("the mail is {} KB, over the {} KB a mail may have; left in the mailbox", size / 1024, crate::server::http::MAIL_BODY_LIMIT / 1024);
+    let r = got.record(core, mail.as_ref(), "rejected", None, reason);
+    core.store.record_inbound(&r).await?;
+    Ok(Taken { outcome: r.outcome, ticket: None, reason: r.reason })
+}
+
 /// Takes in one raw mail (from `source`: `api` or `imap`).
 pub async fn take(core: &Core, raw: &[u8], source: &str) -> Result<Taken, AppError> {
-    let record = |mail: Option<&Incoming>, outcome: &'static str, ticket: Option<i64>, reason: String| InboundRecord {
-        message_id: mail.map(|m| m.message_id.clone()).unwrap_or_else(|| format!("unreadable:{}", random_token(8))),
-        received_at: chrono::Utc::now().timestamp(),
-        source: source.to_string(),
-        sender: mail.and_then(|m| m.from.clone()).unwrap_or_default(),
-        subject: mail.map(|m| fit(&m.subject, 300, false)).unwrap_or_default(),
-        outcome: outcome.to_string(),
-        ticket_id: ticket,
-        reason,
-        raw: (raw.len() <= core.config.mail.keep_raw_bytes).then(|| raw.to_vec()),
-        raw_size: raw.len() as i64,
-    };
+    let got = Received { raw, size: raw.len(), source };
+    let record = |mail: Option<&Incoming>, outcome: &'static str, ticket: Option<i64>, reason: String| got.record(core, mail, outcome, ticket, reason);
     let Some(mail) = parse::parse(raw, &core.mail_identity.domain) else {
         let r = record(None, "rejected", None, "not a mail message".into());
         core.store.record_inbound(&r).await?;
