@@ -125,6 +125,26 @@ pub struct TicketEvent {
     pub at: DateTime<Utc>,
 }
 
+/// A mail taken in for a ticket, whole (quotes, signatures and all) where it was kept: the
+/// staff working the ticket read what the reply was cut from.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketMail {
+    pub id: i64,
+    pub received_at: DateTime<Utc>,
+    pub sender: String,
+    pub subject: String,
+    /// created, replied or suppressed (a report about one of our mails).
+    pub outcome: String,
+    pub reason: String,
+    /// The mail's whole text (an HTML-only mail as plain text); `None` when the raw message
+    /// was larger than `mail.keep_raw_kb` and was not kept.
+    pub text: Option<String>,
+    /// Names of its attachments.
+    pub attachments: Vec<String>,
+}
+
 /// What the caller may do with a ticket; the server decides, pages only show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -149,6 +169,8 @@ pub struct TicketView {
     pub history: Vec<TicketEvent>,
     pub can: TicketPermissions,
     pub categories: Vec<String>,
+    /// Mail taken in for the ticket, newest first: for the staff working it, else empty.
+    pub mails: Vec<TicketMail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

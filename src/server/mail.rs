@@ -90,8 +90,12 @@ impl Mailer {
         let from: Mailbox = settings.from.parse().map_err(|e| format!("mail.from: {e}"))?;
         Ok(match &settings.smtp_url {
             Some(url) => Mailer::Smtp {
+                // One pooled connection for each mail the outbox sends at once: an SMTP exchange
+                // is mostly waiting (lettre writes a message's end apart from its body and the
+                // server acknowledges late), so mails go side by side, not one after another.
                 transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| format!("mail.smtp_url: {e}"))?
+                    .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(crate::server::notify::outbox::SENDING_AT_ONCE as u32))
                     .build(),
                 from,
             },

@@ -326,3 +326,30 @@ async fn notification_mails_carry_hostile_text_as_text() {
     }
     assert!(hostile_seen > 0, "the hostile text is shown, as text");
 }
+
+#[tokio::test]
+async fn a_hostile_mail_shows_whole_on_the_ticket_page_as_text_and_only_to_staff() {
+    let app = crate::inbound::app().await;
+    let body = format!("{}\n\nOn Mon, 7 Dec 2026 at 10:02, Help Desk wrote:\n> {}", HOSTILE.join("\n"), HOSTILE.join("\n> "));
+    let subject = format!("Re: [#1] {}", HOSTILE[0]);
+    let (_, taken) = crate::inbound::post_mail(&app, &crate::inbound::mail("John Doe <user@gmail.com>", "support@localhost", &subject, "", &body)).await;
+    assert_eq!(taken["outcome"], "replied", "{taken}");
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let reply = app.send(page("/tickets/1", Some(&admin))).await;
+    let document = Html::parse_document(reply.body.as_str().unwrap_or_default());
+    assert!(injected(&document).is_empty(), "the mail took markup: {:?}", injected(&document));
+    let section: String = document.select(&sel("[data-testid=ticket-mails]")).next().expect("the mail section for staff").text().collect();
+    for payload in HOSTILE {
+        assert!(section.contains(&format!("> {payload}")), "the whole mail, quote too, shows {payload:?} as text");
+    }
+    assert!(section.contains("threaded by its subject, from the requester"), "{section}");
+    // The requester sees the reply in the conversation, not the mail records.
+    let requester = app.login("user@gmail.com", "user123").await;
+    let mine = Html::parse_document(app.send(page("/tickets/1", Some(&requester))).await.body.as_str().unwrap_or_default());
+    assert!(mine.select(&sel("[data-testid=ticket-mails]")).next().is_none(), "staff only");
+    let api = app.get("/api/tickets/1", Some(&requester)).await.body;
+    assert_eq!(api["ticket"]["mails"], json!([]), "staff only in the API too");
+    let api = app.get("/api/tickets/1", Some(&admin)).await.body;
+    assert_eq!(api["ticket"]["mails"][0]["reason"], "threaded by its subject, from the requester", "{api}");
+    assert!(api["ticket"]["mails"][0]["text"].as_str().unwrap().contains(&format!("> {}", HOSTILE[1])));
+}

@@ -19,6 +19,7 @@ mod inbound;
 mod inbound_admin;
 mod instances;
 mod integrity;
+mod mail_corpus;
 mod migrate_round_trip;
 mod notifications;
 mod openapi;

@@ -81,7 +81,7 @@ pub fn TicketDetailPage() -> impl IntoView {
 
 #[component]
 fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
-    let TicketView { ticket, notes, history, can, categories } = view;
+    let TicketView { ticket, notes, history, can, categories, mails } = view;
     let heading = format!("#{} {}", ticket.id, ticket.title);
     view! {
         <Title text=heading.clone()/>
@@ -102,6 +102,7 @@ fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
                 <Conversation notes=notes/>
                 {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note/> })}
                 {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note/> })}
+                {(!mails.is_empty()).then(|| view! { <super::mails::TicketMails mails=mails/> })}
                 <Timeline history=history/>
             </div>
             <aside class="ticket-side" aria-label="Ticket actions">

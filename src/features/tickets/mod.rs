@@ -2,6 +2,7 @@
 
 mod detail;
 mod list;
+mod mails;
 mod new;
 
 pub use detail::TicketDetailPage;

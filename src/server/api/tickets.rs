@@ -109,7 +109,7 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
     responses((status = 200, description = "The ticket", body = s::TicketShowReply)))]
 async fn show(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<s::TicketShowReply>, AppError> {
     let view = tickets::view(&state.core, &caller, parse_id(&id)?).await?;
-    Ok(Json(s::TicketShowReply { ticket: s::TicketDetail { ticket: view.ticket, notes: view.notes, history: view.history } }))
+    Ok(Json(s::TicketShowReply { ticket: s::TicketDetail { ticket: view.ticket, notes: view.notes, history: view.history, mails: view.mails } }))
 }
 
 #[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]

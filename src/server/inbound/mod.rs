@@ -2,6 +2,7 @@
 //! (`quotes`), and the worker that takes it from a mailbox (`imap`). What is done with it is
 //! `services::inbound`.
 
+pub mod flowed;
 pub mod imap;
 pub mod parse;
 pub mod quotes;

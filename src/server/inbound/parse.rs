@@ -100,7 +100,11 @@ pub fn parse(raw: &[u8], our_domain: &str) -> Option<Incoming> {
     let mut refers_to = ids(message.in_reply_to());
     refers_to.extend(ids(message.references()));
     let automatic = automatic(&message, from.as_deref(), &message_id, our_domain);
-    let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let mut text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let flowed = message.text_part(0).and_then(|p| p.content_type()).filter(|c| c.attribute("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed")));
+    if let Some(kind) = flowed {
+        text = super::flowed::unflow(&text, kind.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes")));
+    }
     let attachments = message
         .attachments()
         .map(|part| part.attachment_name().map(str::to_string).unwrap_or_else(|| "(unnamed)".into()))

@@ -60,11 +60,37 @@ pub fn reply_text(body: &str) -> String {
         kept.pop();
     }
     let text = kept.join("\n").trim().to_string();
-    if text.is_empty() {
+    if !text.is_empty() {
+        return text;
+    }
+    // Nothing above the quote: a reply written below it (Thunderbird's default), or the whole
+    // text when there is none either.
+    let below = below_the_quote(&lines[end..]);
+    if below.is_empty() {
         body.trim().to_string()
     } else {
-        text
+        below
     }
+}
+
+/// What was written under a `>` quote that follows its header line ("On … wrote:"), up to a
+/// signature: a bottom-posted reply. Empty when the quote is not `>`-quoted.
+fn below_the_quote(lines: &[&str]) -> String {
+    let Some(first_quoted) = lines.iter().position(|l| l.trim_start().starts_with('>')) else { return String::new() };
+    // The header may be wrapped over two lines; anything else before the quote is not this shape.
+    if first_quoted > 2 {
+        return String::new();
+    }
+    let mut kept = Vec::new();
+    for line in &lines[first_quoted..] {
+        if is_signature(line) {
+            break;
+        }
+        if !line.trim_start().starts_with('>') {
+            kept.push(*line);
+        }
+    }
+    kept.join("\n").trim().to_string()
 }
 
 #[cfg(test)]
@@ -86,6 +112,7 @@ mod tests {
             ("phone", "Thanks, that fixed it.\n\nSent from my iPhone\n\n> quoted"),
             ("german", "Thanks, that fixed it.\n\nAm 07.12.2026 um 10:02 schrieb Help Desk <support@example.com>:\n> quoted"),
             ("bare quote", "Thanks, that fixed it.\n\n> old text\n> more"),
+            ("thunderbird below the quote", "On 07/12/2026 10:02, Help Desk wrote:\n> Please try again now.\n> \n\nThanks, that fixed it.\n\n-- \nJane Doe"),
         ];
         for (client, mail) in cases {
             assert_eq!(reply_text(mail), "Thanks, that fixed it.", "{client}");

@@ -14,9 +14,9 @@ use std::time::Duration;
 /// How long a claimed mail is left to its sender: longer than an SMTP exchange may take
 /// (lettre's timeout is a minute), so a mail is taken again only when its sender is gone.
 pub const LEASE_SECS: i64 = 300;
-/// Mails claimed at once, and sent at once.
-const BATCH: i64 = 100;
-const SENDING_AT_ONCE: usize = 8;
+/// Mails claimed at once, and sent at once (each on a pooled SMTP connection of its own).
+const BATCH: i64 = 256;
+pub const SENDING_AT_ONCE: usize = 32;
 /// How often the outbox is looked at when nothing wakes the worker (mail written by another
 /// instance, retries coming due).
 const POLL: Duration = Duration::from_secs(5);

@@ -77,11 +77,49 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
     core.store.ticket(id, chrono::Utc::now()).await?.ok_or_else(AppError::internal)
 }
 
+/// The newest mails a ticket page shows, and how much of each one's text.
+const MAILS_SHOWN: i64 = 20;
+const MAIL_TEXT_SHOWN: usize = 50_000;
+
+/// A mail taken in, read whole from its raw message for the staff working its ticket.
+fn mail_of(row: crate::server::store::TicketMailRow, domain: &str) -> crate::domain::TicketMail {
+    let parsed = row.raw.as_deref().and_then(|raw| crate::server::inbound::parse::parse(raw, domain));
+    crate::domain::TicketMail {
+        id: row.id,
+        received_at: chrono::DateTime::from_timestamp(row.received_at, 0).unwrap_or_default(),
+        sender: row.sender,
+        subject: row.subject,
+        outcome: row.outcome,
+        reason: row.reason,
+        attachments: parsed.as_ref().map(|m| m.attachments.clone()).unwrap_or_default(),
+        text: parsed.map(|m| m.text.chars().take(MAIL_TEXT_SHOWN).collect()),
+    }
+}
+
+/// The ticket page: the ticket, its conversation and history, and (for the staff working it)
+/// the mail taken in for it.
 pub async fn view(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketView, AppError> {
+    view_of(core, caller, id, true).await
+}
+
+/// The ticket as a change leaves it, without its mail (the answer to a change shows the
+/// conversation, and a write should not pay for reading mail).
+pub async fn view_after_change(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketView, AppError> {
+    view_of(core, caller, id, false).await
+}
+
+async fn view_of(core: &Core, caller: &CurrentUser, id: i64, with_mails: bool) -> Result<TicketView, AppError> {
     let ticket = load_visible(core, caller, id).await?;
     let staff_view = works_on(caller.role, caller.id, ticket.assigned_to);
-    let (history, categories) = tokio::try_join!(core.store.ticket_events(id, staff_view), core.store.categories())?;
+    let mails = async {
+        match staff_view && with_mails {
+            true => core.store.ticket_mails(id, MAILS_SHOWN).await,
+            false => Ok(Vec::new()),
+        }
+    };
+    let (history, categories, mails) = tokio::try_join!(core.store.ticket_events(id, staff_view), core.store.categories(), mails)?;
     Ok(TicketView {
+        mails: mails.into_iter().map(|m| mail_of(m, &core.mail_identity.domain)).collect(),
         notes: notes_of(&history),
         can: permissions(caller, &ticket),
         ticket,

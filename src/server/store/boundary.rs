@@ -306,6 +306,9 @@ delegate! {
     fn inbound_taken(&self, message_id: &str) -> Result<Option<(String, Option<i64>)>, StoreError>;
     fn inbound_page(&self, before: Option<i64>, limit: i64) -> Result<Vec<InboundRow>, StoreError>;
     fn inbound_raw(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The newest mails taken in for a ticket (its first mail, replies, reports about our
+    /// mail), without the copies that were only duplicates.
+    fn ticket_mails(&self, ticket_id: i64, limit: i64) -> Result<Vec<TicketMailRow>, StoreError>;
     /// The ticket and recipient of the first of these ids that is a mail we sent.
     fn sent_mail_of(&self, message_ids: &[String]) -> Result<Option<(i64, Option<i64>)>, StoreError>;
 }

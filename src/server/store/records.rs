@@ -238,6 +238,19 @@ pub struct InboundRecord {
     pub raw_size: i64,
 }
 
+/// A mail taken in for a ticket, with its raw message if it was kept: staff read it whole on
+/// the ticket page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TicketMailRow {
+    pub id: i64,
+    pub received_at: i64,
+    pub sender: String,
+    pub subject: String,
+    pub outcome: String,
+    pub reason: String,
+    pub raw: Option<Vec<u8>>,
+}
+
 /// A mail taken in, as the admin's list shows it (without the raw message).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct InboundRow {

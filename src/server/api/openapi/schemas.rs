@@ -73,6 +73,8 @@ pub struct TicketDetail {
     pub ticket: Ticket,
     pub notes: Vec<TicketNote>,
     pub history: Vec<TicketEvent>,
+    /// Mail taken in for the ticket, newest first, whole: for the staff working it, else empty.
+    pub mails: Vec<crate::domain::TicketMail>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -75,6 +75,19 @@ macro_rules! inbound_code {
                 Ok(raw.flatten())
             }
 
+            /// The newest mails taken in for a ticket, duplicates left out.
+            #[tracing::instrument(skip_all, name = "store.ticket_mails")]
+            pub async fn ticket_mails(&self, ticket_id: i64, limit: i64) -> Result<Vec<TicketMailRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, received_at, sender, subject, outcome, reason, raw FROM inbound_mails
+                     WHERE ticket_id = $1 AND outcome <> 'duplicate' ORDER BY id DESC LIMIT $2",
+                )
+                .bind(ticket_id)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             /// The ticket and recipient of the first of these ids that is a mail we sent.
             #[tracing::instrument(skip_all, name = "store.sent_mail_of")]
             pub async fn sent_mail_of(&self, message_ids: &[String]) -> Result<Option<(i64, Option<i64>)>, StoreError> {
