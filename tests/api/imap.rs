@@ -137,3 +137,17 @@ async fn a_mailbox_over_tls_is_read_and_a_certificate_nobody_vouches_for_is_refu
     let first = &listed["mails"][0];
     assert_eq!((first["source"].as_str(), first["outcome"].as_str(), first["subject"].as_str()), (Some("imap"), Some("created"), Some("Badge reader rejects my card")));
 }
+
+#[tokio::test]
+async fn a_server_without_idle_is_looked_at_every_poll() {
+    let dovecot = Dovecot::start_without_idle().await;
+    assert!(!dovecot.offers("IDLE").await, "the server offers no IDLE");
+    let app = app_reading(&dovecot.url(), 1).await;
+    // Once the worker has looked at the empty mailbox and waits, a mail comes in.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let raw = mail("Jane Smith <jane@gmail.com>", "support@localhost", "Projector in room 4 is dim", "", "It is hard to read the slides.");
+    dovecot.deliver(&[raw.replace('\n', "\r\n").into_bytes()]).await;
+    let mails = wait_taken(&app, 1, 20).await;
+    assert_eq!(outcomes(&mails), [("Projector in room 4 is dim".to_string(), "created".to_string())], "{}", dovecot.log());
+    assert_eq!(dovecot.wait_all_read(10).await, (1, 1));
+}

@@ -27,16 +27,21 @@ fn id(flag: &str) -> String {
 impl Dovecot {
     /// Starts Dovecot on a free port and waits until it greets.
     pub async fn start() -> Dovecot {
-        Self::start_on(false).await
+        Self::start_on(false, true).await
+    }
+
+    /// Starts Dovecot offering no IDLE (as some servers do not): a client must look by itself.
+    pub async fn start_without_idle() -> Dovecot {
+        Self::start_on(false, false).await
     }
 
     /// Starts Dovecot speaking IMAP in the clear and, on a second port, TLS with a
     /// self-signed certificate for `localhost`.
     pub async fn start_with_tls() -> Dovecot {
-        Self::start_on(true).await
+        Self::start_on(true, true).await
     }
 
-    async fn start_on(with_tls: bool) -> Dovecot {
+    async fn start_on(with_tls: bool, idle: bool) -> Dovecot {
         let dir = Scratch::new("dovecot");
         let addr = free_addr();
         let password = format!("pw-{}", helpdesk::server::security::random_token(12));
@@ -79,9 +84,10 @@ impl Dovecot {
             None => String::new(),
             Some((at, _)) => format!("  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {}\n    ssl = yes\n  }}\n", at.port()),
         };
+        let capabilities = if idle { "" } else { "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE\n" };
         let config = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nprotocols = imap\nlisten = 127.0.0.1\n\
-             {ssl}disable_plaintext_auth = no\nfirst_valid_uid = 1\nauth_mechanisms = plain login\n{running_as}\
+             {ssl}{capabilities}disable_plaintext_auth = no\nfirst_valid_uid = 1\nauth_mechanisms = plain login\n{running_as}\
              mail_location = maildir:{d}/home/%u/Maildir\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
              userdb {{\n  driver = static\n  args = {mail_user} home={d}/home/%u\n}}\n\
@@ -129,6 +135,14 @@ impl Dovecot {
             panic!("SELECT INBOX: {e}\n{}", self.log());
         }
         session
+    }
+
+    /// Whether the signed-in server lists this capability.
+    pub async fn offers(&self, capability: &str) -> bool {
+        let mut session = self.session().await;
+        let offered = session.capabilities().await.unwrap().has_str(capability);
+        session.logout().await.unwrap();
+        offered
     }
 
     /// Puts each raw mail in the inbox, unread, as delivery would.
