@@ -40,6 +40,8 @@ pub struct MailConfig {
     pub smtp_url: Option<Secret<String>>,
     pub from: String,
     pub outbox_dir: PathBuf,
+    /// Mails the outbox sends at once, each on a pooled SMTP connection of its own.
+    pub smtp_connections: u32,
     /// The address replies come to (each recipient gets it with a signed `+token`); `None`:
     /// the sender's address.
     pub reply_to: Option<String>,
@@ -108,6 +110,7 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "auth.jwt_secret", env: "HELPDESK_JWT_SECRET", default: "", about: "token signing secret (≥ 32 chars); empty: generated once and stored in the database" },
     Spec { key: "demo.enabled", env: "HELPDESK_DEMO", default: "", about: "seed demo users and tickets into an empty database; empty: on for debug builds, off for release" },
     Spec { key: "mail.smtp_url", env: "HELPDESK_SMTP_URL", default: "", about: "SMTP server URL; empty: write mail as .eml files to the outbox" },
+    Spec { key: "mail.smtp_connections", env: "HELPDESK_SMTP_CONNECTIONS", default: "16", about: "mails sent at once, each on an SMTP connection of its own (an exchange is mostly waiting); lower it for a relay that allows fewer connections" },
     Spec { key: "mail.from", env: "HELPDESK_MAIL_FROM", default: "Help Desk <helpdesk@localhost>", about: "sender of outgoing mail" },
     Spec { key: "mail.outbox_dir", env: "HELPDESK_OUTBOX_DIR", default: "outbox", about: "folder for .eml files when no SMTP server is set" },
     Spec { key: "mail.reply_to", env: "HELPDESK_MAIL_REPLY_TO", default: "", about: "the support address replies go to (each recipient gets it as support+<signed token>@…); empty: the sender's address" },
@@ -282,6 +285,7 @@ impl Config {
             demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
             mail: MailConfig {
                 smtp_url: src.optional("mail.smtp_url")?.map(Secret::new),
+                smtp_connections: src.positive("mail.smtp_connections")?,
                 from: src.parsed("mail.from", "a mailbox like Help Desk <helpdesk@example.com>")
                     .and_then(|from: lettre::message::Mailbox| Ok(from.to_string()))?,
                 outbox_dir: PathBuf::from(src.text("mail.outbox_dir")?),

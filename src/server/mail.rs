@@ -95,7 +95,7 @@ impl Mailer {
                 // server acknowledges late), so mails go side by side, not one after another.
                 transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| format!("mail.smtp_url: {e}"))?
-                    .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(crate::server::notify::outbox::SENDING_AT_ONCE as u32))
+                    .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(settings.smtp_connections))
                     .build(),
                 from,
             },

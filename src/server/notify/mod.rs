@@ -55,8 +55,9 @@ pub async fn enqueue(core: &Core, changes: &mut Changes) -> Result<usize, AppErr
         if planned.is_empty() {
             continue;
         }
-        let Some((title, description)) = changes.ticket_text(record.id).await? else { continue };
-        let actor = changes.mail_person(record.actor).await?.map(|p| p.name).unwrap_or_else(|| "Someone".to_string());
+        // Who gets which mail, first: the ticket's text and the actor's name are read only
+        // when someone still has that kind switched on.
+        let mut sends: Vec<(MailPerson, NoticeKind)> = Vec::new();
         for (audience, kinds) in planned {
             let people = match audience {
                 Audience::Person(id) => vec![id],
@@ -65,11 +66,20 @@ pub async fn enqueue(core: &Core, changes: &mut Changes) -> Result<usize, AppErr
             for id in people.into_iter().filter(|id| *id != record.actor) {
                 let Some(person) = changes.mail_person(id).await?.filter(|p| p.active) else { continue };
                 let off: Vec<NoticeKind> = person.opted_out.iter().filter_map(|k| NoticeKind::parse(k)).collect();
-                let Some(kind) = kind_to_send(&kinds, &off) else { continue };
-                let mail = compose(core, record, &person, kind, &title, &description, &actor);
-                changes.queue_mail(&mail).await?;
-                written += 1;
+                if let Some(kind) = kind_to_send(&kinds, &off) {
+                    sends.push((person, kind));
+                }
             }
+        }
+        if sends.is_empty() {
+            continue;
+        }
+        let Some((title, description)) = changes.ticket_text(record.id).await? else { continue };
+        let actor = changes.mail_person(record.actor).await?.map(|p| p.name).unwrap_or_else(|| "Someone".to_string());
+        for (person, kind) in sends {
+            let mail = compose(core, record, &person, kind, &title, &description, &actor);
+            changes.queue_mail(&mail).await?;
+            written += 1;
         }
     }
     Ok(written)

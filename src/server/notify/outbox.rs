@@ -14,9 +14,8 @@ use std::time::Duration;
 /// How long a claimed mail is left to its sender: longer than an SMTP exchange may take
 /// (lettre's timeout is a minute), so a mail is taken again only when its sender is gone.
 pub const LEASE_SECS: i64 = 300;
-/// Mails claimed at once, and sent at once (each on a pooled SMTP connection of its own).
+/// Mails claimed at once; `mail.smtp_connections` of them are sent at once.
 const BATCH: i64 = 256;
-pub const SENDING_AT_ONCE: usize = 32;
 /// How often the outbox is looked at when nothing wakes the worker (mail written by another
 /// instance, retries coming due).
 const POLL: Duration = Duration::from_secs(5);
@@ -75,7 +74,7 @@ pub async fn send_due(core: &Core) -> Result<usize, crate::server::store::StoreE
     let batch = core.store.claim_mail(now, LEASE_SECS, BATCH).await?;
     let attempted = batch.len();
     let outcomes: Vec<(i64, MailOutcome)> =
-        futures_util::stream::iter(batch).map(|mail| send_one(core, mail)).buffer_unordered(SENDING_AT_ONCE).collect().await;
+        futures_util::stream::iter(batch).map(|mail| send_one(core, mail)).buffer_unordered(core.config.mail.smtp_connections as usize).collect().await;
     if !outcomes.is_empty() {
         if let Err(e) = core.store.mails_attempted(chrono::Utc::now().timestamp(), &outcomes).await {
             // The leases run out and the mails are tried again: sent twice at worst, never lost.
