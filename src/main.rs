@@ -100,10 +100,15 @@ async fn run(config: Config) -> Result<(), String> {
         tokio::spawn(async move { axum::serve(metrics, router).await });
     }
     tracing::info!("help desk listening on http://{addr}");
-    // On SIGTERM or Ctrl-C: stop accepting, let every request in flight finish, then close the
-    // database cleanly.
+    // On SIGTERM or Ctrl-C: stop accepting, end the event streams, let every request in flight
+    // finish, then close the database cleanly.
+    let streams = core.clone();
+    let shutdown = async move {
+        helpdesk::server::ops::shutdown_signal().await;
+        let _ = streams.live.closing.send(true);
+    };
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(helpdesk::server::ops::shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| format!("server error: {e}"));
     core.store.close().await;

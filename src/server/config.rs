@@ -27,6 +27,8 @@ pub struct Config {
     /// Seed the demo accounts and tickets into an empty database.
     pub demo: bool,
     pub mail: MailConfig,
+    /// How long (seconds) live events are kept for streams that reconnect.
+    pub events_keep_secs: i64,
     pub rate_limit: RateLimitConfig,
     pub bootstrap: BootstrapConfig,
     /// A separate address serving only `/metrics`; when absent `/metrics` is on `addr`.
@@ -121,6 +123,7 @@ pub const SPECS: &[Spec] = &[
     Spec { key: "mail.notices_per_sender_hour", env: "HELPDESK_MAIL_NOTICES_PER_SENDER_HOUR", default: "30", about: "mails taken in from one sender per hour that may cause notification mails; later ones tell nobody" },
     Spec { key: "mail.imap_url", env: "HELPDESK_MAIL_IMAP_URL", default: "", about: "a mailbox to take mail from: imaps://user:password@imap.example.com/INBOX (TLS; port 993 unless given), or imap://… to a server on this machine; unread mail is taken in and marked read once stored; empty: no IMAP" },
     Spec { key: "mail.imap_poll_secs", env: "HELPDESK_MAIL_IMAP_POLL_SECS", default: "60", about: "how often that mailbox is looked at when its server cannot IDLE (with IDLE, new mail is taken at once)" },
+    Spec { key: "events.keep_minutes", env: "HELPDESK_EVENTS_KEEP_MINUTES", default: "60", about: "how long ticket changes are kept for event streams that reconnect (GET /api/events with Last-Event-ID); a client gone longer is told to reload" },
     Spec { key: "rate_limit.failures_per_account", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT", default: "5", about: "failed sign-ins allowed per account from one client address per window" },
     Spec { key: "rate_limit.failures_per_ip", env: "HELPDESK_LOGIN_FAILURES_PER_IP", default: "30", about: "failed sign-ins allowed per client address per window" },
     Spec { key: "rate_limit.failures_per_account_total", env: "HELPDESK_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default: "20", about: "failed sign-ins allowed per account from all addresses per window; a browser that signed in to it before is not held" },
@@ -283,6 +286,7 @@ impl Config {
             idle_timeout_secs: src.positive::<i64>("auth.idle_timeout_minutes")?.saturating_mul(60),
             jwt_secret: jwt_secret.map(Secret::new),
             demo: src.flag("demo.enabled", cfg!(debug_assertions))?,
+            events_keep_secs: src.positive::<i64>("events.keep_minutes")?.saturating_mul(60),
             mail: MailConfig {
                 smtp_url: src.optional("mail.smtp_url")?.map(Secret::new),
                 smtp_connections: src.positive("mail.smtp_connections")?,

@@ -102,6 +102,15 @@ pub async fn authenticate(core: &Core, headers: &HeaderMap, ip: String) -> Resul
     Ok(CurrentUser { user: SessionUser { id: p.id, name: p.name, email: p.email, role: p.role }, ip, session: claims.sid })
 }
 
+/// The role of the person a token signs in, while its session lasts and the account is active;
+/// read without counting as activity (an open event stream does not keep a session alive).
+pub async fn still_signed_in(core: &Core, token: &str) -> Option<Role> {
+    let claims = core.keys.decode(token).ok()?;
+    let now = chrono::Utc::now().timestamp();
+    let (record, _) = core.store.session_user(&claims.sid, claims.id, now, now - core.config.idle_timeout_secs).await.ok()??;
+    record.profile.is_active.then_some(record.profile.role)
+}
+
 /// The client's address, for rate limits and the audit trail: the connection's peer, or —
 /// when the peer is one of the trusted reverse proxies — the last address in
 /// `X-Forwarded-For` that is not a trusted proxy (what the proxies themselves appended; the

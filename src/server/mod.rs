@@ -5,6 +5,7 @@ pub mod csv;
 pub mod guard;
 pub mod http;
 pub mod inbound;
+pub mod live;
 pub mod mail;
 pub mod rate_limit;
 pub mod metrics;

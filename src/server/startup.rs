@@ -29,6 +29,8 @@ pub struct Core {
     /// Signs reply addresses (generated once per installation, kept in the database).
     pub mail_key: Vec<u8>,
     pub mail_identity: crate::server::notify::MailIdentity,
+    /// The live event pump's hand-off to this instance's event streams.
+    pub live: crate::server::live::Live,
 }
 
 #[derive(Clone, FromRef)]
@@ -80,6 +82,7 @@ impl Core {
             mail_wake: Arc::default(),
             mailer,
             ticket_changes: tokio::sync::broadcast::channel(1024).0,
+            live: Default::default(),
             sign_ins_in_flight: Default::default(),
             store,
             config,
@@ -92,6 +95,7 @@ impl Core {
 pub fn start_workers(core: &Arc<Core>) {
     crate::server::notify::outbox::spawn(core);
     crate::server::inbound::imap::spawn(core);
+    crate::server::live::spawn(core);
 }
 
 async fn seed_demo(store: &Store) -> Result<(), AppError> {

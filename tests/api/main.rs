@@ -13,6 +13,7 @@ mod backup;
 mod concurrency;
 mod counters;
 mod crash;
+mod events;
 mod hostile_text;
 mod imap;
 mod inbound;

@@ -4,6 +4,7 @@
 
 pub mod cutter;
 pub mod dovecot;
+pub mod events;
 pub mod nginx;
 pub mod process;
 pub mod smtp;
@@ -124,6 +125,10 @@ impl TestApp {
             let response = router.oneshot(request).await.expect("the router answers");
             let status = response.status();
             let headers = response.headers().clone();
+            // An event stream never ends: its answer is its status and headers (see `events`).
+            if headers.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream")) {
+                return (status, headers, axum::body::Bytes::new());
+            }
             let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
             (status, headers, bytes)
         })
@@ -257,6 +262,7 @@ pub fn api_routes() -> Vec<(Method, &'static str, Value, &'static [&'static str]
         (Method::PUT, "/api/agents/ticket/999/status", json!({}), &["agent"]),
         (Method::POST, "/api/agents/ticket/999/note", json!({}), &["agent"]),
         (Method::GET, "/api/agents/profile", json!(null), &["agent"]),
+        (Method::GET, "/api/events", json!(null), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/admin/dashboard", json!(null), &["admin", "superadmin"]),
         (Method::POST, "/api/admin/mail/retry", json!(null), &["admin", "superadmin"]),
         // Only the mail server, with the inbound secret: every person's token is refused.

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .nest("/admin", admin::router().nest("/mail", mail::admin_router()))
         .nest("/superadmin", superadmin::router())
         .nest("/mail", mail::router())
+        .route("/events", axum::routing::get(crate::server::live::stream::events))
         .fallback(|| async { AppError::not_found("Not found") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -32,6 +32,9 @@ pub(crate) async fn commit_telling(core: &Core, mut changes: Changes, tell: bool
         // No listener is not an error: nobody is watching right now.
         let _ = core.ticket_changes.send(changed);
     }
+    // The live events this change wrote go out to this instance's streams (other instances
+    // hear of them through the database).
+    core.live.wake.notify_one();
     if mails > 0 {
         core.mail_wake.notify_one();
     }

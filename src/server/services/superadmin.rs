@@ -114,7 +114,9 @@ pub async fn update_user(core: &Core, caller: &CurrentUser, id: i64, change: Acc
     if (before.name.as_str(), before.department.as_str(), before.phone.as_str()) != (change.name, change.department, change.phone) {
         audits.push(audit::entry(caller, action::USER_UPDATED, email, "name, department or phone"));
     }
-    Ok(core.store.update_user(&before, &change, &audits).await?)
+    let updated = core.store.update_user(&before, &change, &audits).await?;
+    core.live.accounts_changed();
+    Ok(updated)
 }
 
 pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(), AppError> {
@@ -129,7 +131,9 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
         return Err(AppError::not_found("User not found"));
     }
     changes.audit(audit::entry(caller, action::USER_DELETED, &target.email, &detail)).await?;
-    super::commit(core, changes).await
+    super::commit(core, changes).await?;
+    core.live.accounts_changed();
+    Ok(())
 }
 
 pub async fn settings(core: &Core, caller: &CurrentUser) -> Result<SystemSettings, AppError> {

@@ -63,6 +63,19 @@ impl Kind {
 }
 
 impl Store {
+    /// On PostgreSQL, a connection of its own that listens for the notifications of new live
+    /// events (every instance's changes); none on SQLite, where changes are made in process.
+    pub async fn live_listener(&self) -> Result<Option<sqlx::postgres::PgListener>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(store) => {
+                let mut listener = sqlx::postgres::PgListener::connect_with(&store.pool).await?;
+                listener.listen("live_events").await?;
+                Ok(Some(listener))
+            }
+        }
+    }
+
     /// Connects to the database `url` names and applies its migrations; `max_connections`
     /// bounds the readers of a SQLite file, or the pool of PostgreSQL connections.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, sqlx::Error> {
@@ -311,6 +324,11 @@ delegate! {
     fn ticket_mails(&self, ticket_id: i64, limit: i64) -> Result<Vec<TicketMailRow>, StoreError>;
     /// The ticket and recipient of the first of these ids that is a mail we sent.
     fn sent_mail_of(&self, message_ids: &[String]) -> Result<Option<(i64, Option<i64>)>, StoreError>;
+    /// Live events after the id `after`, oldest first.
+    fn live_since(&self, after: i64, limit: i64) -> Result<Vec<crate::domain::LiveRecord>, StoreError>;
+    /// The oldest and newest live event ids kept (0, 0 when none is).
+    fn live_bounds(&self) -> Result<(i64, i64), StoreError>;
+    fn prune_live(&self, before: i64) -> Result<u64, StoreError>;
 }
 
 /// One set of ticket changes on either backend (see `sqlite::Changes` for the contract).

@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         superadmin::dashboard, superadmin::users, superadmin::user, superadmin::create_user, superadmin::update_user,
         superadmin::delete_user, superadmin::settings, superadmin::save_settings, superadmin::audit, superadmin::profile,
         mail::take, mail::list, mail::raw, mail::process_again,
+        crate::server::live::stream::events,
     ),
     components(schemas(schemas::ErrorBody)),
     security(("bearer" = []), ("session" = [])),
@@ -54,6 +55,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Admins and super admins: all tickets, assignment, reports"),
         (name = "superadmin", description = "Super admins: accounts, settings, audit log"),
         (name = "mail", description = "Mail in: a mail server's pipe posts raw mails with the inbound secret"),
+        (name = "events", description = "Live updates: a server-sent event stream of the ticket changes the caller may see"),
     )
 )]
 pub struct ApiDoc;

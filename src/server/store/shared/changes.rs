@@ -18,13 +18,15 @@ macro_rules! changes_code {
             now: DateTime<Utc>,
             changed: Vec<TicketChanged>,
             records: Vec<ChangeRecord>,
+            /// The live events of these changes, written just before the commit.
+            live: Vec<crate::domain::LiveRecord>,
         }
 
         impl Store {
             /// Starts a set of ticket changes that land together or not at all.
             #[tracing::instrument(skip_all, name = "store.changes")]
             pub async fn changes(&self) -> Result<Changes, StoreError> {
-                Ok(Changes { tx: begin(self.writer()).await?, now: written_now(), changed: Vec::new(), records: Vec::new() })
+                Ok(Changes { tx: begin(self.writer()).await?, now: written_now(), changed: Vec::new(), records: Vec::new(), live: Vec::new() })
             }
         }
 
@@ -62,6 +64,7 @@ macro_rules! changes_code {
                 self.changed.push(TicketChanged { id, requester: t.requester, before: None, after: Some(after) });
                 let events = vec![(EventKind::Created, false, String::new())];
                 self.records.push(ChangeRecord { id, actor: t.actor, requester: t.requester, assignee: None, events });
+                self.live_event(id, t.requester, None, Some(after), &[(EventKind::Created, false)]);
                 Ok(id)
             }
 
@@ -134,6 +137,8 @@ macro_rules! changes_code {
                 self.events(id, actor, events).await?;
                 let after = self.state(id).await?.map(|(_, state)| state);
                 self.changed.push(TicketChanged { id, requester, before: Some(before), after });
+                let flags: Vec<(EventKind, bool)> = events.iter().map(|e| (e.kind, e.internal)).collect();
+                self.live_event(id, requester, Some(before), after, &flags);
                 let events = events.iter().map(|e| (e.kind, e.internal, e.detail.clone())).collect();
                 self.records.push(ChangeRecord { id, actor, requester, assignee: after.and_then(|a| a.assignee), events });
                 Ok(true)
@@ -145,6 +150,7 @@ macro_rules! changes_code {
                 let Some((requester, before)) = self.state(id).await? else { return Ok(false) };
                 sqlx::query("DELETE FROM tickets WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
                 self.changed.push(TicketChanged { id, requester, before: Some(before), after: None });
+                self.live_event(id, requester, Some(before), None, &[]);
                 Ok(true)
             }
 
@@ -192,9 +198,30 @@ macro_rules! changes_code {
                 Ok(())
             }
 
-            /// Makes every change durable; returns what changed, in order.
+            /// The live event of one ticket's change (see `domain::live`).
+            fn live_event(&mut self, id: i64, requester: i64, before: Option<TicketState>, after: Option<TicketState>, events: &[(EventKind, bool)]) {
+                let (kind, staff_only) = match after {
+                    None => (crate::domain::LiveKind::Deleted, false),
+                    Some(_) => crate::domain::LiveKind::of(events),
+                };
+                let assignee_before = before.and_then(|b| b.assignee);
+                self.live.push(crate::domain::LiveRecord {
+                    id: 0,
+                    at: self.now.timestamp(),
+                    ticket: id,
+                    kind,
+                    requester,
+                    assignee: after.map_or(assignee_before, |a| a.assignee),
+                    assignee_before,
+                    status: after.map(|a| a.status),
+                    staff_only,
+                });
+            }
+
+            /// Makes every change durable, with its live events; returns what changed, in order.
             #[tracing::instrument(skip_all, name = "store.changes.commit")]
-            pub async fn commit(self) -> Result<Vec<TicketChanged>, StoreError> {
+            pub async fn commit(mut self) -> Result<Vec<TicketChanged>, StoreError> {
+                write_live_events(&mut self.tx, &self.live).await?;
                 self.tx.commit().await?;
                 Ok(self.changed)
             }

@@ -12,7 +12,8 @@
 //! - `NAME_ORDER`: how names sort (SQLite's BINARY collation, asked of PostgreSQL);
 //! - `lock_account_rules`: taken before an account's role, activity or existence changes;
 //! - `before_seed`, `after_seed`: what seeding an empty database needs around it;
-//! - `SKIP_LOCKED`: how a mail sender passes over mail another sender has claimed.
+//! - `SKIP_LOCKED`: how a mail sender passes over mail another sender has claimed;
+//! - `LIVE_IN_ORDER`, `LIVE_NOTIFY`: how live events commit in id order and wake every instance.
 //!
 //! What is tuned per database stays in the backend: full-text search, the overdue and report
 //! reads whose plans differ, the bulk seed, `helpdesk migrate`'s copy, the recounts.
@@ -22,6 +23,7 @@ mod audit;
 mod changes;
 mod counters;
 mod inbound;
+mod live;
 mod mail;
 mod passwords;
 mod seed;
@@ -66,9 +68,10 @@ macro_rules! store_code {
         crate::server::store::shared::counters_code!();
         crate::server::store::shared::mail_code!();
         crate::server::store::shared::inbound_code!();
+        crate::server::store::shared::live_code!();
     };
 }
 pub(crate) use store_code;
-pub(crate) use {inbound::inbound_code, mail::mail_code};
+pub(crate) use {inbound::inbound_code, live::live_code, mail::mail_code};
 pub(crate) use {audit::audit_code, changes::changes_code, counters::counters_code, passwords::passwords_code, seed::seed_code};
 pub(crate) use {sessions::sessions_code, settings::settings_code, tickets::ticket_reads_code, users::users_code};

@@ -1,0 +1,149 @@
+//! Live updates: every committed ticket change becomes a row of `live_events` (in the change's
+//! transaction), and each instance's pump reads the rows after the last one it has seen and
+//! hands them to its open streams (`stream`). The pump is woken in process after a commit and,
+//! on PostgreSQL, by `LISTEN live_events` (every instance's commits); it also looks every
+//! `POLL` in case a notification was lost (NOTIFY is not kept for a listener whose connection
+//! dropped). Events older than `events.keep_minutes` are pruned.
+
+pub mod stream;
+
+use crate::domain::LiveRecord;
+use crate::server::startup::Core;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch, Notify};
+
+/// How often the pump looks for new events when nothing woke it.
+const POLL: Duration = Duration::from_secs(2);
+/// Events read at once.
+const BATCH: i64 = 500;
+/// How often old events are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// What the pump shares with the streams of its instance.
+pub struct Live {
+    /// Each new event, once; a stream that falls behind is told to reload.
+    pub events: broadcast::Sender<Arc<LiveRecord>>,
+    /// Wakes the pump (a commit in this process).
+    pub wake: Arc<Notify>,
+    /// The newest event id handed to the streams.
+    pub cursor: AtomicI64,
+    /// Becomes `true` when the server shuts down: streams end.
+    pub closing: watch::Sender<bool>,
+    /// Moves when an account or session changed in this instance (signed out, password
+    /// changed, deactivated, another role, deleted): streams look at their session at once.
+    /// Other instances' streams look within `stream::RECHECK`.
+    pub accounts: watch::Sender<u64>,
+}
+
+impl Live {
+    /// Tells this instance's streams that an account or session changed.
+    pub fn accounts_changed(&self) {
+        self.accounts.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            events: broadcast::channel(4096).0,
+            wake: Arc::default(),
+            cursor: AtomicI64::new(0),
+            closing: watch::channel(false).0,
+            accounts: watch::channel(0).0,
+        }
+    }
+}
+
+/// Starts the pump, the pruner and (on PostgreSQL) the listener; they run while the core lives.
+pub fn spawn(core: &Arc<Core>) {
+    let weak = Arc::downgrade(core);
+    tokio::spawn(pump(weak.clone()));
+    tokio::spawn(listen(weak.clone()));
+    tokio::spawn(prune(weak));
+}
+
+async fn pump(weak: Weak<Core>) {
+    let wake = match weak.upgrade() {
+        Some(core) => core.live.wake.clone(),
+        None => return,
+    };
+    // Streams get what comes after the pump started; a reconnecting stream reads the table.
+    let mut cursor = loop {
+        let Some(core) = weak.upgrade() else { return };
+        match core.store.live_bounds().await {
+            Ok((_, newest)) => break newest,
+            Err(e) => tracing::warn!(error = %e, "live: reading the newest event failed"),
+        }
+        drop(core);
+        tokio::time::sleep(POLL).await;
+    };
+    loop {
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let Some(core) = weak.upgrade() else { return };
+        core.live.cursor.store(cursor, Ordering::Release);
+        let more = match core.store.live_since(cursor, BATCH).await {
+            Ok(rows) => {
+                let full = rows.len() as i64 == BATCH;
+                for row in rows {
+                    cursor = row.id;
+                    // Sent before the cursor moves past it: a stream that reads the cursor
+                    // after subscribing has either received the event or will.
+                    let _ = core.live.events.send(Arc::new(row));
+                    core.live.cursor.store(cursor, Ordering::Release);
+                }
+                full
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live: reading new events failed");
+                false
+            }
+        };
+        drop(core);
+        if !more {
+            let _ = tokio::time::timeout(POLL, woken).await;
+        }
+    }
+}
+
+/// On PostgreSQL: wakes the pump on each notification of new events, from any instance.
+async fn listen(weak: Weak<Core>) {
+    loop {
+        let Some(core) = weak.upgrade() else { return };
+        let (listener, wake) = (core.store.live_listener().await, core.live.wake.clone());
+        drop(core);
+        match listener {
+            Ok(None) => return,
+            Ok(Some(mut listener)) => loop {
+                match tokio::time::timeout(Duration::from_secs(5), listener.recv()).await {
+                    Ok(Ok(_)) => wake.notify_one(),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "live: the listening connection failed");
+                        break;
+                    }
+                    // Looks whether the core is still there (a test's app that is dropped).
+                    Err(_) if weak.strong_count() == 0 => return,
+                    Err(_) => {}
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "live: cannot listen for new events"),
+        }
+        // What was notified meanwhile is in the table: the pump catches up.
+        wake.notify_one();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn prune(weak: Weak<Core>) {
+    loop {
+        tokio::time::sleep(PRUNE_EVERY).await;
+        let Some(core) = weak.upgrade() else { return };
+        let before = chrono::Utc::now().timestamp() - core.config.events_keep_secs;
+        if let Err(e) = core.store.prune_live(before).await {
+            tracing::warn!(error = %e, "live: pruning old events failed");
+        }
+    }
+}

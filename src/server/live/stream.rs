@@ -1,0 +1,158 @@
+//! `GET /api/events`: a server-sent event stream of the ticket changes the caller may see.
+//!
+//! A client that reconnects with `Last-Event-ID` (or `?since=`, as a browser's automatic
+//! reconnect may not send the header) first gets what it missed, from the table of recent
+//! events; one that was gone longer than they are kept, or that falls behind while connected,
+//! gets a single `reload` event. The caller's session is looked at again every
+//! `RECHECK`: signed out, deactivated or given another role, the stream ends (`end`). Streams
+//! end when the server shuts down. Each stream is a state machine polled by the connection,
+//! with no task of its own: an idle stream costs its buffers and a broadcast receiver.
+
+use crate::domain::{LiveRecord, Role};
+use crate::server::guard::{still_signed_in, token_from_headers, CurrentUser};
+use crate::server::startup::{AppState, Core};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+/// How often a stream's session is looked at again (at once when this instance changed an
+/// account or session).
+pub const RECHECK: Duration = Duration::from_secs(10);
+/// A comment this often keeps idle proxies from cutting the stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// A reconnecting client that missed more than this is told to reload instead.
+const MOST_MISSED: i64 = 1000;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct Since {
+    /// The id of the last event received (as `Last-Event-ID`); what came after it is sent first.
+    pub since: Option<i64>,
+}
+
+struct Feed {
+    core: Arc<Core>,
+    token: String,
+    role: Role,
+    caller: i64,
+    events: tokio::sync::broadcast::Receiver<Arc<LiveRecord>>,
+    closing: tokio::sync::watch::Receiver<bool>,
+    accounts: tokio::sync::watch::Receiver<u64>,
+    queue: VecDeque<Event>,
+    /// The newest event id this stream has passed (sent or not its to see).
+    last: i64,
+    recheck: Instant,
+    ended: bool,
+}
+
+fn ticket_event(record: &LiveRecord) -> Event {
+    let data = serde_json::to_string(&record.event()).unwrap_or_default();
+    Event::default().event("ticket").id(record.id.to_string()).data(data)
+}
+
+fn reload(at: i64) -> Event {
+    Event::default().event("reload").id(at.to_string()).data("{}")
+}
+
+impl Feed {
+    fn pass(&mut self, record: &LiveRecord) {
+        if record.id <= self.last {
+            return;
+        }
+        self.last = record.id;
+        if record.may_receive(self.role, self.caller) {
+            self.queue.push_back(ticket_event(record));
+        }
+    }
+
+    /// What a client that last saw `since` missed, or a reload if that is too much or gone.
+    async fn catch_up(&mut self, since: i64) {
+        let cursor = self.core.live.cursor.load(Ordering::Acquire);
+        let gone = match self.core.store.live_bounds().await {
+            Ok((oldest, _)) => (oldest > since + 1) || (oldest == 0 && since < cursor),
+            Err(_) => true,
+        };
+        let missed = if gone { Err(()) } else { self.core.store.live_since(since, MOST_MISSED + 1).await.map_err(|_| ()) };
+        match missed {
+            Ok(rows) if (rows.len() as i64) <= MOST_MISSED => {
+                self.last = since;
+                for row in &rows {
+                    self.pass(row);
+                }
+            }
+            _ => {
+                self.last = cursor.max(since);
+                self.queue.push_back(reload(self.last));
+            }
+        }
+    }
+
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
+        loop {
+            if let Some(event) = self.queue.pop_front() {
+                return Some((Ok(event), self));
+            }
+            if self.ended {
+                return None;
+            }
+            let woke = tokio::select! {
+                received = self.events.recv() => Some(received),
+                _ = tokio::time::sleep_until(self.recheck) => None,
+                _ = self.accounts.changed() => None,
+                _ = self.closing.wait_for(|closing| *closing) => return None,
+            };
+            match woke {
+                Some(Ok(record)) => self.pass(&record),
+                Some(Err(RecvError::Lagged(_))) => {
+                    self.last = self.core.live.cursor.load(Ordering::Acquire);
+                    self.queue.push_back(reload(self.last));
+                }
+                Some(Err(RecvError::Closed)) => return None,
+                None => {
+                    self.recheck = Instant::now() + RECHECK;
+                    if still_signed_in(&self.core, &self.token).await != Some(self.role) {
+                        self.ended = true;
+                        self.queue.push_back(Event::default().event("end").data("{\"reason\":\"signed out or changed\"}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The stream of ticket changes the caller may see.
+#[utoipa::path(get, path = "/api/events", tag = "events", params(Since),
+    responses((status = 200, description = "`text/event-stream`: `ticket` events (`id`, and the JSON below as `data`), `reload` when events were missed, `end` when the session ended", body = crate::domain::LiveEvent, content_type = "text/event-stream")))]
+pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers: HeaderMap, Query(query): Query<Since>) -> Response {
+    let core = state.core;
+    let since = query.since.or_else(|| headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()));
+    let mut feed = Feed {
+        events: core.live.events.subscribe(),
+        closing: core.live.closing.subscribe(),
+        accounts: core.live.accounts.subscribe(),
+        token: token_from_headers(&headers).unwrap_or_default().to_string(),
+        role: caller.role,
+        caller: caller.id,
+        queue: VecDeque::new(),
+        last: core.live.cursor.load(Ordering::Acquire),
+        recheck: Instant::now() + RECHECK,
+        ended: false,
+        core,
+    };
+    if let Some(since) = since.filter(|s| *s >= 0) {
+        feed.catch_up(since).await;
+    }
+    let stream = futures_util::stream::unfold(feed, Feed::next);
+    let mut response = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
+    // Never buffered by a proxy (nginx honours this), never cached.
+    response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+    response
+}

@@ -1,0 +1,85 @@
+//! The table of recent ticket changes behind the live event stream: written in each change's
+//! transaction (`write_live_events`, called by `Changes::commit`), read by each instance's pump
+//! after the last id it has seen, and pruned after `events.keep_minutes`.
+//!
+//! Two hooks differ per database: `LIVE_IN_ORDER`, taken before the events are written, makes
+//! their ids commit in the order they were given (PostgreSQL commits concurrent transactions in
+//! any order; SQLite's single writer already does this), so a reader that has seen id N never
+//! meets a smaller id later; `LIVE_NOTIFY` wakes every instance once the change commits.
+
+macro_rules! live_code {
+    () => {
+        fn live_row(row: (i64, i64, i64, String, i64, Option<i64>, Option<i64>, Option<String>, bool)) -> crate::domain::LiveRecord {
+            let (id, at, ticket, kind, requester, assignee, assignee_before, status, staff_only) = row;
+            crate::domain::LiveRecord {
+                id,
+                at,
+                ticket,
+                kind: crate::domain::LiveKind::parse(&kind).unwrap_or(crate::domain::LiveKind::Updated),
+                requester,
+                assignee,
+                assignee_before,
+                status: status.as_deref().and_then(TicketStatus::parse),
+                staff_only,
+            }
+        }
+
+        async fn write_live_events(tx: &mut Transaction<'static, Db>, events: &[crate::domain::LiveRecord]) -> Result<(), StoreError> {
+            if events.is_empty() {
+                return Ok(());
+            }
+            if let Some(lock) = LIVE_IN_ORDER {
+                sqlx::query(lock).execute(&mut **tx).await?;
+            }
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO live_events (at, ticket_id, kind, requester_id, assignee_id, assignee_before, status, staff_only) ",
+            );
+            qb.push_values(events, |mut b, e| {
+                b.push_bind(e.at)
+                    .push_bind(e.ticket)
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.requester)
+                    .push_bind(e.assignee)
+                    .push_bind(e.assignee_before)
+                    .push_bind(e.status.map(|s| s.as_str()))
+                    .push_bind(e.staff_only);
+            });
+            qb.build().execute(&mut **tx).await?;
+            if let Some(notify) = LIVE_NOTIFY {
+                sqlx::query(notify).execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        impl Store {
+            /// Live events after the id `after`, oldest first.
+            #[tracing::instrument(skip_all, name = "store.live_since")]
+            pub async fn live_since(&self, after: i64, limit: i64) -> Result<Vec<crate::domain::LiveRecord>, StoreError> {
+                let rows: Vec<(i64, i64, i64, String, i64, Option<i64>, Option<i64>, Option<String>, bool)> = sqlx::query_as(
+                    "SELECT id, at, ticket_id, kind, requester_id, assignee_id, assignee_before, status, staff_only
+                     FROM live_events WHERE id > $1 ORDER BY id LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(live_row).collect())
+            }
+
+            /// The oldest and newest ids kept (0 and 0 when none is).
+            #[tracing::instrument(skip_all, name = "store.live_bounds")]
+            pub async fn live_bounds(&self) -> Result<(i64, i64), StoreError> {
+                let (oldest, newest): (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT MIN(id), MAX(id) FROM live_events").fetch_one(self.reader()).await?;
+                Ok((oldest.unwrap_or(0), newest.unwrap_or(0)))
+            }
+
+            /// Forgets the events from before `at`; how many.
+            #[tracing::instrument(skip_all, name = "store.prune_live")]
+            pub async fn prune_live(&self, before: i64) -> Result<u64, StoreError> {
+                Ok(sqlx::query("DELETE FROM live_events WHERE at < $1").bind(before).execute(self.writer()).await?.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use live_code;
