@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::nginx::{self, Nginx};
-use common::process::{call, Scratch, Server};
+use common::process::{call, open_stream, read_until, Scratch, Server};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -62,10 +62,25 @@ async fn three_instances_on_one_postgres_behind_nginx_act_as_one_help_desk() {
         assert_eq!(status, 200, "the session on {addr}: {reply}");
     }
 
-    // A ticket created on one instance is listed at once by the others.
+    // A ticket created on one instance is listed at once by the others, and reaches the event
+    // streams open on another instance and through the balancer (not buffered by nginx).
+    let mut streams = Vec::new();
+    for addr in [addrs[2], balancer.addr] {
+        let mut stream = open_stream(addr, "/api/events", &user).await;
+        let head = read_until(&mut stream, "\r\n\r\n", Duration::from_secs(5)).await.expect("the stream's head");
+        assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/event-stream"), "{addr}: {head}");
+        streams.push((addr, stream));
+    }
+    // Each instance listens for notifications once a stream is open on it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let (status, created) = create_ticket(addrs[1], &user, "Made on the second instance").await.unwrap();
     assert_eq!(status, 201, "{created}");
     let id = created["ticket"]["id"].as_i64().expect("the new ticket's id");
+    for (addr, stream) in &mut streams {
+        let needle = format!("\"ticket\":{id},\"kind\":\"created\"");
+        let got = read_until(stream, &needle, Duration::from_secs(3)).await;
+        assert!(got.is_some(), "the event of #{id} reached the stream on {addr}");
+    }
     for addr in [addrs[0], addrs[2]] {
         let (status, list) = call(addr, "GET", "/api/tickets?sort=newest", Some(&user), None).await.unwrap();
         assert_eq!(status, 200);

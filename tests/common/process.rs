@@ -121,3 +121,25 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Opens `GET path` as an event stream (HTTP/1.1, kept open) on a connection of its own.
+pub async fn open_stream(addr: SocketAddr, path: &str, token: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Reads from `stream` until `needle` has come (then returns all read), or `wait` passed.
+pub async fn read_until(stream: &mut TcpStream, needle: &str, wait: Duration) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(needle) {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => seen.extend_from_slice(&buf[..n]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&seen).into_owned())
+}

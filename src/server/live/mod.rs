@@ -109,9 +109,22 @@ async fn pump(weak: Weak<Core>) {
     }
 }
 
-/// On PostgreSQL: wakes the pump on each notification of new events, from any instance.
+/// Whether a stream is open in this instance (`None`: the core is gone).
+fn streams_open(weak: &Weak<Core>) -> Option<bool> {
+    weak.upgrade().map(|core| core.live.events.receiver_count() > 0)
+}
+
+/// On PostgreSQL: wakes the pump on each notification of new events, from any instance. The
+/// listening connection is held only while a stream is open here.
 async fn listen(weak: Weak<Core>) {
     loop {
+        loop {
+            match streams_open(&weak) {
+                None => return,
+                Some(true) => break,
+                Some(false) => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
         let Some(core) = weak.upgrade() else { return };
         let (listener, wake) = (core.store.live_listener().await, core.live.wake.clone());
         drop(core);
@@ -124,9 +137,13 @@ async fn listen(weak: Weak<Core>) {
                         tracing::warn!(error = %e, "live: the listening connection failed");
                         break;
                     }
-                    // Looks whether the core is still there (a test's app that is dropped).
-                    Err(_) if weak.strong_count() == 0 => return,
-                    Err(_) => {}
+                    // Looks whether the core is still there (a test's app that is dropped), and
+                    // lets the connection go when no stream is open any more.
+                    Err(_) => match streams_open(&weak) {
+                        None => return,
+                        Some(false) => break,
+                        Some(true) => {}
+                    },
                 }
             },
             Err(e) => tracing::warn!(error = %e, "live: cannot listen for new events"),
