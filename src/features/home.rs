@@ -23,7 +23,12 @@ pub async fn load_home() -> Result<HomeSummary, AppError> {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let user = expect_context::<SessionUser>();
-    let summary = Resource::new(|| (), |_| load_home());
+    // Any change the person may see moves the counts: fetched again (at most twice a second).
+    let live = crate::ui::use_live();
+    let changed = crate::ui::settled(move || {
+        live.any();
+    });
+    let summary = Resource::new(move || changed.get(), |_| load_home());
     let scope = match user.role {
         crate::domain::Role::User => "Your tickets",
         crate::domain::Role::Agent => "Tickets assigned to you",

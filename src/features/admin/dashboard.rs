@@ -15,7 +15,12 @@ pub fn hours(h: Option<f64>) -> String {
 pub fn AdminHome() -> impl IntoView {
     let user = expect_context::<crate::domain::SessionUser>();
     let retry = ServerAction::<RetryMail>::new();
-    let data = Resource::new(move || retry.version().get(), |_| load_admin_dashboard());
+    // Ticket changes move its counts: fetched again, at most twice a second.
+    let live = crate::ui::use_live();
+    let changed = crate::ui::settled(move || {
+        live.any();
+    });
+    let data = Resource::new(move || (retry.version().get(), changed.get()), |_| load_admin_dashboard());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head">

@@ -10,6 +10,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// What is being written in the reply and note boxes: kept while the ticket is fetched again
+/// under them (someone else changed it), emptied once sent.
+#[derive(Clone, Copy)]
+struct Drafts {
+    reply: RwSignal<String>,
+    note: RwSignal<String>,
+}
+
 /// Every action of the page; the ticket reloads after any of them.
 #[derive(Clone, Copy)]
 struct Actions {
@@ -50,9 +58,12 @@ pub fn TicketDetailPage() -> impl IntoView {
         note: ServerAction::new(),
         assign: ServerAction::new(),
     };
+    // Another person's change to this ticket fetches it again (drafts stay: see `NoteForm`).
+    let live = crate::ui::use_live();
+    let drafts = Drafts { reply: RwSignal::new(String::new()), note: RwSignal::new(String::new()) };
     let view_resource = Resource::new(
-        move || (id.get(), actions.versions()),
-        |(id, _)| async move {
+        move || (id.get(), actions.versions(), live.about(id.get())),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_ticket(id).await,
                 None => Err(AppError::not_found("Ticket not found")),
@@ -63,7 +74,7 @@ pub fn TicketDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view_resource.await {
-                    Ok(v) => view! { <TicketBody view=v actions=actions/> }.into_any(),
+                    Ok(v) => view! { <TicketBody view=v actions=actions drafts=drafts/> }.into_any(),
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::server::rpc::set_page_status(e.status());
@@ -80,7 +91,7 @@ pub fn TicketDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
+fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts) -> impl IntoView {
     let TicketView { ticket, notes, history, can, categories, mails } = view;
     let heading = format!("#{} {}", ticket.id, ticket.title);
     view! {
@@ -100,8 +111,8 @@ fn TicketBody(view: TicketView, actions: Actions) -> impl IntoView {
                     </section>
                 })}
                 <Conversation notes=notes/>
-                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note/> })}
-                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note/> })}
+                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note draft=drafts.reply/> })}
+                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note draft=drafts.note/> })}
                 {(!mails.is_empty()).then(|| view! { <super::mails::TicketMails mails=mails/> })}
                 <Timeline history=history/>
             </div>
@@ -190,7 +201,7 @@ fn Timeline(history: Vec<TicketEvent>) -> impl IntoView {
 }
 
 #[component]
-fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>) -> impl IntoView {
+fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>, draft: RwSignal<String>) -> impl IntoView {
     let error = error_of(action.value());
     let (heading, label, button, suffix) = if internal {
         ("Internal note", "Note for staff (the requester never sees it)", "Add internal note", "-internal")
@@ -205,11 +216,11 @@ fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>)
     view! {
         <section class="card" class:internal=internal>
             <h2>{heading}</h2>
-            <ActionForm action=action attr:novalidate=true>
+            <ActionForm action=action attr:novalidate=true on:input=move |ev| draft.set(event_target_value(&ev)) on:submit=move |_| draft.set(String::new())>
                 <input type="hidden" name="id" value=ticket_id/>
                 <input type="hidden" name="internal" value=internal.to_string()/>
                 <FormError error=mine fields=&["note"]/>
-                <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine/>
+                <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked()/>
                 <SubmitButton label=button pending=action.pending()/>
             </ActionForm>
         </section>

@@ -38,7 +38,35 @@ pub fn TicketListPage(
         }
     });
     let bulk = ServerAction::<BulkAssign>::new();
-    let page = Resource::new(move || (raw.get(), bulk.version().get()), |(raw, _)| list_tickets(raw));
+    // Live: a change to a row on the page fetches the page again (the row updates in place);
+    // new tickets are counted in a bar, shown when asked, so rows never shift under the pointer.
+    let (refresh, new_tickets) = (RwSignal::new(0u64), RwSignal::new(0u32));
+    let page = Resource::new(move || (raw.get(), bulk.version().get(), refresh.get()), |(raw, _, _)| list_tickets(raw));
+    let live = crate::ui::use_live();
+    let missed = live.missed.clone();
+    let me = use_context::<crate::domain::SessionUser>().map(|u| u.id);
+    Effect::new(move |_| {
+        let Some(event) = live.last.get() else { return };
+        let arrived = event.kind == crate::domain::LiveKind::Created
+            || (event.kind == crate::domain::LiveKind::Assigned && event.assignee.is_some() && event.assignee == me);
+        let on_page = page.get_untracked().and_then(Result::ok).is_some_and(|p| p.tickets.iter().any(|t| t.id == event.ticket));
+        if arrived && !on_page {
+            new_tickets.update(|n| *n += 1);
+        } else if on_page {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |previous: Option<u64>| {
+        let now = missed.get();
+        if previous.is_some_and(|p| p != now) {
+            refresh.update(|n| *n += 1);
+        }
+        now
+    });
+    let show_new = move |_| {
+        new_tickets.set(0);
+        refresh.update(|n| *n += 1);
+    };
     let categories = Resource::new(|| (), |_| ticket_categories());
     let agents = Resource::new(move || admin, |admin| async move {
         if admin { admin_agents().await.unwrap_or_default() } else { Vec::new() }
@@ -53,6 +81,13 @@ pub fn TicketListPage(
                 view! { <Filters current=raw.get_untracked() categories=categories admin=admin agents=agents/> }
             })}
         </Suspense>
+        <div role="status" aria-live="polite">
+            {move || (new_tickets.get() > 0).then(|| {
+                let n = new_tickets.get();
+                let text = if n == 1 { "1 new ticket: show it".to_string() } else { format!("{n} new tickets: show them") };
+                view! { <button type="button" class="new-bar" data-testid="new-tickets" on:click=show_new>{text}</button> }
+            })}
+        </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
