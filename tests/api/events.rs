@@ -112,3 +112,22 @@ async fn a_stream_ends_at_once_when_its_account_is_deactivated_or_its_session_si
     assert!(app.post("/api/auth/logout", Some(&user), Value::Null).await.status.is_success());
     assert_eq!(users.next().await.event, "end");
 }
+
+#[tokio::test]
+async fn a_stream_asked_after_something_that_is_not_an_event_id_is_refused_naming_it() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app, "admin@gmail.com").await;
+    for (path, field) in [("/api/events?since=abc", "since"), ("/api/events?since=-4", "since")] {
+        let reply = app.get(path, Some(&admin)).await;
+        assert_eq!((reply.status.as_u16(), reply.body["field"].as_str()), (400, Some(field)), "{path}: {:?}", reply.body);
+    }
+    let request = axum::http::Request::builder()
+        .uri("/api/events")
+        .header("authorization", format!("Bearer {admin}"))
+        .header("last-event-id", "yesterday")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!((reply.status.as_u16(), reply.body["field"].as_str()), (400, Some("Last-Event-ID")));
+    assert_eq!(app.get("/api/events", None).await.status.as_u16(), 401);
+}

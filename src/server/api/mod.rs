@@ -6,7 +6,7 @@ mod admin;
 mod agents;
 mod auth;
 mod docs;
-mod extract;
+pub(crate) mod extract;
 mod json;
 mod mail;
 pub mod openapi;

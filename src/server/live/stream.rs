@@ -11,7 +11,9 @@
 use crate::domain::{LiveRecord, Role};
 use crate::server::guard::{still_signed_in, token_from_headers, CurrentUser};
 use crate::server::startup::{AppState, Core};
-use axum::extract::{Query, State};
+use crate::error::AppError;
+use crate::server::api::extract::ApiQuery;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +36,13 @@ const MOST_MISSED: i64 = 1000;
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct Since {
     /// The id of the last event received (as `Last-Event-ID`); what came after it is sent first.
-    pub since: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub since: Option<String>,
+}
+
+/// An event id as a client sends it back: a whole number, 0 or more.
+fn event_id(field: &'static str, text: &str) -> Result<i64, AppError> {
+    text.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::invalid(field, "Must be the id of an event: a whole number, 0 or more."))
 }
 
 struct Feed {
@@ -130,9 +138,13 @@ impl Feed {
 /// The stream of ticket changes the caller may see.
 #[utoipa::path(get, path = "/api/events", tag = "events", params(Since),
     responses((status = 200, description = "`text/event-stream`: `ticket` events (`id`, and the JSON below as `data`), `reload` when events were missed, `end` when the session ended", body = crate::domain::LiveEvent, content_type = "text/event-stream")))]
-pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers: HeaderMap, Query(query): Query<Since>) -> Response {
+pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers: HeaderMap, ApiQuery(query): ApiQuery<Since>) -> Result<Response, AppError> {
     let core = state.core;
-    let since = query.since.or_else(|| headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()));
+    let since = match (query.since.as_deref(), headers.get("last-event-id")) {
+        (Some(since), _) => Some(event_id("since", since)?),
+        (None, Some(header)) => Some(event_id("Last-Event-ID", header.to_str().unwrap_or("?"))?),
+        (None, None) => None,
+    };
     let mut feed = Feed {
         events: core.live.events.subscribe(),
         closing: core.live.closing.subscribe(),
@@ -146,7 +158,7 @@ pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers:
         ended: false,
         core,
     };
-    if let Some(since) = since.filter(|s| *s >= 0) {
+    if let Some(since) = since {
         feed.catch_up(since).await;
     }
     let stream = futures_util::stream::unfold(feed, Feed::next);
@@ -154,5 +166,5 @@ pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers:
     // Never buffered by a proxy (nginx honours this), never cached.
     response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
     response.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
-    response
+    Ok(response)
 }
