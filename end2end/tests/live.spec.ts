@@ -44,12 +44,19 @@ test("an admin's assignment shows in the agent's open queue and dashboard", asyn
   const queueContext = await browser.newContext();
   const queue = await queueContext.newPage();
   await signIn(queue, DEMO.agent.email, DEMO.agent.password);
+  await expect(queue).toHaveURL(/\/agent$/);
+  // The queue's stream is connected before the change (a change in the moment between a page's
+  // render and its stream connecting is not shown: see the README).
+  const connected = queue.waitForResponse((r) => new URL(r.url()).pathname === "/api/events");
   await gotoHydrated(queue, "/agent/tickets");
+  await connected;
 
   await apiAssignToDemoAgent(request, id);
-  await expect(total).toHaveText(String(before + 1), { timeout: 5000 });
+  // Other tests assign to the demo agent too: the count grows by at least this one.
+  await expect.poll(async () => Number(await total.innerText()), { timeout: 5000 }).toBeGreaterThan(before);
   // The queue does not shift under the pointer: a bar offers the new ticket.
-  await expect(queue.getByTestId("new-tickets")).toHaveText("1 new ticket: show it", { timeout: 5000 });
+  await expect(queue.getByTestId("new-tickets")).toContainText(/new tickets?: show/, { timeout: 5000 });
+  await expect(queue.getByRole("link", { name: title })).toHaveCount(0);
   await queue.getByTestId("new-tickets").click();
   await expect(queue.getByRole("link", { name: title })).toBeVisible();
   await queueContext.close();

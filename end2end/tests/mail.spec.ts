@@ -101,6 +101,10 @@ test("a requester's reply by mail appears on the agent's ticket page", async ({ 
   await signIn(page, DEMO.agent.email, DEMO.agent.password);
   await expect(page).toHaveURL(/\/agent$/);
   await gotoHydrated(page, `/tickets/${id}`);
-  await expect(page.getByText("It is the LaserJet on floor 2.")).toBeVisible();
-  await expect(page.getByText("> AskedMarker which printer is it?")).toHaveCount(0);
+  const conversation = page.getByRole("region", { name: "Conversation" });
+  await expect(conversation.getByText("It is the LaserJet on floor 2.")).toBeVisible();
+  await expect(conversation.getByText("> AskedMarker which printer is it?")).toHaveCount(0);
+  // The whole mail, quote and all, stays readable for the staff in the ticket's mail section.
+  await expect(page.getByTestId("ticket-mails")).toContainText("> AskedMarker which printer is it?");
+  await expect(page.getByTestId("ticket-mails")).toContainText("threaded by reply token");
 });

@@ -58,11 +58,28 @@ pub fn TicketDetailPage() -> impl IntoView {
         note: ServerAction::new(),
         assign: ServerAction::new(),
     };
-    // Another person's change to this ticket fetches it again (drafts stay: see `NoteForm`).
+    // Another person's change to this ticket fetches it again (the reply and note drafts stay:
+    // see `NoteForm`); while one of the other forms is being filled in, a bar offers the
+    // changes instead, so nothing typed is lost under the pointer.
     let live = crate::ui::use_live();
     let drafts = Drafts { reply: RwSignal::new(String::new()), note: RwSignal::new(String::new()) };
+    let (follow, stale, dirty) = (RwSignal::new(0u64), RwSignal::new(false), RwSignal::new(false));
+    let before = live.last.get_untracked().map(|e| e.id);
+    Effect::new(move |previous: Option<u64>| {
+        let here = id.get();
+        let moved = live.last.get().filter(|e| Some(e.id) > before && Some(e.ticket) == here).is_some();
+        let missed_now = live.missed.get();
+        if moved || previous.is_some_and(|p| p != missed_now) {
+            if dirty.get_untracked() {
+                stale.set(true);
+            } else {
+                follow.update(|n| *n += 1);
+            }
+        }
+        missed_now
+    });
     let view_resource = Resource::new(
-        move || (id.get(), actions.versions(), live.about(id.get())),
+        move || (id.get(), actions.versions(), follow.get()),
         |(id, _, _)| async move {
             match id {
                 Some(id) => get_ticket(id).await,
@@ -74,7 +91,21 @@ pub fn TicketDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view_resource.await {
-                    Ok(v) => view! { <TicketBody view=v actions=actions drafts=drafts/> }.into_any(),
+                    Ok(v) => {
+                        // What is on the page is the ticket as it is now.
+                        dirty.set(false);
+                        stale.set(false);
+                        view! {
+                            {move || stale.get().then(|| view! {
+                                <button type="button" class="new-bar" data-testid="ticket-changed" on:click=move |_| follow.update(|n| *n += 1)>
+                                    "This ticket was changed meanwhile: show the changes"
+                                </button>
+                            })}
+                            <div on:input=move |_| dirty.set(true)>
+                                <TicketBody view=v actions=actions drafts=drafts/>
+                            </div>
+                        }.into_any()
+                    }
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::server::rpc::set_page_status(e.status());
@@ -216,7 +247,11 @@ fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>,
     view! {
         <section class="card" class:internal=internal>
             <h2>{heading}</h2>
-            <ActionForm action=action attr:novalidate=true on:input=move |ev| draft.set(event_target_value(&ev)) on:submit=move |_| draft.set(String::new())>
+            <ActionForm action=action attr:novalidate=true on:input=move |ev| {
+                // Kept across a fetch of the ticket: not an unsaved form (see `TicketDetailPage`).
+                ev.stop_propagation();
+                draft.set(event_target_value(&ev));
+            } on:submit=move |_| draft.set(String::new())>
                 <input type="hidden" name="id" value=ticket_id/>
                 <input type="hidden" name="internal" value=internal.to_string()/>
                 <FormError error=mine fields=&["note"]/>

@@ -45,11 +45,14 @@ pub fn TicketListPage(
     let live = crate::ui::use_live();
     let missed = live.missed.clone();
     let me = use_context::<crate::domain::SessionUser>().map(|u| u.id);
+    // The rows on the page (set as they render), and the last event this page had when it came.
+    let shown = StoredValue::new(Vec::<i64>::new());
+    let before = live.last.get_untracked().map(|e| e.id);
     Effect::new(move |_| {
-        let Some(event) = live.last.get() else { return };
+        let Some(event) = live.last.get().filter(|e| Some(e.id) > before) else { return };
         let arrived = event.kind == crate::domain::LiveKind::Created
             || (event.kind == crate::domain::LiveKind::Assigned && event.assignee.is_some() && event.assignee == me);
-        let on_page = page.get_untracked().and_then(Result::ok).is_some_and(|p| p.tickets.iter().any(|t| t.id == event.ticket));
+        let on_page = shown.with_value(|ids| ids.contains(&event.ticket));
         if arrived && !on_page {
             new_tickets.update(|n| *n += 1);
         } else if on_page {
@@ -90,7 +93,11 @@ pub fn TicketListPage(
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                let page = page.await;
+                if let Ok(p) = &page {
+                    shown.set_value(p.tickets.iter().map(|t| t.id).collect());
+                }
+                match page {
                     Ok(page) if admin => {
                         let agents = agents.await;
                         view! { <AdminResults page=page bulk=bulk agents=agents/> }.into_any()
