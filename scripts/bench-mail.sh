@@ -5,7 +5,7 @@
 #
 #   bash scripts/bench-mail.sh [TICKETS]      default 10000; the big run is 1000000
 #
-# Environment: BENCH_SECS (10), BENCH_CONNECTIONS (8), BENCH_SKIP_BUILD=1 (use the binary
+# Environment: BENCH_SECS (10), BENCH_CONNECTIONS (8), BENCH_SMTP_CONNECTIONS (32), BENCH_SKIP_BUILD=1 (use the binary
 # already built). Needs python3-aiosmtpd (scripts/setup.sh --e2e installs it) and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 TICKETS=${1:-10000}
 SECS=${BENCH_SECS:-10}
 CONNS=${BENCH_CONNECTIONS:-8}
+# Mails the outbox sends at once (mail.smtp_connections; the app's default is 16).
+SMTP_CONNS=${BENCH_SMTP_CONNECTIONS:-32}
 APP=127.0.0.1:3230
 SMTP=127.0.0.1:3231
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
@@ -45,7 +47,7 @@ step "starting the SMTP sink on $SMTP and the server on $APP"
 /usr/bin/python3 -m aiosmtpd -n -l "$SMTP" -c aiosmtpd.handlers.Mailbox "$WORK/maildir" >"$WORK/smtp.log" 2>&1 &
 pids+=("$!")
 LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD HELPDESK_ADDR=$APP HELPDESK_DATABASE_URL="sqlite://$WORK/bench.db" \
-  HELPDESK_SMTP_URL="smtp://$SMTP" HELPDESK_MAIL_INBOUND_SECRET="$SECRET" HELPDESK_MAIL_NOTIFY_ADMINS=true \
+  HELPDESK_SMTP_URL="smtp://$SMTP" HELPDESK_SMTP_CONNECTIONS="$SMTP_CONNS" HELPDESK_MAIL_INBOUND_SECRET="$SECRET" HELPDESK_MAIL_NOTIFY_ADMINS=true \
   HELPDESK_MAIL_NOTICES_PER_SENDER_HOUR=1000000000 RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!; pids+=("$SERVER_PID")
 for _ in $(seq 100); do
@@ -101,7 +103,7 @@ cat <<EOF
 
 ## $(date -u '+%F %H:%M') UTC — mail at $TICKETS tickets on SQLite ($(git describe --always --dirty 2>/dev/null))
 
-\`bash scripts/bench-mail.sh $TICKETS\`: ${CONNS} connections for ${SECS}s, $(nproc) cores shared by wrk, the app and aiosmtpd.
+\`bash scripts/bench-mail.sh $TICKETS\`: ${CONNS} connections for ${SECS}s, the outbox ${SMTP_CONNS} mails at once, $(nproc) cores shared by wrk, the app and aiosmtpd.
 Seeding: ${seed_line#seed: }. Each mail taken in is a new ticket from a seeded user, and notifies both admins (\`mail.notify_admins\`).
 
 | what | figure |
