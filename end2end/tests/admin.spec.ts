@@ -34,12 +34,14 @@ test("the admin assigns a ticket, the agent then sees it, and a second assignmen
   // Both admins open the unassigned ticket.
   await gotoHydrated(admin, `/tickets/${id}`);
   await gotoHydrated(otherAdmin, `/tickets/${id}`);
+  // Both are choosing an agent at once: the other admin's live page keeps the form it is
+  // filling in, and the server refuses the second assignment.
+  await selectAgent(otherAdmin, "Agent John");
   await selectAgent(admin, "Agent John");
   await admin.getByRole("button", { name: "Assign", exact: true }).click();
   await expect(admin.locator("[data-testid=ticket-facts]")).toContainText("Agent John");
   await expect(admin.getByTestId("timeline")).toContainText("assigned the ticket to Agent John");
 
-  await selectAgent(otherAdmin, "Agent John");
   await otherAdmin.getByRole("button", { name: "Assign", exact: true }).click();
   await expect(otherAdmin.getByRole("alert").filter({ hasText: "already assigned to Agent John" })).toBeVisible();
 

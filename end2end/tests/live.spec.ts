@@ -95,6 +95,8 @@ test("eight tabs of one browser share one stream and stay usable", async ({ brow
   // A change still reaches a tab that does not hold the stream.
   const last = tabs[7];
   await gotoHydrated(last, "/tickets/1");
+  // If this tab held the stream, another takes it over when it navigated: let that settle.
+  await last.waitForTimeout(2000);
   const request = context.request;
   const agent = await apiToken(request, DEMO.agent.email, DEMO.agent.password);
   const reply = await request.post("/api/tickets/1/replies", { headers: { Authorization: `Bearer ${agent}` }, data: { text: "SharedStreamMarker one stream for all tabs" } });

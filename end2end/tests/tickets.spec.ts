@@ -140,11 +140,14 @@ test("two people editing the same ticket: the second save reports the conflict",
 
   await gotoHydrated(first, `/tickets/${id}`);
   await gotoHydrated(second, `/tickets/${id}`);
+  // Both are editing when the first saves: the second's live page does not move under the
+  // edit (it offers the changes in a bar), and its save meets the conflict.
+  await second.getByLabel("Title").fill("Second editor's title");
   await first.getByLabel("Title").fill("First editor's title");
   await first.getByRole("button", { name: "Save changes" }).click();
   await expect(first.getByRole("heading", { level: 1 })).toContainText("First editor's title");
 
-  await second.getByLabel("Title").fill("Second editor's title");
+  await expect(second.getByLabel("Title")).toHaveValue("Second editor's title");
   await second.getByRole("button", { name: "Save changes" }).click();
   await expect(second.getByRole("alert").filter({ hasText: "changed meanwhile — reload" })).toBeVisible();
   await second.reload();
