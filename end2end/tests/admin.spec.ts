@@ -27,6 +27,9 @@ test("the admin assigns a ticket, the agent then sees it, and a second assignmen
   await signIn(admin, DEMO.admin.email, DEMO.admin.password);
   await expect(admin).toHaveURL(/\/admin$/);
   const otherAdminContext = await browser.newContext();
+  // The other admin's page hears nothing of the first assignment (its event stream cannot
+  // connect): its own assignment reaches the server, which refuses it with the reason.
+  await otherAdminContext.route("**/api/events*", (route) => route.abort());
   const otherAdmin = await otherAdminContext.newPage();
   await signIn(otherAdmin, DEMO.superadmin.email, DEMO.superadmin.password);
   await expect(otherAdmin).toHaveURL(/\/superadmin$/);
