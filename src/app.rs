@@ -22,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <link rel="icon" type="image/png" href="/favicon.png"/>
+                <crate::ui::LiveCursor/>
                 <MetaTags/>
             </head>
             <body>

@@ -21,6 +21,8 @@ pub enum LiveKind {
     Note,
     Closed,
     Deleted,
+    /// Who is on the ticket changed (see `domain::presence`): staff working it only.
+    Presence,
 }
 
 impl LiveKind {
@@ -34,11 +36,12 @@ impl LiveKind {
             LiveKind::Note => "note",
             LiveKind::Closed => "closed",
             LiveKind::Deleted => "deleted",
+            LiveKind::Presence => "presence",
         }
     }
 
     pub fn parse(text: &str) -> Option<LiveKind> {
-        [Self::Created, Self::Updated, Self::Status, Self::Assigned, Self::Reply, Self::Note, Self::Closed, Self::Deleted]
+        [Self::Created, Self::Updated, Self::Status, Self::Assigned, Self::Reply, Self::Note, Self::Closed, Self::Deleted, Self::Presence]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -140,7 +143,7 @@ mod tests {
         for (events, kind, staff_only) in cases {
             assert_eq!(LiveKind::of(events), (*kind, *staff_only), "{events:?}");
         }
-        for kind in [LiveKind::Created, LiveKind::Deleted, LiveKind::Note, LiveKind::Closed] {
+        for kind in [LiveKind::Created, LiveKind::Deleted, LiveKind::Note, LiveKind::Closed, LiveKind::Presence] {
             assert_eq!(LiveKind::parse(kind.as_str()), Some(kind));
         }
     }

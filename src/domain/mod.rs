@@ -7,6 +7,7 @@ mod lifecycle;
 mod live;
 mod list;
 mod notify;
+mod presence;
 mod role;
 mod ticket_state;
 mod tickets;
@@ -17,6 +18,7 @@ pub use account::{Department, Email, NewPassword, PersonName, Phone, Profile, Se
 pub use lifecycle::{next_statuses, transition, TransitionError};
 pub use live::{LiveEvent, LiveKind, LiveRecord};
 pub use notify::{kind_to_send, notices, Audience, ChangeFacts, NoticeKind, NotificationSetting};
+pub use presence::{changed_meanwhile, others, PresenceState, TabId, Viewer, HEARTBEAT_SECS, PRESENCE_SECS};
 pub use role::Role;
 pub use ticket_state::{HomeSummary, Priority, StatusCounts, TicketChanged, TicketRow, TicketState, TicketStatus};
 pub use admin::*;

@@ -15,18 +15,13 @@ pub struct LiveFeed {
     pub last: ArcRwSignal<Option<LiveEvent>>,
     /// Moves when events were missed: pages fetch again whatever they show.
     pub missed: ArcRwSignal<u64>,
+    /// The newest "who is on the ticket changed" event (kept apart: no page's data moved).
+    pub presence: ArcRwSignal<Option<LiveEvent>>,
 }
 
 impl LiveFeed {
     fn new() -> LiveFeed {
-        LiveFeed { last: ArcRwSignal::new(None), missed: ArcRwSignal::new(0) }
-    }
-
-    /// Moves on each event about `ticket`, and when events were missed (read it in a
-    /// resource's source to fetch again then).
-    pub fn about(&self, ticket: Option<i64>) -> (Option<i64>, u64) {
-        let last = self.last.get().filter(|e| Some(e.ticket) == ticket).map(|e| e.id);
-        (last, self.missed.get())
+        LiveFeed { last: ArcRwSignal::new(None), missed: ArcRwSignal::new(0), presence: ArcRwSignal::new(None) }
     }
 
     /// Moves on every event and when events were missed.
@@ -55,6 +50,21 @@ pub fn settled(care: impl Fn() + 'static) -> RwSignal<u64> {
         }
     });
     settled
+}
+
+/// `<meta name="live-cursor">`: the newest event this instance had passed to its streams when
+/// the page was rendered, read before the page's data. The browser's stream starts after it,
+/// so a change made between the render and the stream connecting is replayed, not lost (an
+/// event already in the rendered data only makes the page fetch again).
+#[component]
+pub fn LiveCursor() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let cursor = use_context::<crate::server::startup::AppState>()
+        .map(|s| s.core.live.cursor.load(std::sync::atomic::Ordering::Acquire))
+        .filter(|c| *c > 0);
+    #[cfg(not(feature = "ssr"))]
+    let cursor: Option<i64> = None;
+    cursor.map(|c| view! { <meta name="live-cursor" content=c.to_string()/> })
 }
 
 /// This tab's feed, started on first use in the browser; on the server, one that never moves.
@@ -95,23 +105,35 @@ mod browser {
     struct Tab {
         feed: LiveFeed,
         source: Option<EventSource>,
-        last_id: Option<String>,
+        /// The newest event this tab has had; at first, the cursor its page was rendered at.
+        last_id: Option<i64>,
+        /// While keeping the stream: its recent events, complete after `kept_from`.
+        kept: std::collections::VecDeque<(&'static str, i64, String)>,
+        kept_from: Option<i64>,
         /// Set when this tab keeps the stream for the others.
         channel: Option<BroadcastChannel>,
     }
 
     type Shared = Rc<RefCell<Tab>>;
 
-    /// What a received event does to this tab's feed: `kind` is ticket, reload or end.
+    /// What a received event does to this tab's feed: `kind` is ticket or reload. An event this
+    /// tab has already had (a replay the keeper sent for another tab) is passed over.
     fn apply(tab: &Shared, kind: &str, id: String, data: &str) {
         let feed = tab.borrow().feed.clone();
-        if !id.is_empty() {
-            tab.borrow_mut().last_id = Some(id);
+        if let Ok(n) = id.parse::<i64>() {
+            if tab.borrow().last_id.is_some_and(|last| n <= last) {
+                return;
+            }
+            tab.borrow_mut().last_id = Some(n);
         }
         match kind {
             "ticket" => {
                 if let Ok(event) = serde_json::from_str::<LiveEvent>(data) {
-                    feed.last.set(Some(event));
+                    if event.kind == crate::domain::LiveKind::Presence {
+                        feed.presence.set(Some(event));
+                    } else {
+                        feed.last.set(Some(event));
+                    }
                 }
             }
             "reload" => feed.missed.update(|n| *n += 1),
@@ -119,8 +141,46 @@ mod browser {
         }
     }
 
+    /// The keeper's recent messages, for a tab that asks what came since its page was rendered.
+    const KEPT: usize = 256;
+
+    fn message(kind: &str, id: &str, data: &str) -> js_sys::Object {
+        let message = js_sys::Object::new();
+        for (name, value) in [("kind", kind), ("id", id), ("data", data)] {
+            let _ = js_sys::Reflect::set(&message, &name.into(), &value.into());
+        }
+        message
+    }
+
+    /// The keeper answers a tab's `since`: what it kept after that id, or a reload when its
+    /// memory does not reach back so far.
+    fn answer_since(tab: &Shared, since: i64) {
+        let tab = tab.borrow();
+        let Some(channel) = &tab.channel else { return };
+        if tab.kept_from.is_none_or(|from| since < from) {
+            let _ = channel.post_message(&message("reload", "", "{}"));
+            return;
+        }
+        for (kind, id, data) in tab.kept.iter().filter(|(_, id, _)| *id > since) {
+            let _ = channel.post_message(&message(kind, &id.to_string(), data));
+        }
+    }
+
     pub fn start(feed: LiveFeed) {
-        let tab = Rc::new(RefCell::new(Tab { feed, source: None, last_id: None, channel: None }));
+        let rendered_at = document()
+            .query_selector("meta[name=live-cursor]")
+            .ok()
+            .flatten()
+            .and_then(|meta| meta.get_attribute("content"))
+            .and_then(|c| c.parse::<i64>().ok());
+        let tab = Rc::new(RefCell::new(Tab {
+            feed,
+            source: None,
+            last_id: rendered_at,
+            kept: Default::default(),
+            kept_from: None,
+            channel: None,
+        }));
         if !elect(&tab) {
             per_tab(tab);
         }
@@ -134,21 +194,34 @@ mod browser {
         let Some(request) = js_sys::Reflect::get(&locks, &"request".into()).ok().and_then(|r| r.dyn_into::<js_sys::Function>().ok()) else {
             return false;
         };
-        // Until this tab holds the lock, it hears the keeper's events.
+        // Until this tab holds the lock, it hears the keeper's events; the keeper hears the
+        // other tabs asking what came since their page was rendered.
         let hearing = tab.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if hearing.borrow().channel.is_some() {
-                return;
-            }
             let message = e.data();
             let field = |name: &str| js_sys::Reflect::get(&message, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            apply(&hearing, &field("kind"), field("id"), &field("data"));
+            let (kind, id) = (field("kind"), field("id"));
+            if hearing.borrow().channel.is_some() {
+                if kind == "since" {
+                    answer_since(&hearing, id.parse().unwrap_or(0));
+                }
+            } else if kind != "since" {
+                apply(&hearing, &kind, id, &field("data"));
+            }
         });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
+        // A keeper already there replays what came between this page's render and now.
+        if let Some(since) = tab.borrow().last_id {
+            let _ = channel.post_message(&message("since", &since.to_string(), ""));
+        }
         let keeper = tab.clone();
         let granted = Closure::once_into_js(move |_lock: JsValue| -> js_sys::Promise {
-            keeper.borrow_mut().channel = Some(channel);
+            {
+                let mut kept = keeper.borrow_mut();
+                kept.kept_from = kept.last_id;
+                kept.channel = Some(channel);
+            }
             open(&keeper);
             // Never settles: the lock is held until the tab goes.
             js_sys::Promise::new(&mut |_, _| {})
@@ -174,8 +247,29 @@ mod browser {
         on_visibility.forget();
     }
 
+    /// The keeper remembers its last `KEPT` events for tabs that open later.
+    fn keep(tab: &Shared, kind: &'static str, id: &str, data: &str) {
+        let mut tab = tab.borrow_mut();
+        if tab.channel.is_none() || kind == "end" {
+            return;
+        }
+        let Ok(n) = id.parse::<i64>() else { return };
+        if kind == "reload" {
+            // What came before a reload is not known event by event.
+            tab.kept.clear();
+            tab.kept_from = Some(n);
+            return;
+        }
+        if tab.kept.len() == KEPT {
+            if let Some((_, oldest, _)) = tab.kept.pop_front() {
+                tab.kept_from = Some(oldest);
+            }
+        }
+        tab.kept.push_back((kind, n, data.to_string()));
+    }
+
     fn open(tab: &Shared) {
-        let url = match &tab.borrow().last_id {
+        let url = match tab.borrow().last_id {
             Some(id) => format!("/api/events?since={id}"),
             None => "/api/events".to_string(),
         };
@@ -185,12 +279,9 @@ mod browser {
             let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let (id, data) = (e.last_event_id(), e.data().as_string().unwrap_or_default());
                 if let Some(channel) = &t.borrow().channel {
-                    let message = js_sys::Object::new();
-                    for (name, value) in [("kind", kind), ("id", id.as_str()), ("data", data.as_str())] {
-                        let _ = js_sys::Reflect::set(&message, &name.into(), &value.into());
-                    }
-                    let _ = channel.post_message(&message);
+                    let _ = channel.post_message(&message(kind, &id, &data));
                 }
+                keep(&t, kind, &id, &data);
                 if kind == "end" {
                     // Signed out, or the account changed: the stream is over for this page.
                     if let Some(source) = t.borrow_mut().source.take() {

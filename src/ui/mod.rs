@@ -7,7 +7,7 @@ mod pager;
 
 pub use forms::{Field, FormError, Loaded, Notice, SelectField, SubmitButton, TextAreaField};
 pub use layout::{AccessDenied, NotFound, RequireRole};
-pub use live::{settled, use_live, LiveFeed};
+pub use live::{settled, use_live, LiveCursor, LiveFeed};
 pub use pager::Pager;
 
 /// A timestamp as people read it (UTC), inside a machine-readable `<time>`.

@@ -131,3 +131,37 @@ async fn a_stream_asked_after_something_that_is_not_an_event_id_is_refused_namin
     assert_eq!((reply.status.as_u16(), reply.body["field"].as_str()), (400, Some("Last-Event-ID")));
     assert_eq!(app.get("/api/events", None).await.status.as_u16(), 401);
 }
+
+#[tokio::test]
+async fn a_page_carries_the_cursor_it_was_rendered_at_and_a_stream_from_it_misses_nothing_made_meanwhile() {
+    let app = TestApp::spawn().await;
+    let (agent, user) = (sign_in(&app, "agent@gmail.com").await, sign_in(&app, "user@gmail.com").await);
+    let mut watching = app.events(&agent, None).await;
+    assert!(app.post("/api/tickets/1/replies", Some(&user), json!({ "text": "Before the page." })).await.status.is_success());
+    let before: i64 = watching.next().await.id.unwrap().parse().unwrap();
+
+    let request = axum::http::Request::builder()
+        .uri("/tickets/1")
+        .header("accept", "text/html")
+        .header("cookie", format!("helpdesk_session={agent}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let page = app.send(request).await;
+    let html = page.body.as_str().expect("a page");
+    let cursor: i64 = html
+        .split(r#"<meta name="live-cursor" content=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("the page names its cursor: {}", &html[..html.len().min(600)]));
+    assert!(cursor >= before, "the page was rendered after event {before}, its cursor is {cursor}");
+    assert!(html.contains("Before the page."), "the rendered page shows what the cursor covers");
+
+    // A change between the render and the browser's stream connecting reaches the stream.
+    assert!(app.post("/api/tickets/1/replies", Some(&user), json!({ "text": "Meanwhile." })).await.status.is_success());
+    let mut late = app.events_at(&format!("/api/events?since={cursor}"), &agent, None).await;
+    let event = late.next().await;
+    assert_eq!(what(&event), ("ticket".into(), 1, "reply".into()));
+    assert!(event.id.unwrap().parse::<i64>().unwrap() > before);
+    late.quiet("only what came after the render").await;
+}

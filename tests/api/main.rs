@@ -29,6 +29,7 @@ mod pages;
 mod paging;
 mod postgres_outage;
 mod postgres_schema;
+mod presence;
 mod sessions;
 mod shutdown;
 mod smtp;

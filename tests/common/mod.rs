@@ -250,6 +250,8 @@ pub fn api_routes() -> Vec<(Method, &'static str, Value, &'static [&'static str]
         (Method::DELETE, "/api/tickets/999", json!(null), &["admin", "superadmin"]),
         (Method::POST, "/api/tickets/3/replies", json!({}), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/tickets/3/history", json!(null), &["user", "agent", "admin", "superadmin"]),
+        (Method::GET, "/api/tickets/999/presence", json!(null), &["agent", "admin", "superadmin"]),
+        (Method::POST, "/api/tickets/999/presence", json!({}), &["agent", "admin", "superadmin"]),
         (Method::PUT, "/api/users/password", json!({}), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/users/dashboard", json!(null), &["user", "agent", "admin", "superadmin"]),
         (Method::GET, "/api/users/profile", json!(null), &["user", "agent", "admin", "superadmin"]),

@@ -1,7 +1,7 @@
 //! The ticket page: details, conversation, history, and the actions the caller may take.
 
 use super::{get_ticket, AddTicketNote, ChangeTicketStatus, CloseTicket, EditTicket, EditTicketFields};
-use crate::domain::{EventKind, Priority, Ticket, TicketEvent, TicketNote, TicketView};
+use crate::domain::{EventKind, PresenceState, Priority, Ticket, TicketEvent, TicketNote, TicketView, Viewer};
 use crate::features::admin::{admin_agents, AssignTicket, DeleteTicket};
 use crate::error::AppError;
 use crate::ui::{when, Field, FormError, SelectField, SubmitButton, TextAreaField};
@@ -13,9 +13,9 @@ use leptos_router::hooks::use_params_map;
 /// What is being written in the reply and note boxes: kept while the ticket is fetched again
 /// under them (someone else changed it), emptied once sent.
 #[derive(Clone, Copy)]
-struct Drafts {
-    reply: RwSignal<String>,
-    note: RwSignal<String>,
+pub(super) struct Drafts {
+    pub reply: RwSignal<String>,
+    pub note: RwSignal<String>,
 }
 
 /// Every action of the page; the ticket reloads after any of them.
@@ -65,6 +65,9 @@ pub fn TicketDetailPage() -> impl IntoView {
     let drafts = Drafts { reply: RwSignal::new(String::new()), note: RwSignal::new(String::new()) };
     let (follow, stale, dirty) = (RwSignal::new(0u64), RwSignal::new(false), RwSignal::new(false));
     let before = live.last.get_untracked().map(|e| e.id);
+    // Who else is here: said and heard while the reader works the ticket.
+    let works = RwSignal::new(false);
+    let viewers = super::presence::use_presence(id, works, drafts);
     Effect::new(move |previous: Option<u64>| {
         let here = id.get();
         let moved = live.last.get().filter(|e| Some(e.id) > before && Some(e.ticket) == here).is_some();
@@ -95,14 +98,16 @@ pub fn TicketDetailPage() -> impl IntoView {
                         // What is on the page is the ticket as it is now.
                         dirty.set(false);
                         stale.set(false);
+                        works.set(v.can.internal_note);
                         view! {
+                            <super::presence::OthersHere viewers=viewers/>
                             {move || stale.get().then(|| view! {
                                 <button type="button" class="new-bar" data-testid="ticket-changed" on:click=move |_| follow.update(|n| *n += 1)>
                                     "This ticket was changed meanwhile: show the changes"
                                 </button>
                             })}
                             <div on:input=move |_| dirty.set(true)>
-                                <TicketBody view=v actions=actions drafts=drafts/>
+                                <TicketBody view=v actions=actions drafts=drafts viewers=viewers/>
                             </div>
                         }.into_any()
                     }
@@ -122,8 +127,10 @@ pub fn TicketDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts) -> impl IntoView {
+fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts, viewers: RwSignal<Vec<Viewer>>) -> impl IntoView {
     let TicketView { ticket, notes, history, can, categories, mails } = view;
+    // The newest entry this page shows: a reply sent from it is held back if others moved on.
+    let seen = history.iter().map(|e| e.id).max().unwrap_or(0);
     let heading = format!("#{} {}", ticket.id, ticket.title);
     view! {
         <Title text=heading.clone()/>
@@ -142,8 +149,8 @@ fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts) -> impl IntoVi
                     </section>
                 })}
                 <Conversation notes=notes/>
-                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note draft=drafts.reply/> })}
-                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note draft=drafts.note/> })}
+                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note draft=drafts.reply seen viewers/> })}
+                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note draft=drafts.note seen viewers/> })}
                 {(!mails.is_empty()).then(|| view! { <super::mails::TicketMails mails=mails/> })}
                 <Timeline history=history/>
             </div>
@@ -232,28 +239,49 @@ fn Timeline(history: Vec<TicketEvent>) -> impl IntoView {
 }
 
 #[component]
-fn NoteForm(ticket_id: i64, internal: bool, action: ServerAction<AddTicketNote>, draft: RwSignal<String>) -> impl IntoView {
+fn NoteForm(
+    ticket_id: i64,
+    internal: bool,
+    action: ServerAction<AddTicketNote>,
+    draft: RwSignal<String>,
+    seen: i64,
+    viewers: RwSignal<Vec<Viewer>>,
+) -> impl IntoView {
     let error = error_of(action.value());
-    let (heading, label, button, suffix) = if internal {
-        ("Internal note", "Note for staff (the requester never sees it)", "Add internal note", "-internal")
+    let (heading, label, button, suffix, writing) = if internal {
+        ("Internal note", "Note for staff (the requester never sees it)", "Add internal note", "-internal", PresenceState::Noting)
     } else {
-        ("Reply", "Your reply", "Send reply", "-reply")
+        ("Reply", "Your reply", "Send reply", "-reply", PresenceState::Replying)
     };
     // Only the form that was submitted shows its error.
     let mine = Signal::derive(move || {
         let submitted_internal = action.input().get().map(|i| i.internal);
         error.get().filter(|_| submitted_internal.is_none_or(|x| x == internal))
     });
+    // The draft goes once it is sent; held back (others wrote meanwhile), it stays to send again.
+    let sent = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some(done) = action.value().get() {
+            if sent.get_value() {
+                sent.set_value(false);
+                if done.is_ok() {
+                    draft.set(String::new());
+                }
+            }
+        }
+    });
     view! {
         <section class="card" class:internal=internal>
             <h2>{heading}</h2>
+            <super::presence::AlsoWriting viewers=viewers state=writing/>
             <ActionForm action=action attr:novalidate=true on:input=move |ev| {
                 // Kept across a fetch of the ticket: not an unsaved form (see `TicketDetailPage`).
                 ev.stop_propagation();
                 draft.set(event_target_value(&ev));
-            } on:submit=move |_| draft.set(String::new())>
+            } on:submit=move |_| sent.set_value(true)>
                 <input type="hidden" name="id" value=ticket_id/>
                 <input type="hidden" name="internal" value=internal.to_string()/>
+                <input type="hidden" name="seen" value=seen/>
                 <FormError error=mine fields=&["note"]/>
                 <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked()/>
                 <SubmitButton label=button pending=action.pending()/>

@@ -4,10 +4,13 @@ mod detail;
 mod list;
 mod mails;
 mod new;
+mod presence;
 
 pub use detail::TicketDetailPage;
 pub use list::{TicketListPage, TicketTable};
 pub use new::NewTicketPage;
+
+use detail::Drafts;
 
 use crate::domain::{RawTicketQuery, TicketPage, TicketView};
 use crate::error::AppError;
@@ -121,13 +124,37 @@ pub async fn close_ticket(id: i64, version: i64, resolution_notes: String) -> Re
     .await)
 }
 
-/// A public reply (`internal` false) or an internal note.
+/// A public reply (`internal` false) or an internal note; `seen` is the newest history entry
+/// the page showed (the text is held back if others changed the ticket since).
 #[server(prefix = "/rpc", endpoint = "tickets/note")]
-pub async fn add_ticket_note(id: i64, text: String, internal: bool) -> Result<(), AppError> {
+pub async fn add_ticket_note(id: i64, text: String, internal: bool, seen: Option<i64>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
-        service::add_note(&core, &caller, id, &text, internal).await.map(|_| ())
+        service::add_note(&core, &caller, id, &text, internal, seen).await.map(|_| ())
+    }
+    .await)
+}
+
+/// The ticket page says what it is doing on the ticket (`viewing`, `replying`, `noting`, or
+/// `gone` as it closes) and hears who else is on it. Staff working the ticket only.
+#[server(prefix = "/rpc", endpoint = "tickets/presence")]
+pub async fn ticket_presence(id: i64, tab: String, state: String) -> Result<Vec<crate::domain::Viewer>, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        crate::server::services::presence::announce(&core, &caller, id, &tab, &state).await
+    }
+    .await)
+}
+
+/// Who else has the ticket open now.
+#[server(prefix = "/rpc", endpoint = "tickets/viewers")]
+pub async fn ticket_viewers(id: i64) -> Result<Vec<crate::domain::Viewer>, AppError> {
+    rpc::finish(async {
+        let core = rpc::core()?;
+        let caller = rpc::caller(&core).await?;
+        crate::server::services::presence::viewers(&core, &caller, id).await
     }
     .await)
 }

@@ -91,12 +91,15 @@ pub(super) struct NoteBody {
     note: String,
     /// `false` posts a public reply instead of an internal note.
     internal: Option<bool>,
+    /// The id of the newest history entry the writer has read: if others changed the ticket
+    /// after it, nothing is added and the 409 says what they did.
+    seen: Option<i64>,
 }
 
 /// Adds an internal note (or, with `internal: false`, a public reply) to an assigned ticket.
 #[utoipa::path(post, path = "/api/agents/ticket/{id}/note", tag = "agents", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = NoteBody,
     responses((status = 200, description = "Note added", body = s::TicketReply),
-        (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
+        (status = 409, description = "The ticket is closed, or others changed it after `seen`", body = s::ErrorBody)))]
 async fn note(
     State(state): State<AppState>,
     AgentCaller(caller): AgentCaller,
@@ -104,7 +107,7 @@ async fn note(
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<s::TicketReply>, AppError> {
     let internal = body.internal.unwrap_or(true);
-    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.note, internal).await?;
+    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.note, internal, body.seen).await?;
     super::changed(&state, &caller, ticket, "Note added").await
 }
 

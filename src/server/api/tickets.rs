@@ -3,6 +3,7 @@ use super::ApiJson;
 use crate::domain::{RawTicketQuery, TicketPage};
 use crate::error::AppError;
 use crate::server::guard::{CurrentUser, StaffCaller};
+use crate::server::services::presence as presence_service;
 use crate::server::services::tickets::{self, NewTicketInput, TicketEdit};
 use crate::server::startup::AppState;
 use axum::extract::State;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/{id}/close", put(close))
         .route("/{id}/replies", post(reply))
         .route("/{id}/history", get(history))
+        .route("/{id}/presence", get(presence).post(announce))
 }
 
 /// A list reply: the rows plus paging figures. `next` is the link to the following page (the
@@ -192,20 +194,23 @@ async fn delete(State(state): State<AppState>, caller: CurrentUser, ApiPath(id):
 pub(super) struct ReplyBody {
     #[schema(example = "Thanks, that fixed it.", min_length = 1, max_length = 5000)]
     text: String,
+    /// The id of the newest history entry the writer has read: if others changed the ticket
+    /// after it, the reply is not added and the 409 says what they did.
+    seen: Option<i64>,
 }
 
 /// Adds a public reply: the requester on their own ticket, or the staff working it, while the
 /// ticket is not closed. The requester sees it; so does everyone who works the ticket.
 #[utoipa::path(post, path = "/api/tickets/{id}/replies", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = ReplyBody,
     responses((status = 201, description = "Reply added", body = s::TicketReply),
-        (status = 409, description = "The ticket is closed", body = s::ErrorBody)))]
+        (status = 409, description = "The ticket is closed, or others changed it after `seen`", body = s::ErrorBody)))]
 async fn reply(
     State(state): State<AppState>,
     caller: CurrentUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> Result<(StatusCode, Json<s::TicketReply>), AppError> {
-    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.text, false).await?;
+    let ticket = tickets::add_note(&state.core, &caller, parse_id(&id)?, &body.text, false, body.seen).await?;
     Ok((StatusCode::CREATED, super::changed(&state, &caller, ticket, "Reply added").await?))
 }
 
@@ -215,4 +220,35 @@ async fn reply(
     responses((status = 200, description = "The history", body = s::HistoryReply)))]
 async fn history(State(state): State<AppState>, caller: CurrentUser, ApiPath(id): ApiPath<String>) -> Result<Json<s::HistoryReply>, AppError> {
     Ok(Json(s::HistoryReply { history: tickets::history(&state.core, &caller, parse_id(&id)?).await? }))
+}
+
+/// Who else has the ticket open now (the staff working it; see `POST` to say one is there).
+#[utoipa::path(get, path = "/api/tickets/{id}/presence", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)),
+    responses((status = 200, description = "The other people on the ticket", body = s::PresenceReply)))]
+async fn presence(State(state): State<AppState>, StaffCaller(caller): StaffCaller, ApiPath(id): ApiPath<String>) -> Result<Json<s::PresenceReply>, AppError> {
+    Ok(Json(s::PresenceReply { viewers: presence_service::viewers(&state.core, &caller, parse_id(&id)?).await? }))
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub(super) struct PresenceBody {
+    /// Names the page (8–64 letters, digits, `-`, `_`): a person's two tabs are two pages.
+    #[schema(example = "tab-3f9a61c2", min_length = 8, max_length = 64, pattern = "^[A-Za-z0-9_-]{8,64}$")]
+    tab: String,
+    /// What the page is doing; `gone` as it closes. Said again within 45 s, or it lapses.
+    #[schema(example = "replying", pattern = "^(viewing|replying|noting|gone)$")]
+    state: String,
+}
+
+/// Says what one page is doing on the ticket (staff working it), and answers who else is there.
+#[utoipa::path(post, path = "/api/tickets/{id}/presence", tag = "tickets", params(("id" = i64, Path, description = "Ticket id", example = 1)), request_body = PresenceBody,
+    responses((status = 200, description = "Recorded; the other people on the ticket", body = s::PresenceReply)))]
+async fn announce(
+    State(state): State<AppState>,
+    StaffCaller(caller): StaffCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<PresenceBody>,
+) -> Result<Json<s::PresenceReply>, AppError> {
+    let viewers = presence_service::announce(&state.core, &caller, parse_id(&id)?, &body.tab, &body.state).await?;
+    Ok(Json(s::PresenceReply { viewers }))
 }

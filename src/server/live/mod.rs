@@ -61,7 +61,8 @@ pub fn spawn(core: &Arc<Core>) {
     let weak = Arc::downgrade(core);
     tokio::spawn(pump(weak.clone()));
     tokio::spawn(listen(weak.clone()));
-    tokio::spawn(prune(weak));
+    tokio::spawn(prune(weak.clone()));
+    tokio::spawn(expire_presence(weak));
 }
 
 async fn pump(weak: Weak<Core>) {
@@ -161,6 +162,20 @@ async fn prune(weak: Weak<Core>) {
         let before = chrono::Utc::now().timestamp() - core.config.events_keep_secs;
         if let Err(e) = core.store.prune_live(before).await {
             tracing::warn!(error = %e, "live: pruning old events failed");
+        }
+    }
+}
+
+/// How often lapsed presence is looked for: a page that closed without a word vanishes from
+/// the others within `PRESENCE_SECS` and this.
+const EXPIRE_EVERY: Duration = Duration::from_secs(5);
+
+async fn expire_presence(weak: Weak<Core>) {
+    loop {
+        tokio::time::sleep(EXPIRE_EVERY).await;
+        let Some(core) = weak.upgrade() else { return };
+        if let Err(e) = crate::server::services::presence::expire(&core).await {
+            tracing::warn!(error = %e.message, "live: removing lapsed presence failed");
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod inbound;
+pub mod presence;
 mod inbound_admin;
 pub mod dashboard;
 pub mod superadmin;

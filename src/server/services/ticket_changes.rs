@@ -210,8 +210,10 @@ fn replaced(field: &str, before: &str, version: Option<i64>) -> String {
 }
 
 /// Adds a public reply (requester or staff) or an internal note (staff only). Replies do not
-/// conflict with edits, so they carry no version.
-pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, internal: bool) -> Result<Ticket, AppError> {
+/// conflict with edits, so they carry no version; `seen`, the newest history entry the writer's
+/// page showed, holds the text back (409, naming what others did meanwhile) when the ticket has
+/// moved on since, so nobody answers a conversation they have not read.
+pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, internal: bool, seen: Option<i64>) -> Result<Ticket, AppError> {
     let ticket = load_visible(core, caller, id).await?;
     let can = crate::domain::permissions(caller.role, caller.id, ticket.user_id, ticket.assigned_to, ticket.status);
     let allowed = if internal { can.internal_note } else { can.reply };
@@ -226,6 +228,15 @@ pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, in
     }
     let label = if internal { "Internal note" } else { "Reply" };
     let text = NoteText::parse("note", label, text)?;
+    if let Some(seen) = seen {
+        let history = core.store.ticket_events(ticket.id, works_on(caller.role, caller.id, ticket.assigned_to)).await?;
+        if let Some(what) = crate::domain::changed_meanwhile(&history, seen, caller.id) {
+            let what_kind = if internal { "note" } else { "reply" };
+            return Err(AppError::conflict(format!(
+                "Not sent: while you were writing, {what}. Your {what_kind} is kept: read the changes above, then send it again."
+            )));
+        }
+    }
     let kind = if internal { EventKind::Note } else { EventKind::Reply };
     let events = vec![NewEvent { kind, detail: text.as_str().to_string(), internal }];
     let mut changes = core.store.changes().await?;

@@ -329,6 +329,13 @@ delegate! {
     /// The oldest and newest live event ids kept (0, 0 when none is).
     fn live_bounds(&self) -> Result<(i64, i64), StoreError>;
     fn prune_live(&self, before: i64) -> Result<u64, StoreError>;
+    /// Records what one page says on a ticket (`None`: it closed) until `expires_ms`; whether
+    /// the others were told (a presence live event written with it).
+    fn set_presence(&self, ticket: i64, user: i64, tab: &str, state: Option<&str>, now_ms: i64, expires_ms: i64) -> Result<bool, StoreError>;
+    /// The pages open on a ticket now: (user, name, state).
+    fn presence(&self, ticket: i64, now_ms: i64) -> Result<Vec<(i64, String, String)>, StoreError>;
+    /// Removes lapsed pages, telling their tickets' pages; how many tickets.
+    fn expire_presence(&self, now_ms: i64) -> Result<usize, StoreError>;
 }
 
 /// One set of ticket changes on either backend (see `sqlite::Changes` for the contract).

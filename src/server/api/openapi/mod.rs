@@ -34,7 +34,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::login, auth::register, auth::forgot_password, auth::reset_password, auth::logout, auth::verify,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::close, tickets::delete,
-        tickets::reply, tickets::history, users::change_password,
+        tickets::reply, tickets::history, tickets::presence, tickets::announce, users::change_password,
         users::profile, users::update_profile, users::home, users::my_tickets, users::notifications, users::set_notifications,
         agents::home, agents::assigned, agents::status, agents::note, agents::profile,
         admin::dashboard, admin::retry_mail, admin::list, admin::tickets_csv, admin::bulk_assign, admin::assign, admin::reassign,

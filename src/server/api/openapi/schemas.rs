@@ -89,6 +89,12 @@ pub struct TicketReply {
     pub ticket: TicketWithNotes,
 }
 
+/// Who else has the ticket open: other staff working it, each at the busiest of their pages.
+#[derive(Serialize, ToSchema)]
+pub struct PresenceReply {
+    pub viewers: Vec<crate::domain::Viewer>,
+}
+
 /// A ticket's history, oldest first.
 #[derive(Serialize, ToSchema)]
 pub struct HistoryReply {
