@@ -16,6 +16,11 @@ use leptos_router::hooks::use_params_map;
 pub(super) struct Drafts {
     pub reply: RwSignal<String>,
     pub note: RwSignal<String>,
+    /// Which box was sent last (`true`: the note): only it shows the answer's error, also once
+    /// the page is drawn again.
+    sent: RwSignal<Option<bool>>,
+    /// Which box's answer is awaited: its draft goes once it is sent, and only then.
+    awaiting: StoredValue<Option<bool>>,
 }
 
 /// Every action of the page; the ticket reloads after any of them.
@@ -62,7 +67,12 @@ pub fn TicketDetailPage() -> impl IntoView {
     // see `NoteForm`); while one of the other forms is being filled in, a bar offers the
     // changes instead, so nothing typed is lost under the pointer.
     let live = crate::ui::use_live();
-    let drafts = Drafts { reply: RwSignal::new(String::new()), note: RwSignal::new(String::new()) };
+    let drafts = Drafts {
+        reply: RwSignal::new(String::new()),
+        note: RwSignal::new(String::new()),
+        sent: RwSignal::new(None),
+        awaiting: StoredValue::new(None),
+    };
     let (follow, stale, dirty) = (RwSignal::new(0u64), RwSignal::new(false), RwSignal::new(false));
     let before = live.last.get_untracked().map(|e| e.id);
     // Who else is here: said and heard while the reader works the ticket.
@@ -149,8 +159,8 @@ fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts, viewers: RwSig
                     </section>
                 })}
                 <Conversation notes=notes/>
-                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note draft=drafts.reply seen viewers/> })}
-                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note draft=drafts.note seen viewers/> })}
+                {can.reply.then(|| view! { <NoteForm ticket_id=ticket.id internal=false action=actions.note drafts seen viewers/> })}
+                {can.internal_note.then(|| view! { <NoteForm ticket_id=ticket.id internal=true action=actions.note drafts seen viewers/> })}
                 {(!mails.is_empty()).then(|| view! { <super::mails::TicketMails mails=mails/> })}
                 <Timeline history=history/>
             </div>
@@ -243,7 +253,7 @@ fn NoteForm(
     ticket_id: i64,
     internal: bool,
     action: ServerAction<AddTicketNote>,
-    draft: RwSignal<String>,
+    drafts: Drafts,
     seen: i64,
     viewers: RwSignal<Vec<Viewer>>,
 ) -> impl IntoView {
@@ -253,17 +263,14 @@ fn NoteForm(
     } else {
         ("Reply", "Your reply", "Send reply", "-reply", PresenceState::Replying)
     };
+    let draft = if internal { drafts.note } else { drafts.reply };
     // Only the form that was submitted shows its error.
-    let mine = Signal::derive(move || {
-        let submitted_internal = action.input().get().map(|i| i.internal);
-        error.get().filter(|_| submitted_internal.is_none_or(|x| x == internal))
-    });
+    let mine = Signal::derive(move || error.get().filter(|_| drafts.sent.get().is_none_or(|x| x == internal)));
     // The draft goes once it is sent; held back (others wrote meanwhile), it stays to send again.
-    let sent = StoredValue::new(false);
     Effect::new(move |_| {
         if let Some(done) = action.value().get() {
-            if sent.get_value() {
-                sent.set_value(false);
+            if drafts.awaiting.get_value() == Some(internal) {
+                drafts.awaiting.set_value(None);
                 if done.is_ok() {
                     draft.set(String::new());
                 }
@@ -278,7 +285,10 @@ fn NoteForm(
                 // Kept across a fetch of the ticket: not an unsaved form (see `TicketDetailPage`).
                 ev.stop_propagation();
                 draft.set(event_target_value(&ev));
-            } on:submit=move |_| sent.set_value(true)>
+            } on:submit=move |_| {
+                drafts.sent.set(Some(internal));
+                drafts.awaiting.set_value(Some(internal));
+            }>
                 <input type="hidden" name="id" value=ticket_id/>
                 <input type="hidden" name="internal" value=internal.to_string()/>
                 <input type="hidden" name="seen" value=seen/>
