@@ -155,13 +155,16 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <PublicCard title="Sign in">
             {move || reset_done.get().map(|_| view! { <Notice>"Password changed. Sign in with your new password."</Notice> })}
-            <ActionForm action=action attr:novalidate=true on:submit=remember>
-                <FormError error=error fields=&["email", "password"]/>
-                <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
-                <Field label="Email" name="email" kind="email" autocomplete="username" required=true error=error node_ref=email_ref/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error=error/>
-                <SubmitButton label="Sign in" pending=action.pending()/>
-            </ActionForm>
+            // On a wrapper: `on:` on the `ActionForm` component is not attached when hydrated.
+            <div on:submit=remember>
+                <ActionForm action=action attr:novalidate=true>
+                    <FormError error=error fields=&["email", "password"]/>
+                    <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
+                    <Field label="Email" name="email" kind="email" autocomplete="username" required=true error=error node_ref=email_ref/>
+                    <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error=error/>
+                    <SubmitButton label="Sign in" pending=action.pending()/>
+                </ActionForm>
+            </div>
             <p class="aside">
                 <a href="/forgot-password">"Forgot your password?"</a>
                 " · "

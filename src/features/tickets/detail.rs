@@ -281,7 +281,9 @@ fn NoteForm(
         <section class="card" class:internal=internal>
             <h2>{heading}</h2>
             <super::presence::AlsoWriting viewers=viewers state=writing/>
-            <ActionForm action=action attr:novalidate=true on:input=move |ev| {
+            // The handlers sit on a wrapper: `on:` on the `ActionForm` component is not attached
+            // to a form drawn on the server and hydrated.
+            <div on:input=move |ev| {
                 // Kept across a fetch of the ticket: not an unsaved form (see `TicketDetailPage`).
                 ev.stop_propagation();
                 draft.set(event_target_value(&ev));
@@ -289,13 +291,15 @@ fn NoteForm(
                 drafts.sent.set(Some(internal));
                 drafts.awaiting.set_value(Some(internal));
             }>
-                <input type="hidden" name="id" value=ticket_id/>
-                <input type="hidden" name="internal" value=internal.to_string()/>
-                <input type="hidden" name="seen" value=seen/>
-                <FormError error=mine fields=&["note"]/>
-                <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked()/>
-                <SubmitButton label=button pending=action.pending()/>
-            </ActionForm>
+                <ActionForm action=action attr:novalidate=true>
+                    <input type="hidden" name="id" value=ticket_id/>
+                    <input type="hidden" name="internal" value=internal.to_string()/>
+                    <input type="hidden" name="seen" value=seen/>
+                    <FormError error=mine fields=&["note"]/>
+                    <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked()/>
+                    <SubmitButton label=button pending=action.pending()/>
+                </ActionForm>
+            </div>
         </section>
     }
 }

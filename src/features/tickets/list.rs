@@ -93,8 +93,14 @@ pub fn TicketListPage(
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let page = page.await;
-                if let Ok(p) = &page {
+                let mut page = page.await;
+                if let Ok(p) = &mut page {
+                    // While new tickets wait in the bar, a row that changed is fetched again in
+                    // place and the new ones stay out until asked for.
+                    if new_tickets.get_untracked() > 0 {
+                        let before = shown.get_value();
+                        p.tickets.retain(|t| before.contains(&t.id));
+                    }
                     shown.set_value(p.tickets.iter().map(|t| t.id).collect());
                 }
                 match page {

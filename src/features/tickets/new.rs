@@ -90,7 +90,9 @@ pub fn NewTicketPage() -> impl IntoView {
                             .map(|c| (c.clone(), c))
                             .collect();
                         view! {
-                            <ActionForm action=action attr:novalidate=true on:input=save_draft on:change=save_draft>
+                            // On a wrapper: `on:` on the `ActionForm` component is not attached when hydrated.
+                            <div on:input=save_draft on:change=save_draft>
+                            <ActionForm action=action attr:novalidate=true>
                                 <FormError error=error fields=&["title", "description", "category", "priority"]/>
                                 <Field label="Title" name="title" required=true node_ref=title error=error
                                     hint="5 to 200 characters: what is wrong, in a line."/>
@@ -104,6 +106,7 @@ pub fn NewTicketPage() -> impl IntoView {
                                 </div>
                                 <SubmitButton label="Create ticket" pending=action.pending()/>
                             </ActionForm>
+                            </div>
                         }
                     })
                 }}
