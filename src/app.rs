@@ -35,18 +35,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: this marks the page as hydrated (tests wait for it).
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title formatter=crate::ui::document_title/>
         <Router>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=RootPage ssr=SsrMode::Async/>
+            <Routes fallback=|| view! { <Hydrated/><NotFound/> }>
+                <Route path=path!("/") view=|| view! { <Hydrated/><RootPage/> } ssr=SsrMode::Async/>
                 <Route path=path!("/login") view={Lazy::<Login>::new()}/>
                 <Route path=path!("/register") view={Lazy::<Register>::new()}/>
                 <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
@@ -85,7 +79,7 @@ macro_rules! lazy_page {
                 $name
             }
             fn view(_this: Self) -> AnyView {
-                $view.into_any()
+                view! { <Hydrated/>{$view} }.into_any()
             }
         }
     )*};
@@ -112,6 +106,18 @@ lazy_page! {
     NewTicket => view! { <RequireRole roles=&Role::ALL><NewTicketPage/></RequireRole> };
     TicketDetail => view! { <RequireRole roles=&Role::ALL><TicketDetailPage/></RequireRole> };
     Profile => view! { <RequireRole roles=&Role::ALL><ProfilePage/></RequireRole> };
+}
+
+/// Marks the page as hydrated once the page's own code (a lazily loaded piece of the WASM) has
+/// taken over the server's HTML: effects run only in the browser. Before that, a form would be
+/// posted the way it is without JavaScript; tests wait for this mark.
+#[component]
+fn Hydrated() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 fn superadmin<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
