@@ -42,9 +42,11 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
+    { name: "setup", testMatch: /global\.setup\.ts$/ },
     {
       name: "chromium",
       testIgnore: /\.serial\.spec\.ts$/,
+      dependencies: ["setup"],
       use: { ...devices["Desktop Chrome"], launchOptions },
     },
     {

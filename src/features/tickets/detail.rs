@@ -267,12 +267,17 @@ fn NoteForm(
     // Only the form that was submitted shows its error.
     let mine = Signal::derive(move || error.get().filter(|_| drafts.sent.get().is_none_or(|x| x == internal)));
     // The draft goes once it is sent; held back (others wrote meanwhile), it stays to send again.
+    // (The page may have been drawn again with it before this runs: the box is emptied too.)
+    let text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
         if let Some(done) = action.value().get() {
             if drafts.awaiting.get_value() == Some(internal) {
                 drafts.awaiting.set_value(None);
                 if done.is_ok() {
                     draft.set(String::new());
+                    if let Some(text) = text.get_untracked() {
+                        text.set_value("");
+                    }
                 }
             }
         }
@@ -296,7 +301,7 @@ fn NoteForm(
                     <input type="hidden" name="internal" value=internal.to_string()/>
                     <input type="hidden" name="seen" value=seen/>
                     <FormError error=mine fields=&["note"]/>
-                    <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked()/>
+                    <TextAreaField label=label name="text" id_suffix=suffix error_key="note" required=true rows=4 error=mine value=draft.get_untracked() node_ref=text/>
                     <SubmitButton label=button pending=action.pending()/>
                 </ActionForm>
             </div>
