@@ -1,10 +1,11 @@
 //! The ticket page: details, conversation, history, and the actions the caller may take.
 
+use super::side::{error_of, AssignForm, CloseForm, DeleteForm, EditForm, FieldsForm, StatusForm};
 use super::{get_ticket, AddTicketNote, ChangeTicketStatus, CloseTicket, EditTicket, EditTicketFields};
-use crate::domain::{EventKind, PresenceState, Priority, Ticket, TicketEvent, TicketNote, TicketView, Viewer};
-use crate::features::admin::{admin_agents, AssignTicket, DeleteTicket};
+use crate::domain::{EventKind, PresenceState, Ticket, TicketEvent, TicketNote, TicketView, Viewer};
+use crate::features::admin::AssignTicket;
 use crate::error::AppError;
-use crate::ui::{when, Field, FormError, SelectField, SubmitButton, TextAreaField};
+use crate::ui::{when, FormError, SubmitButton, TextAreaField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,9 +48,6 @@ impl Actions {
     }
 }
 
-fn error_of(value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(Result::err))
-}
 
 #[component]
 pub fn TicketDetailPage() -> impl IntoView {
@@ -305,146 +303,6 @@ fn NoteForm(
                     <SubmitButton label=button pending=action.pending()/>
                 </ActionForm>
             </div>
-        </section>
-    }
-}
-
-#[component]
-fn StatusForm(ticket: Ticket, next: Vec<crate::domain::TicketStatus>, action: ServerAction<ChangeTicketStatus>) -> impl IntoView {
-    let error = error_of(action.value());
-    let options = next.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
-    view! {
-        <section class="card">
-            <h2>"Change status"</h2>
-            <ActionForm action=action attr:novalidate=true>
-                <input type="hidden" name="id" value=ticket.id/>
-                <input type="hidden" name="version" value=ticket.version/>
-                <FormError error=error fields=&["status", "notes"]/>
-                <SelectField label="New status" name="status" options=options error=error/>
-                <TextAreaField label="Public reply (optional)" name="reply" error_key="notes" rows=3 error=error/>
-                <SubmitButton label="Update status" pending=action.pending()/>
-            </ActionForm>
-        </section>
-    }
-}
-
-#[component]
-fn CloseForm(ticket: Ticket, action: ServerAction<CloseTicket>) -> impl IntoView {
-    let error = error_of(action.value());
-    view! {
-        <section class="card">
-            <h2>"Close ticket"</h2>
-            <ActionForm action=action attr:novalidate=true>
-                <input type="hidden" name="id" value=ticket.id/>
-                <input type="hidden" name="version" value=ticket.version/>
-                <FormError error=error fields=&["resolutionNotes"]/>
-                <TextAreaField label="Resolution notes" name="resolution_notes" error_key="resolutionNotes"
-                    required=true rows=4 error=error hint="What fixed it; the requester sees this."/>
-                <SubmitButton label="Close ticket" pending=action.pending()/>
-            </ActionForm>
-        </section>
-    }
-}
-
-#[component]
-fn FieldsForm(ticket: Ticket, categories: Vec<String>, action: ServerAction<EditTicketFields>) -> impl IntoView {
-    let error = error_of(action.value());
-    let priorities = Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect();
-    let categories = categories.into_iter().map(|c| (c.clone(), c)).collect();
-    view! {
-        <section class="card">
-            <h2>"Priority and category"</h2>
-            <ActionForm action=action attr:novalidate=true>
-                <input type="hidden" name="id" value=ticket.id/>
-                <input type="hidden" name="version" value=ticket.version/>
-                <FormError error=error fields=&["priority", "category"]/>
-                <SelectField label="Priority" name="priority" options=priorities selected=ticket.priority.as_str().to_string() error=error/>
-                <SelectField label="Category" name="category" options=categories selected=ticket.category.clone() error=error/>
-                <SubmitButton label="Save" pending=action.pending()/>
-            </ActionForm>
-        </section>
-    }
-}
-
-#[component]
-fn EditForm(ticket: Ticket, action: ServerAction<EditTicket>) -> impl IntoView {
-    let error = error_of(action.value());
-    view! {
-        <section class="card">
-            <h2>"Edit ticket"</h2>
-            <p class="hint">"You can edit the title and description while the ticket is open."</p>
-            <ActionForm action=action attr:novalidate=true>
-                <input type="hidden" name="id" value=ticket.id/>
-                <input type="hidden" name="version" value=ticket.version/>
-                <FormError error=error fields=&["title", "description"]/>
-                <Field label="Title" name="title" required=true value=ticket.title.clone() error=error/>
-                <TextAreaField label="Description" name="description" id_suffix="-edit" required=true rows=6
-                    value=ticket.description.clone() error=error/>
-                <SubmitButton label="Save changes" pending=action.pending()/>
-            </ActionForm>
-        </section>
-    }
-}
-
-/// Admins assign an unassigned ticket (to a chosen or the least-loaded agent) or, as a
-/// separate explicit action, reassign an assigned one.
-#[component]
-fn AssignForm(ticket: Ticket, action: ServerAction<AssignTicket>) -> impl IntoView {
-    let error = error_of(action.value());
-    let agents = Resource::new(|| (), |_| admin_agents());
-    let reassign = ticket.assigned_to.is_some();
-    let (heading, button) = if reassign { ("Reassign", "Reassign") } else { ("Assign", "Assign") };
-    view! {
-        <section class="card">
-            <h2>{heading}</h2>
-            <FormError error=error fields=&["agent_id"]/>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let choices: Vec<(String, String)> = agents
-                        .await
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|a| a.is_active && Some(a.agent_id) != ticket.assigned_to)
-                        .map(|a| (a.agent_id.to_string(), format!("{} ({} open)", a.agent_name, a.open)))
-                        .collect();
-                    view! {
-                        <ActionForm action=action attr:novalidate=true>
-                            <input type="hidden" name="id" value=ticket.id/>
-                            {reassign.then(|| view! { <input type="hidden" name="reassign" value="true"/> })}
-                            <SelectField label="Agent" name="agent_id" options=choices error=error/>
-                            <SubmitButton label=button pending=action.pending()/>
-                        </ActionForm>
-                    }
-                })}
-            </Suspense>
-            {(!reassign).then(|| view! {
-                <ActionForm action=action attr:class="secondary-action">
-                    <input type="hidden" name="id" value=ticket.id/>
-                    <button type="submit" class="secondary">"Assign to the least-loaded agent"</button>
-                </ActionForm>
-            })}
-        </section>
-    }
-}
-
-/// Deleting needs a confirmation step: the box must be ticked (checked on the server too).
-#[component]
-fn DeleteForm(ticket: Ticket) -> impl IntoView {
-    let action = ServerAction::<DeleteTicket>::new();
-    let error = error_of(action.value());
-    view! {
-        <section class="card danger-zone">
-            <h2>"Delete ticket"</h2>
-            <ActionForm action=action attr:novalidate=true>
-                <input type="hidden" name="id" value=ticket.id/>
-                <FormError error=error fields=&["confirm"]/>
-                <div class="check">
-                    <input id="confirm-delete" type="checkbox" name="confirm" value="yes"/>
-                    <label for="confirm-delete">"Yes, delete this ticket and its history for good"</label>
-                </div>
-                {move || error.get().and_then(|e| e.message_for("confirm")).map(|m| view! { <p class="field-error">{m}</p> })}
-                <button type="submit" class="danger">"Delete ticket"</button>
-            </ActionForm>
         </section>
     }
 }

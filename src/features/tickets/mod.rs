@@ -5,6 +5,7 @@ mod list;
 mod mails;
 mod new;
 mod presence;
+mod side;
 
 pub use detail::TicketDetailPage;
 pub use list::{TicketListPage, TicketTable};

@@ -21,10 +21,23 @@ const BATCH: i64 = 500;
 /// How often old events are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
+/// An event as the pump hands it to the streams: its JSON is written once, not once a stream.
+pub struct Published {
+    pub record: LiveRecord,
+    pub data: String,
+}
+
+impl Published {
+    pub fn of(record: LiveRecord) -> Published {
+        let data = serde_json::to_string(&record.event()).unwrap_or_default();
+        Published { record, data }
+    }
+}
+
 /// What the pump shares with the streams of its instance.
 pub struct Live {
     /// Each new event, once; a stream that falls behind is told to reload.
-    pub events: broadcast::Sender<Arc<LiveRecord>>,
+    pub events: broadcast::Sender<Arc<Published>>,
     /// Wakes the pump (a commit in this process).
     pub wake: Arc<Notify>,
     /// The newest event id handed to the streams.
@@ -93,7 +106,7 @@ async fn pump(weak: Weak<Core>) {
                     cursor = row.id;
                     // Sent before the cursor moves past it: a stream that reads the cursor
                     // after subscribing has either received the event or will.
-                    let _ = core.live.events.send(Arc::new(row));
+                    let _ = core.live.events.send(Arc::new(Published::of(row)));
                     core.live.cursor.store(cursor, Ordering::Release);
                 }
                 full

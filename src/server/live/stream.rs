@@ -8,7 +8,8 @@
 //! end when the server shuts down. Each stream is a state machine polled by the connection,
 //! with no task of its own: an idle stream costs its buffers and a broadcast receiver.
 
-use crate::domain::{LiveRecord, Role};
+use super::Published;
+use crate::domain::Role;
 use crate::server::guard::{still_signed_in, token_from_headers, CurrentUser};
 use crate::server::startup::{AppState, Core};
 use crate::error::AppError;
@@ -30,6 +31,10 @@ use tokio::time::Instant;
 pub const RECHECK: Duration = Duration::from_secs(10);
 /// A comment this often keeps idle proxies from cutting the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// The shortest time between two bursts of events on one stream: a busy help desk's events
+/// are written to each stream in bursts (one write, one wake-up) at most this often, and a
+/// quiet one's go out at once.
+const COALESCE: Duration = Duration::from_millis(40);
 /// A reconnecting client that missed more than this is told to reload instead.
 const MOST_MISSED: i64 = 1000;
 
@@ -50,7 +55,7 @@ struct Feed {
     token: String,
     role: Role,
     caller: i64,
-    events: tokio::sync::broadcast::Receiver<Arc<LiveRecord>>,
+    events: tokio::sync::broadcast::Receiver<Arc<Published>>,
     closing: tokio::sync::watch::Receiver<bool>,
     accounts: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
@@ -58,11 +63,14 @@ struct Feed {
     last: i64,
     recheck: Instant,
     ended: bool,
+    /// When the last burst of events began to go out; the next waits until `COALESCE` after it.
+    sent_at: Instant,
+    /// A burst is going out: the rest of the queue follows at once.
+    draining: bool,
 }
 
-fn ticket_event(record: &LiveRecord) -> Event {
-    let data = serde_json::to_string(&record.event()).unwrap_or_default();
-    Event::default().event("ticket").id(record.id.to_string()).data(data)
+fn ticket_event(published: &Published) -> Event {
+    Event::default().event("ticket").id(published.record.id.to_string()).data(&published.data)
 }
 
 fn reload(at: i64) -> Event {
@@ -70,13 +78,26 @@ fn reload(at: i64) -> Event {
 }
 
 impl Feed {
-    fn pass(&mut self, record: &LiveRecord) {
+    fn pass(&mut self, published: &Published) {
+        let record = &published.record;
         if record.id <= self.last {
             return;
         }
         self.last = record.id;
         if record.may_receive(self.role, self.caller) {
-            self.queue.push_back(ticket_event(record));
+            self.queue.push_back(ticket_event(published));
+        }
+    }
+
+    fn received(&mut self, received: Result<Arc<Published>, RecvError>) {
+        match received {
+            Ok(published) => self.pass(&published),
+            Err(RecvError::Lagged(_)) => {
+                self.last = self.core.live.cursor.load(Ordering::Acquire);
+                self.queue.push_back(reload(self.last));
+            }
+            // The pump is gone with the core: the stream ends at its next wait.
+            Err(RecvError::Closed) => self.ended = true,
         }
     }
 
@@ -91,8 +112,8 @@ impl Feed {
         match missed {
             Ok(rows) if (rows.len() as i64) <= MOST_MISSED => {
                 self.last = since;
-                for row in &rows {
-                    self.pass(row);
+                for row in rows {
+                    self.pass(&Published::of(row));
                 }
             }
             _ => {
@@ -104,8 +125,28 @@ impl Feed {
 
     async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
         loop {
-            if let Some(event) = self.queue.pop_front() {
-                return Some((Ok(event), self));
+            if !self.queue.is_empty() {
+                let due = self.sent_at + COALESCE;
+                if self.draining || self.ended || Instant::now() >= due {
+                    // Events yielded back to back go out in one write.
+                    if !self.draining {
+                        self.draining = true;
+                        self.sent_at = Instant::now();
+                    }
+                    let event = self.queue.pop_front()?;
+                    self.draining = !self.queue.is_empty();
+                    return Some((Ok(event), self));
+                }
+                // Too soon after the last burst: what comes meanwhile joins this one.
+                let received = tokio::select! {
+                    received = self.events.recv() => Some(received),
+                    _ = tokio::time::sleep_until(due) => None,
+                    _ = self.closing.wait_for(|closing| *closing) => return None,
+                };
+                if let Some(received) = received {
+                    self.received(received);
+                }
+                continue;
             }
             if self.ended {
                 return None;
@@ -117,12 +158,8 @@ impl Feed {
                 _ = self.closing.wait_for(|closing| *closing) => return None,
             };
             match woke {
-                Some(Ok(record)) => self.pass(&record),
-                Some(Err(RecvError::Lagged(_))) => {
-                    self.last = self.core.live.cursor.load(Ordering::Acquire);
-                    self.queue.push_back(reload(self.last));
-                }
                 Some(Err(RecvError::Closed)) => return None,
+                Some(received) => self.received(received),
                 None => {
                     self.recheck = Instant::now() + RECHECK;
                     if still_signed_in(&self.core, &self.token).await != Some(self.role) {
@@ -156,6 +193,8 @@ pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers:
         last: core.live.cursor.load(Ordering::Acquire),
         recheck: Instant::now() + RECHECK,
         ended: false,
+        sent_at: Instant::now() - COALESCE,
+        draining: false,
         core,
     };
     if let Some(since) = since {
