@@ -113,6 +113,8 @@ login() {
 read -r ADMIN_TOKEN _ < <(login admin@gmail.com admin123)
 read -r AGENT_TOKEN _ < <(login agent1@seed.test password123)
 read -r USER_TOKEN _ < <(login user1@seed.test password123)
+# Another requester: the mixed run's changes are not theirs, so their streams hear of none.
+read -r OTHER_TOKEN _ < <(login user2@seed.test password123)
 [[ -n $ADMIN_TOKEN && -n $AGENT_TOKEN && -n $USER_TOKEN ]] || { echo "sign-in failed" >&2; exit 1; }
 
 cat >"$WORK/report.lua" <<'EOF'
@@ -155,10 +157,10 @@ rss_after_trim() { sleep 6; rss_kb; }
 # until hold_end; returns once all have their 200 answer. The client's standard input is a FIFO
 # this shell keeps open on descriptor 3: closing it ends the client, and so does this script's end.
 hold_start() {
-  local n=$1 name=$2
+  local n=$1 name=$2 token=${3:-$ADMIN_TOKEN}
   rm -f "$WORK/$name.in"; mkfifo "$WORK/$name.in"
   exec 3<>"$WORK/$name.in"
-  "$CLIENT_BIN" hold --addr "$APP" --token "$ADMIN_TOKEN" --streams "$n" --secs 3600 \
+  "$CLIENT_BIN" hold --addr "$APP" --token "$token" --streams "$n" --secs 3600 \
     <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err" 3>&- &
   HOLD_PID=$!; pids+=("$HOLD_PID")
   for _ in $(seq 1200); do
@@ -281,26 +283,47 @@ EOF
   done
 }
 
+# CPU of the server and of the stream client over one mixed run, as % of one core.
+cpu_pct() { awk -v t="$1" -v ms="$TICK_MS" -v secs="$SECS" 'BEGIN { printf "%.0f", t * ms / (secs * 10) }'; }
+mixed_measured() {
+  local name=$1 client=${2:-} s0 c0=0
+  s0=$(cpu_ticks); [[ -n $client ]] && c0=$(ticks_of "$client")
+  mixed "$name"
+  MIXED_SERVER_CPU[$name]=$(cpu_pct $(( $(cpu_ticks) - s0 )))
+  MIXED_CLIENT_CPU[$name]=$([[ -n $client ]] && cpu_pct $(( $(ticks_of "$client") - c0 )) || echo 0)
+}
+declare -A MIXED_SERVER_CPU MIXED_CLIENT_CPU
 step "mixed run for ${SECS}s without streams"
 settle
-mixed plain
-step "mixed run for ${SECS}s with $MIXED_STREAMS streams open"
+mixed_measured plain
+step "mixed run for ${SECS}s with $MIXED_STREAMS requester streams open (hearing of none of it)"
+settle
+hold_start "$MIXED_STREAMS" mixed-quiet "$OTHER_TOKEN"
+sleep 2
+mixed_measured quiet "$HOLD_PID"
+hold_end
+step "mixed run for ${SECS}s with $MIXED_STREAMS admin streams open (hearing of all of it)"
 settle
 hold_start "$MIXED_STREAMS" mixed-hold
 sleep 2
-mixed streams
+mixed_measured streams "$HOLD_PID"
 hold_end
 MIXED_EVENTS=0 MIXED_CLOSED=?
 read -r _ _ _ _ _ MIXED_EVENTS _ _ _ MIXED_CLOSED < <(grep '^held' "$WORK/mixed-hold.out") || true
 
 mixed_rows=()
 for part in "read:admin dashboard, 12 connections" "create:create tickets (user), 2 connections" \
-            "status:status changes (agent), $(cat "$WORK/mixed-plain-status-conns.txt") / $(cat "$WORK/mixed-streams-status-conns.txt") connection(s)"; do
-  read -r _ rps0 _ p990 err0 sock0 _ < <(grep '^BENCH' "$WORK/mixed-plain-${part%%:*}.txt") || true
-  read -r _ rps1 _ p991 err1 sock1 _ < <(grep '^BENCH' "$WORK/mixed-streams-${part%%:*}.txt") || true
-  ratio=$(awk -v a="${rps0:-0}" -v b="${rps1:-0}" 'BEGIN { if (a > 0) printf "%.2f", b / a; else printf "-" }')
-  mixed_rows+=("| ${part#*:} | ${rps0:--} | ${p990:--} | ${err0:--} / ${sock0:--} | ${rps1:--} | ${p991:--} | ${err1:--} / ${sock1:--} | $ratio |")
+            "status:status changes (agent), $(cat "$WORK/mixed-plain-status-conns.txt") connection(s)"; do
+  read -r _ rps0 _ p990 _ < <(grep '^BENCH' "$WORK/mixed-plain-${part%%:*}.txt") || true
+  row="| ${part#*:} | ${rps0:--} | ${p990:--} |"
+  for run in quiet streams; do
+    read -r _ rps1 _ p991 err1 sock1 _ < <(grep '^BENCH' "$WORK/mixed-$run-${part%%:*}.txt") || true
+    ratio=$(awk -v a="${rps0:-0}" -v b="${rps1:-0}" 'BEGIN { if (a > 0) printf "%.2f", b / a; else printf "-" }')
+    row+=" ${rps1:--} | ${p991:--} | $ratio |"
+  done
+  mixed_rows+=("$row")
 done
+mixed_rows+=("| CPU, % of one core: server / stream client | ${MIXED_SERVER_CPU[plain]} / - | | ${MIXED_SERVER_CPU[quiet]} / ${MIXED_CLIENT_CPU[quiet]} | | | ${MIXED_SERVER_CPU[streams]} / ${MIXED_CLIENT_CPU[streams]} | | |")
 other=$(( ($(busy_ticks) - BUSY0 - $(our_ticks) + OURS0) * 100 / ( ($(date +%s) - START) * $(getconf CLK_TCK) * $(nproc) ) ))
 (( other < 0 )) && other=0
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -340,10 +363,13 @@ $(lat_row handling_us "client: socket read to recorded, µs")
 Events missed (not there 10 s after the answer): $MISSED of $LAT_TOTAL; streams ended by the server:
 $LAT_CLOSED. The client itself: $CLIENT_LINE.
 
-Mixed run (as in scripts/bench.sh, ${SECS}s each), without streams and then with $MIXED_STREAMS streams
-open, which received $MIXED_EVENTS events meanwhile ($(( ${MIXED_EVENTS:-0} / (MIXED_STREAMS > 0 ? MIXED_STREAMS : 1) )) each; ${MIXED_CLOSED:-?} ended early):
+Mixed run (as in scripts/bench.sh, ${SECS}s each): without streams; with $MIXED_STREAMS streams of a
+requester whose tickets the run does not touch (each event is looked at by every stream and sent
+to none); with $MIXED_STREAMS admin streams, which hear of everything and received $MIXED_EVENTS events
+meanwhile ($(( ${MIXED_EVENTS:-0} / (MIXED_STREAMS > 0 ? MIXED_STREAMS : 1) )) each; ${MIXED_CLOSED:-?} ended early). The stream client
+runs on the same two cores: its CPU is shown, as is the server's.
 
-| load | req/s | p99 ms | non-2xx / socket errors | req/s, streams open | p99 ms | non-2xx / socket errors | with ÷ without |
-|---|---|---|---|---|---|---|---|
+| load | req/s | p99 ms | req/s, requester streams | p99 ms | with ÷ without | req/s, admin streams | p99 ms | with ÷ without |
+|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${mixed_rows[@]}")
 EOF
