@@ -5,14 +5,15 @@
 //! `POLL` in case a notification was lost (NOTIFY is not kept for a listener whose connection
 //! dropped). Events older than `events.keep_minutes` are pruned.
 
+mod registry;
 pub mod stream;
 
 use crate::domain::LiveRecord;
 use crate::server::startup::Core;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{watch, Notify};
 
 /// How often the pump looks for new events when nothing woke it.
 const POLL: Duration = Duration::from_secs(2);
@@ -36,8 +37,8 @@ impl Published {
 
 /// What the pump shares with the streams of its instance.
 pub struct Live {
-    /// Each new event, once; a stream that falls behind is told to reload.
-    pub events: broadcast::Sender<Arc<Published>>,
+    /// The open streams, by who may hear what; a stream that falls behind is told to reload.
+    pub registry: Arc<registry::Registry>,
     /// Wakes the pump (a commit in this process).
     pub wake: Arc<Notify>,
     /// The newest event id handed to the streams.
@@ -60,7 +61,7 @@ impl Live {
 impl Default for Live {
     fn default() -> Self {
         Live {
-            events: broadcast::channel(4096).0,
+            registry: Arc::default(),
             wake: Arc::default(),
             cursor: AtomicI64::new(0),
             closing: watch::channel(false).0,
@@ -87,7 +88,10 @@ async fn pump(weak: Weak<Core>) {
     let mut cursor = loop {
         let Some(core) = weak.upgrade() else { return };
         match core.store.live_bounds().await {
-            Ok((_, newest)) => break newest,
+            Ok((_, newest)) => {
+                core.live.registry.start_at(newest, &core.live.cursor);
+                break newest;
+            }
             Err(e) => tracing::warn!(error = %e, "live: reading the newest event failed"),
         }
         drop(core);
@@ -98,17 +102,14 @@ async fn pump(weak: Weak<Core>) {
         tokio::pin!(woken);
         woken.as_mut().enable();
         let Some(core) = weak.upgrade() else { return };
-        core.live.cursor.store(cursor, Ordering::Release);
         let more = match core.store.live_since(cursor, BATCH).await {
             Ok(rows) => {
                 let full = rows.len() as i64 == BATCH;
-                for row in rows {
-                    cursor = row.id;
-                    // Sent before the cursor moves past it: a stream that reads the cursor
-                    // after subscribing has either received the event or will.
-                    let _ = core.live.events.send(Arc::new(Published::of(row)));
-                    core.live.cursor.store(cursor, Ordering::Release);
+                if let Some(last) = rows.last() {
+                    cursor = last.id;
                 }
+                // Handed out before the cursor moves past them (see `registry`).
+                core.live.registry.dispatch(rows.into_iter().map(Published::of).collect(), &core.live.cursor);
                 full
             }
             Err(e) => {
@@ -125,7 +126,7 @@ async fn pump(weak: Weak<Core>) {
 
 /// Whether a stream is open in this instance (`None`: the core is gone).
 fn streams_open(weak: &Weak<Core>) -> Option<bool> {
-    weak.upgrade().map(|core| core.live.events.receiver_count() > 0)
+    weak.upgrade().map(|core| core.live.registry.open() > 0)
 }
 
 /// On PostgreSQL: wakes the pump on each notification of new events, from any instance. The

@@ -23,7 +23,6 @@ use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 /// How often a stream's session is looked at again (at once when this instance changed an
@@ -55,7 +54,8 @@ struct Feed {
     token: String,
     role: Role,
     caller: i64,
-    events: tokio::sync::broadcast::Receiver<Arc<Published>>,
+    /// This stream's place among the instance's streams: the events it may hear of.
+    sub: super::registry::Subscription,
     closing: tokio::sync::watch::Receiver<bool>,
     accounts: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
@@ -89,15 +89,16 @@ impl Feed {
         }
     }
 
-    fn received(&mut self, received: Result<Arc<Published>, RecvError>) {
+    fn received(&mut self, received: Option<Arc<Published>>) {
         match received {
-            Ok(published) => self.pass(&published),
-            Err(RecvError::Lagged(_)) => {
-                self.last = self.core.live.cursor.load(Ordering::Acquire);
-                self.queue.push_back(reload(self.last));
-            }
-            // The pump is gone with the core: the stream ends at its next wait.
-            Err(RecvError::Closed) => self.ended = true,
+            Some(published) => self.pass(&published),
+            // Not while the stream is registered; ends the stream if it ever is.
+            None => self.ended = true,
+        }
+        // Events did not fit in its queue: its page fetches again what it shows.
+        if self.sub.lagged.swap(false, Ordering::AcqRel) {
+            self.last = self.core.live.cursor.load(Ordering::Acquire);
+            self.queue.push_back(reload(self.last));
         }
     }
 
@@ -139,7 +140,7 @@ impl Feed {
                 }
                 // Too soon after the last burst: what comes meanwhile joins this one.
                 let received = tokio::select! {
-                    received = self.events.recv() => Some(received),
+                    received = self.sub.events.recv() => Some(received),
                     _ = tokio::time::sleep_until(due) => None,
                     _ = self.closing.wait_for(|closing| *closing) => return None,
                 };
@@ -152,13 +153,12 @@ impl Feed {
                 return None;
             }
             let woke = tokio::select! {
-                received = self.events.recv() => Some(received),
+                received = self.sub.events.recv() => Some(received),
                 _ = tokio::time::sleep_until(self.recheck) => None,
                 _ = self.accounts.changed() => None,
                 _ = self.closing.wait_for(|closing| *closing) => return None,
             };
             match woke {
-                Some(Err(RecvError::Closed)) => return None,
                 Some(received) => self.received(received),
                 None => {
                     self.recheck = Instant::now() + RECHECK;
@@ -182,15 +182,16 @@ pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers:
         (None, Some(header)) => Some(event_id("Last-Event-ID", header.to_str().unwrap_or("?"))?),
         (None, None) => None,
     };
+    let sub = core.live.registry.subscribe(caller.role, caller.id, &core.live.cursor);
     let mut feed = Feed {
-        events: core.live.events.subscribe(),
+        last: sub.cursor,
+        sub,
         closing: core.live.closing.subscribe(),
         accounts: core.live.accounts.subscribe(),
         token: token_from_headers(&headers).unwrap_or_default().to_string(),
         role: caller.role,
         caller: caller.id,
         queue: VecDeque::new(),
-        last: core.live.cursor.load(Ordering::Acquire),
         recheck: Instant::now() + RECHECK,
         ended: false,
         sent_at: Instant::now() - COALESCE,
