@@ -107,6 +107,22 @@ async fn three_instances_on_one_postgres_behind_nginx_act_as_one_help_desk() {
     assert_eq!(status, 200, "{reply}");
     let (_, reply) = login_at(addrs[2], "admin@gmail.com", "admin123").await;
     let admin = Arc::new(reply["token"].as_str().unwrap().to_string());
+
+    // Who is on a ticket is one answer from every instance: the agent's page says so through
+    // one, the admin asks another, and an admin's stream on the third hears of it.
+    let (_, reply) = login_at(addrs[1], "agent@gmail.com", "agent123").await;
+    let agent = reply["token"].as_str().unwrap().to_string();
+    let mut watching = open_stream(addrs[0], "/api/events", &admin).await;
+    read_until(&mut watching, "\r\n\r\n", Duration::from_secs(5)).await.expect("the stream's head");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let said = json!({ "tab": "tab-instances-1", "state": "replying" });
+    let (status, reply) = call(addrs[1], "POST", "/api/tickets/1/presence", Some(&agent), Some(&said)).await.unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let heard = read_until(&mut watching, "\"ticket\":1,\"kind\":\"presence\"", Duration::from_secs(3)).await;
+    assert!(heard.is_some(), "the presence event reached the stream on another instance");
+    let (status, here) = call(addrs[2], "GET", "/api/tickets/1/presence", Some(&admin), None).await.unwrap();
+    assert_eq!((status, &here["viewers"][0]["name"], &here["viewers"][0]["state"]), (200, &json!("Agent John"), &json!("replying")), "{here}");
+
     let mut waiting = Vec::new();
     for n in 0..8 {
         let (status, reply) = create_ticket(addrs[n % 3], &user, &format!("To assign {n}")).await.unwrap();
