@@ -59,8 +59,9 @@ pub fn settled(care: impl Fn() + 'static) -> RwSignal<u64> {
 #[component]
 pub fn LiveCursor() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let cursor = use_context::<crate::server::startup::AppState>()
-        .map(|s| s.core.live.cursor.load(std::sync::atomic::Ordering::Acquire))
+    let cursor = crate::server::rpc::core()
+        .ok()
+        .map(|core| core.live.cursor.load(std::sync::atomic::Ordering::Acquire))
         .filter(|c| *c > 0);
     #[cfg(not(feature = "ssr"))]
     let cursor: Option<i64> = None;

@@ -6,7 +6,7 @@
 //! gets a single `reload` event. The caller's session is looked at again every
 //! `RECHECK`: signed out, deactivated or given another role, the stream ends (`end`). Streams
 //! end when the server shuts down. Each stream is a state machine polled by the connection,
-//! with no task of its own: an idle stream costs its buffers and a broadcast receiver.
+//! with no task of its own: an idle stream costs its buffers and its place in the registry.
 
 use super::Published;
 use crate::domain::Role;
@@ -131,7 +131,6 @@ impl Feed {
                 if self.draining || self.ended || Instant::now() >= due {
                     // Events yielded back to back go out in one write.
                     if !self.draining {
-                        self.draining = true;
                         self.sent_at = Instant::now();
                     }
                     let event = self.queue.pop_front()?;
