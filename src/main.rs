@@ -1,7 +1,6 @@
 use helpdesk::server::security::hash_password;
 use helpdesk::server::store::{SeedPlan, Store};
 use helpdesk::server::{build_router, config::Config, Core};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -87,6 +86,7 @@ async fn run(config: Config) -> Result<(), String> {
     let (addr, metrics_addr) = (config.addr, config.metrics_addr);
     let core = Arc::new(Core::start(config).await?);
     helpdesk::server::startup::start_workers(&core);
+    let state = helpdesk::server::startup::AppState { leptos_options: leptos_options.clone(), core: core.clone() };
     let app = build_router(leptos_options, core.clone());
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("server.addr: cannot listen on {addr}: {e}"))?;
@@ -107,10 +107,7 @@ async fn run(config: Config) -> Result<(), String> {
         helpdesk::server::ops::shutdown_signal().await;
         let _ = streams.live.closing.send(true);
     };
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"));
+    let served = helpdesk::server::live::direct::serve(listener, app, state, shutdown).await.map_err(|e| format!("server error: {e}"));
     core.store.close().await;
     tracing::info!("stopped");
     served

@@ -109,6 +109,25 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     let status = response.status();
     let html = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
+    // Pages get the nonce of their scripts; everything else (JSON, CSV, files) a policy that
+    // allows no inline script at all.
+    let policy = nonce.filter(|_| html).and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce)).ok());
+    secure(headers, &state.core, policy);
+    if let Some(kind) = file {
+        // A missing file is not cached: the next build may bring it.
+        let kind = if status.is_success() { kind } else { PkgFile::Plain };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(file_cache_control(kind)));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    } else if signed_in {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The headers every response carries, whoever writes it (this middleware, or the event
+/// streams written without hyper, `live::direct`): `policy` is a page's, or else the one that
+/// allows no inline script.
+pub fn secure(headers: &mut HeaderMap, core: &crate::server::startup::Core, policy: Option<HeaderValue>) {
     let fixed = [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
@@ -119,22 +138,10 @@ pub async fn security_headers(State(state): State<AppState>, mut request: Reques
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    // Pages get the nonce of their scripts; everything else (JSON, CSV, files) a policy that
-    // allows no inline script at all.
-    let policy = nonce.filter(|_| html).and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce)).ok());
     headers.insert(header::CONTENT_SECURITY_POLICY, policy.unwrap_or(HeaderValue::from_static(DEFAULT_POLICY)));
-    if state.core.config.secure_cookies() {
+    if core.config.secure_cookies() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    if let Some(kind) = file {
-        // A missing file is not cached: the next build may bring it.
-        let kind = if status.is_success() { kind } else { PkgFile::Plain };
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(file_cache_control(kind)));
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    } else if signed_in {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
 }
 
 /// What kind of client file a `/pkg/` path names.

@@ -62,10 +62,15 @@ pub async fn track(request: Request, next: Next) -> Response {
     let method = bounded_method(request.method());
     let route = route_of(&request).to_string();
     let response = next.run(request).await;
-    let labels = [("method", method.to_string()), ("route", route), ("status", response.status().as_u16().to_string())];
+    record(method, route, response.status().as_u16(), started);
+    response
+}
+
+/// Counts one request and its latency (also for the event streams written without hyper).
+pub fn record(method: &'static str, route: String, status: u16, started: Instant) {
+    let labels = [("method", method.to_string()), ("route", route), ("status", status.to_string())];
     ::metrics::counter!("http_requests_total", &labels).increment(1);
     ::metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
-    response
 }
 
 /// Methods a client makes up would each become a label value.

@@ -78,6 +78,15 @@ pub fn is_safe_id(id: &[u8]) -> bool {
     (1..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// The id a request is logged and answered under: its own `x-request-id` when that is safe,
+/// else a new one (for the event streams written without the layers above).
+pub fn request_id(headers: &axum::http::HeaderMap) -> HeaderValue {
+    match headers.get(&REQUEST_ID) {
+        Some(id) if is_safe_id(id.as_bytes()) => id.clone(),
+        _ => HeaderValue::from_str(&crate::server::security::random_token(8)).unwrap_or(HeaderValue::from_static("-")),
+    }
+}
+
 #[derive(Clone, Copy)]
 struct NewRequestId;
 

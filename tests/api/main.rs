@@ -14,6 +14,7 @@ mod concurrency;
 mod counters;
 mod crash;
 mod events;
+mod events_direct;
 mod hostile_text;
 mod imap;
 mod inbound;

@@ -85,3 +85,20 @@ impl EventReader {
         }
     }
 }
+
+impl TestApp {
+    /// Serves this app on a loopback port as the binary does (`live::direct::serve`: event
+    /// streams that open their connection are written without hyper), for the rest of the test
+    /// process.
+    pub async fn serve_on_loopback(&self) -> std::net::SocketAddr {
+        let (router, core) = (self.router.clone(), self.core.clone());
+        on_shared_runtime(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+            let addr = listener.local_addr().unwrap();
+            let state = helpdesk::server::startup::AppState { leptos_options: leptos::prelude::LeptosOptions::builder().output_name("helpdesk").build(), core };
+            tokio::spawn(helpdesk::server::live::direct::serve(listener, router, state, std::future::pending()));
+            addr
+        })
+        .await
+    }
+}

@@ -26,9 +26,10 @@ impl Nginx {
         let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf")).expect("deploy/nginx.conf");
         let servers: String =
             upstreams.iter().map(|a| format!("        server {a} max_fails=1 fail_timeout=10s;\n")).collect();
-        let start = config.find("        server 127.0.0.1:3001").expect("the upstream servers");
-        let end = config[start..].find("        keepalive").expect("the keepalive line") + start;
-        let mut config = format!("{}{}{}", &config[..start], servers, &config[end..]);
+        // Each upstream (pages and API; event streams) lists the same three servers.
+        let listed: String = (1..=3).map(|n| format!("        server 127.0.0.1:300{n} max_fails=1 fail_timeout=10s;\n")).collect();
+        assert_eq!(config.matches(&listed).count(), 2, "both upstreams list the three servers");
+        let mut config = config.replace(&listed, &servers);
         config = config.replace("listen 127.0.0.1:8080;", &format!("listen {addr};"));
         // Run as root here (a sandbox): workers need the scratch folder.
         config = format!("user root;\n{config}");

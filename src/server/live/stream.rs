@@ -5,20 +5,23 @@
 //! events; one that was gone longer than they are kept, or that falls behind while connected,
 //! gets a single `reload` event. The caller's session is looked at again every
 //! `RECHECK`: signed out, deactivated or given another role, the stream ends (`end`). Streams
-//! end when the server shuts down. Each stream is a state machine polled by the connection,
-//! with no task of its own: an idle stream costs its buffers and its place in the registry.
+//! end when the server shuts down.
+//!
+//! A [`Feed`] turns the events into the bytes of the stream, in bursts. It is written either
+//! by hyper (this route's handler, for a stream asked for on a connection that served other
+//! requests first) or, for a connection that opens with the stream's request, by
+//! [`super::direct`], which keeps none of hyper's per-connection buffers.
 
 use super::Published;
 use crate::domain::Role;
-use crate::server::guard::{still_signed_in, token_from_headers, CurrentUser};
-use crate::server::startup::{AppState, Core};
 use crate::error::AppError;
 use crate::server::api::extract::ApiQuery;
+use crate::server::guard::{still_signed_in, token_from_headers, CurrentUser};
+use crate::server::startup::{AppState, Core};
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -36,6 +39,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const COALESCE: Duration = Duration::from_millis(40);
 /// A reconnecting client that missed more than this is told to reload instead.
 const MOST_MISSED: i64 = 1000;
+/// What an idle stream sends every `KEEP_ALIVE`: an SSE comment, which clients ignore.
+const COMMENT: &[u8] = b":\n\n";
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct Since {
@@ -49,7 +54,8 @@ fn event_id(field: &'static str, text: &str) -> Result<i64, AppError> {
     text.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::invalid(field, "Must be the id of an event: a whole number, 0 or more."))
 }
 
-struct Feed {
+/// One open stream: what it has yet to write, and what it listens to.
+pub struct Feed {
     core: Arc<Core>,
     token: String,
     role: Role,
@@ -58,23 +64,27 @@ struct Feed {
     sub: super::registry::Subscription,
     closing: tokio::sync::watch::Receiver<bool>,
     accounts: tokio::sync::watch::Receiver<u64>,
-    queue: VecDeque<Event>,
+    /// The stream's text not yet written: whole events, written together as one burst.
+    pending: Vec<u8>,
     /// The newest event id this stream has passed (sent or not its to see).
     last: i64,
     recheck: Instant,
     ended: bool,
-    /// When the last burst of events began to go out; the next waits until `COALESCE` after it.
+    /// When the last burst went out; the next waits until `COALESCE` after it.
     sent_at: Instant,
-    /// A burst is going out: the rest of the queue follows at once.
-    draining: bool,
 }
 
-fn ticket_event(published: &Published) -> Event {
-    Event::default().event("ticket").id(published.record.id.to_string()).data(&published.data)
+/// What an idle stream woke to.
+enum Woke {
+    Event(Option<Arc<Published>>),
+    Recheck,
+    Quiet,
 }
 
-fn reload(at: i64) -> Event {
-    Event::default().event("reload").id(at.to_string()).data("{}")
+/// Appends one event in the stream's format (`data` is one line of JSON).
+fn frame(into: &mut Vec<u8>, event: &str, id: i64, data: &str) {
+    use std::io::Write;
+    let _ = write!(into, "event: {event}\nid: {id}\ndata: {data}\n\n");
 }
 
 impl Feed {
@@ -85,7 +95,7 @@ impl Feed {
         }
         self.last = record.id;
         if record.may_receive(self.role, self.caller) {
-            self.queue.push_back(ticket_event(published));
+            frame(&mut self.pending, "ticket", record.id, &published.data);
         }
     }
 
@@ -98,7 +108,7 @@ impl Feed {
         // Events did not fit in its queue: its page fetches again what it shows.
         if self.sub.lagged.swap(false, Ordering::AcqRel) {
             self.last = self.core.live.cursor.load(Ordering::Acquire);
-            self.queue.push_back(reload(self.last));
+            frame(&mut self.pending, "reload", self.last, "{}");
         }
     }
 
@@ -119,23 +129,32 @@ impl Feed {
             }
             _ => {
                 self.last = cursor.max(since);
-                self.queue.push_back(reload(self.last));
+                frame(&mut self.pending, "reload", self.last, "{}");
             }
         }
     }
 
-    async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
+    /// Looks at the caller's session again; signed out or changed, the stream ends.
+    async fn recheck(&mut self) {
+        // Boxed: the query's future is large, and a stream's own future stays small only if
+        // what it awaits now and then lives elsewhere meanwhile.
+        let still = Box::pin(still_signed_in(&self.core, &self.token)).await;
+        self.recheck = Instant::now() + RECHECK;
+        if still != Some(self.role) {
+            self.ended = true;
+            self.pending.extend_from_slice(b"event: end\ndata: {\"reason\":\"signed out or changed\"}\n\n");
+        }
+    }
+
+    /// The next burst of the stream's text, or `None` when the stream is over. Cancel-safe:
+    /// what was received stays pending for the next call.
+    pub async fn next_burst(&mut self) -> Option<Vec<u8>> {
         loop {
-            if !self.queue.is_empty() {
+            if !self.pending.is_empty() {
                 let due = self.sent_at + COALESCE;
-                if self.draining || self.ended || Instant::now() >= due {
-                    // Events yielded back to back go out in one write.
-                    if !self.draining {
-                        self.sent_at = Instant::now();
-                    }
-                    let event = self.queue.pop_front()?;
-                    self.draining = !self.queue.is_empty();
-                    return Some((Ok(event), self));
+                if self.ended || Instant::now() >= due {
+                    self.sent_at = Instant::now();
+                    return Some(std::mem::take(&mut self.pending));
                 }
                 // Too soon after the last burst: what comes meanwhile joins this one.
                 let received = tokio::select! {
@@ -151,32 +170,30 @@ impl Feed {
             if self.ended {
                 return None;
             }
+            let quiet_until = self.sent_at + KEEP_ALIVE;
             let woke = tokio::select! {
-                received = self.sub.events.recv() => Some(received),
-                _ = tokio::time::sleep_until(self.recheck) => None,
-                _ = self.accounts.changed() => None,
+                received = self.sub.events.recv() => Woke::Event(received),
+                _ = tokio::time::sleep_until(self.recheck) => Woke::Recheck,
+                _ = self.accounts.changed() => Woke::Recheck,
+                _ = tokio::time::sleep_until(quiet_until) => Woke::Quiet,
                 _ = self.closing.wait_for(|closing| *closing) => return None,
             };
             match woke {
-                Some(received) => self.received(received),
-                None => {
-                    self.recheck = Instant::now() + RECHECK;
-                    if still_signed_in(&self.core, &self.token).await != Some(self.role) {
-                        self.ended = true;
-                        self.queue.push_back(Event::default().event("end").data("{\"reason\":\"signed out or changed\"}"));
-                    }
+                Woke::Event(received) => self.received(received),
+                Woke::Recheck => self.recheck().await,
+                Woke::Quiet => {
+                    self.sent_at = Instant::now();
+                    return Some(COMMENT.to_vec());
                 }
             }
         }
     }
 }
 
-/// The stream of ticket changes the caller may see.
-#[utoipa::path(get, path = "/api/events", tag = "events", params(Since),
-    responses((status = 200, description = "`text/event-stream`: `ticket` events (`id`, and the JSON below as `data`), `reload` when events were missed, `end` when the session ended", body = crate::domain::LiveEvent, content_type = "text/event-stream")))]
-pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers: HeaderMap, ApiQuery(query): ApiQuery<Since>) -> Result<Response, AppError> {
-    let core = state.core;
-    let since = match (query.since.as_deref(), headers.get("last-event-id")) {
+/// Opens the caller's stream: registered at once (it hears of every event from now on), with
+/// what it missed since `since` (`?since=`, else `Last-Event-ID`) pending.
+pub async fn open(core: Arc<Core>, caller: &CurrentUser, headers: &HeaderMap, since: Option<&str>) -> Result<Feed, AppError> {
+    let since = match (since, headers.get("last-event-id")) {
         (Some(since), _) => Some(event_id("since", since)?),
         (None, Some(header)) => Some(event_id("Last-Event-ID", header.to_str().unwrap_or("?"))?),
         (None, None) => None,
@@ -187,23 +204,39 @@ pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers:
         sub,
         closing: core.live.closing.subscribe(),
         accounts: core.live.accounts.subscribe(),
-        token: token_from_headers(&headers).unwrap_or_default().to_string(),
+        token: token_from_headers(headers).unwrap_or_default().to_string(),
         role: caller.role,
         caller: caller.id,
-        queue: VecDeque::new(),
+        pending: Vec::new(),
         recheck: Instant::now() + RECHECK,
         ended: false,
         sent_at: Instant::now() - COALESCE,
-        draining: false,
         core,
     };
     if let Some(since) = since {
         feed.catch_up(since).await;
     }
-    let stream = futures_util::stream::unfold(feed, Feed::next);
-    let mut response = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
-    // Never buffered by a proxy (nginx honours this), never cached.
-    response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+    Ok(feed)
+}
+
+/// The headers of a stream's response, whoever writes it: never buffered by a proxy (nginx
+/// honours `X-Accel-Buffering`), never cached.
+pub fn stream_headers(headers: &mut HeaderMap) {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+}
+
+/// The stream of ticket changes the caller may see.
+#[utoipa::path(get, path = "/api/events", tag = "events", params(Since),
+    responses((status = 200, description = "`text/event-stream`: `ticket` events (`id`, and the JSON below as `data`), `reload` when events were missed, `end` when the session ended", body = crate::domain::LiveEvent, content_type = "text/event-stream")))]
+pub async fn events(State(state): State<AppState>, caller: CurrentUser, headers: HeaderMap, ApiQuery(query): ApiQuery<Since>) -> Result<Response, AppError> {
+    let feed = open(state.core, &caller, &headers, query.since.as_deref()).await?;
+    let bursts = futures_util::stream::unfold(feed, |mut feed| async move {
+        let burst = feed.next_burst().await?;
+        Some((Ok::<_, Infallible>(Bytes::from(burst)), feed))
+    });
+    let mut response = Body::from_stream(bursts).into_response();
+    stream_headers(response.headers_mut());
     Ok(response)
 }
