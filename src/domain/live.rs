@@ -23,6 +23,9 @@ pub enum LiveKind {
     Deleted,
     /// Who is on the ticket changed (see `domain::presence`): staff working it only.
     Presence,
+    /// Not a ticket's: the account `requester` was signed out or changed, and its streams
+    /// look at their session at once. Nobody receives it as an event.
+    Account,
 }
 
 impl LiveKind {
@@ -37,11 +40,12 @@ impl LiveKind {
             LiveKind::Closed => "closed",
             LiveKind::Deleted => "deleted",
             LiveKind::Presence => "presence",
+            LiveKind::Account => "account",
         }
     }
 
     pub fn parse(text: &str) -> Option<LiveKind> {
-        [Self::Created, Self::Updated, Self::Status, Self::Assigned, Self::Reply, Self::Note, Self::Closed, Self::Deleted, Self::Presence]
+        [Self::Created, Self::Updated, Self::Status, Self::Assigned, Self::Reply, Self::Note, Self::Closed, Self::Deleted, Self::Presence, Self::Account]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -83,6 +87,9 @@ pub struct LiveRecord {
 impl LiveRecord {
     /// Whether this person may hear of this change.
     pub fn may_receive(&self, role: Role, caller: i64) -> bool {
+        if self.kind == LiveKind::Account {
+            return false;
+        }
         let saw = |assignee: Option<i64>| may_see(role, caller, self.requester, assignee);
         let works = |assignee: Option<i64>| works_on(role, caller, assignee);
         if self.staff_only {
@@ -90,6 +97,11 @@ impl LiveRecord {
         } else {
             saw(self.assignee) || saw(self.assignee_before)
         }
+    }
+
+    /// Whether this is the news that `caller`'s account or session changed.
+    pub fn concerns_account(&self, caller: i64) -> bool {
+        self.kind == LiveKind::Account && self.requester == caller
     }
 
     /// What the receiver is told.
@@ -174,6 +186,10 @@ mod tests {
         for (role, caller, public, note) in cases {
             assert_eq!(record(false).may_receive(role, caller), public, "{role:?} {caller}: a public change");
             assert_eq!(record(true).may_receive(role, caller), note, "{role:?} {caller}: an internal note");
+            // News that account 10 changed is nobody's event: its own streams act on it.
+            let account = LiveRecord { kind: LiveKind::Account, ticket: 0, assignee: None, assignee_before: None, ..record(true) };
+            assert!(!account.may_receive(role, caller), "{role:?} {caller}: an account's news");
+            assert_eq!(account.concerns_account(caller), caller == 10);
         }
     }
 }

@@ -123,6 +123,17 @@ async fn three_instances_on_one_postgres_behind_nginx_act_as_one_help_desk() {
     let (status, here) = call(addrs[2], "GET", "/api/tickets/1/presence", Some(&admin), None).await.unwrap();
     assert_eq!((status, &here["viewers"][0]["name"], &here["viewers"][0]["state"]), (200, &json!("Agent John"), &json!("replying")), "{here}");
 
+    // Signed out through one instance, a session's stream on another ends at once (not at its
+    // next look at the session, a minute away): the news travels as the ticket changes do.
+    let (_, reply) = login_at(addrs[1], "agent@gmail.com", "agent123").await;
+    let second = reply["token"].as_str().unwrap().to_string();
+    let mut leaving = open_stream(addrs[2], "/api/events", &second).await;
+    read_until(&mut leaving, "\r\n\r\n", Duration::from_secs(5)).await.expect("the stream's head");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (status, _) = call(addrs[0], "POST", "/api/auth/logout", Some(&second), None).await.unwrap();
+    assert_eq!(status, 200);
+    assert!(read_until(&mut leaving, "event: end", Duration::from_secs(3)).await.is_some(), "the stream on another instance ended");
+
     let mut waiting = Vec::new();
     for n in 0..8 {
         let (status, reply) = create_ticket(addrs[n % 3], &user, &format!("To assign {n}")).await.unwrap();

@@ -4,6 +4,7 @@
 //! fell behind is held back with what changed, not lost.
 
 use crate::common::TestApp;
+use axum::http::Method;
 use serde_json::{json, Value};
 
 async fn sign_in(app: &TestApp, who: &str) -> String {
@@ -125,4 +126,30 @@ async fn a_reply_written_while_others_moved_the_ticket_on_is_held_back_with_what
     let mine = app.post("/api/agents/ticket/1/note", Some(&agent), json!({ "note": "Checked.", "internal": true, "seen": newest })).await;
     assert_eq!(mine.status.as_u16(), 200, "{:?}", mine.body);
     assert_eq!(app.post("/api/tickets/1/replies", Some(&agent), json!({ "text": "One more." })).await.status.as_u16(), 201);
+}
+
+#[tokio::test]
+async fn a_change_on_a_version_that_moved_on_says_what_others_did_since_the_page_was_drawn() {
+    let app = TestApp::spawn().await;
+    let (agent, admin) = (sign_in(&app, "agent@gmail.com").await, sign_in(&app, "admin@gmail.com").await);
+    let ticket = app.get("/api/tickets/1", Some(&agent)).await;
+    let version = ticket.body["ticket"]["version"].as_i64().unwrap();
+    let history = app.get("/api/tickets/1/history", Some(&agent)).await;
+    let seen = history.body["history"].as_array().unwrap().iter().filter_map(|e| e["id"].as_i64()).max().unwrap();
+    // While the agent decides, the admin raises the priority.
+    let raised = app.edit_ticket("/api/tickets/1", &admin, json!({ "priority": "critical" })).await;
+    assert!(raised.status.is_success(), "{:?}", raised.body);
+
+    let status = json!({ "status": "on-hold", "version": version, "seen": seen });
+    let refused = app.request(Method::PUT, "/api/agents/ticket/1/status", Some(&agent), Some(status)).await;
+    assert_eq!(refused.status.as_u16(), 409, "{:?}", refused.body);
+    let message = refused.body["error"].as_str().unwrap();
+    assert!(message.starts_with("Not saved: meanwhile, Admin") && message.contains("critical"), "{message}");
+    let close = json!({ "resolutionNotes": "Fixed.", "version": version, "seen": seen });
+    let refused = app.request(Method::PUT, "/api/tickets/1/close", Some(&agent), Some(close)).await;
+    assert!(refused.status.as_u16() == 409 && refused.body["error"].as_str().unwrap().contains("Admin"), "{:?}", refused.body);
+    // Without `seen`, the stale version is refused as before; nothing changed either time.
+    let bare = app.request(Method::PUT, "/api/agents/ticket/1/status", Some(&agent), Some(json!({ "status": "on-hold", "version": version }))).await;
+    assert_eq!((bare.status.as_u16(), bare.body["error"].as_str()), (409, Some(helpdesk::server::services::ticket_changes::CONFLICT_MESSAGE)));
+    assert_eq!(app.get("/api/tickets/1", Some(&agent)).await.body["ticket"]["status"], ticket.body["ticket"]["status"]);
 }

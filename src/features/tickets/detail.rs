@@ -1,6 +1,6 @@
 //! The ticket page: details, conversation, history, and the actions the caller may take.
 
-use super::side::{error_of, AssignForm, CloseForm, DeleteForm, EditForm, FieldsForm, StatusForm};
+use super::side::{error_of, kept, AssignForm, CloseForm, DeleteForm, EditForm, FieldsForm, Kept, StatusForm};
 use super::{get_ticket, AddTicketNote, ChangeTicketStatus, CloseTicket, EditTicket, EditTicketFields};
 use crate::domain::{EventKind, PresenceState, Ticket, TicketEvent, TicketNote, TicketView, Viewer};
 use crate::features::admin::AssignTicket;
@@ -71,6 +71,7 @@ pub fn TicketDetailPage() -> impl IntoView {
         sent: RwSignal::new(None),
         awaiting: StoredValue::new(None),
     };
+    let kept = Kept { status: kept(actions.status), close: kept(actions.close), fields: kept(actions.fields), edit: kept(actions.edit) };
     let (follow, stale, dirty) = (RwSignal::new(0u64), RwSignal::new(false), RwSignal::new(false));
     let before = live.last.get_untracked().map(|e| e.id);
     // Who else is here: said and heard while the reader works the ticket.
@@ -115,7 +116,7 @@ pub fn TicketDetailPage() -> impl IntoView {
                                 </button>
                             })}
                             <div on:input=move |_| dirty.set(true)>
-                                <TicketBody view=v actions=actions drafts=drafts viewers=viewers/>
+                                <TicketBody view=v actions=actions drafts=drafts viewers=viewers kept=kept/>
                             </div>
                         }.into_any()
                     }
@@ -135,7 +136,7 @@ pub fn TicketDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts, viewers: RwSignal<Vec<Viewer>>) -> impl IntoView {
+fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts, viewers: RwSignal<Vec<Viewer>>, kept: Kept) -> impl IntoView {
     let TicketView { ticket, notes, history, can, categories, mails } = view;
     // The newest entry this page shows: a reply sent from it is held back if others moved on.
     let seen = history.iter().map(|e| e.id).max().unwrap_or(0);
@@ -164,11 +165,11 @@ fn TicketBody(view: TicketView, actions: Actions, drafts: Drafts, viewers: RwSig
             </div>
             <aside class="ticket-side" aria-label="Ticket actions">
                 {(!can.next_statuses.is_empty()).then(|| view! {
-                    <StatusForm ticket=ticket.clone() next=can.next_statuses.clone() action=actions.status/>
+                    <StatusForm ticket=ticket.clone() seen next=can.next_statuses.clone() action=actions.status kept/>
                 })}
-                {can.close.then(|| view! { <CloseForm ticket=ticket.clone() action=actions.close/> })}
-                {can.edit_fields.then(|| view! { <FieldsForm ticket=ticket.clone() categories=categories action=actions.fields/> })}
-                {can.edit_text.then(|| view! { <EditForm ticket=ticket.clone() action=actions.edit/> })}
+                {can.close.then(|| view! { <CloseForm ticket=ticket.clone() seen action=actions.close kept/> })}
+                {can.edit_fields.then(|| view! { <FieldsForm ticket=ticket.clone() seen categories=categories action=actions.fields kept/> })}
+                {can.edit_text.then(|| view! { <EditForm ticket=ticket.clone() seen action=actions.edit kept/> })}
                 {can.assign.then(|| view! { <AssignForm ticket=ticket.clone() action=actions.assign/> })}
                 {can.delete.then(|| view! { <DeleteForm ticket=ticket.clone()/> })}
             </aside>

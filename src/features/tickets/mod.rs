@@ -74,7 +74,7 @@ pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "tickets/edit")]
-pub async fn edit_ticket(id: i64, version: i64, title: String, description: String) -> Result<(), AppError> {
+pub async fn edit_ticket(id: i64, version: i64, seen: Option<i64>, title: String, description: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
@@ -82,6 +82,7 @@ pub async fn edit_ticket(id: i64, version: i64, title: String, description: Stri
             title: Some(&title),
             description: Some(&description),
             version: Some(version),
+            seen,
             ..Default::default()
         };
         service::edit(&core, &caller, id, edit).await.map(|_| ())
@@ -90,7 +91,7 @@ pub async fn edit_ticket(id: i64, version: i64, title: String, description: Stri
 }
 
 #[server(prefix = "/rpc", endpoint = "tickets/fields")]
-pub async fn edit_ticket_fields(id: i64, version: i64, priority: String, category: String) -> Result<(), AppError> {
+pub async fn edit_ticket_fields(id: i64, version: i64, seen: Option<i64>, priority: String, category: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
@@ -98,6 +99,7 @@ pub async fn edit_ticket_fields(id: i64, version: i64, priority: String, categor
             priority: Some(&priority),
             category: Some(&category),
             version: Some(version),
+            seen,
             ..Default::default()
         };
         service::edit(&core, &caller, id, edit).await.map(|_| ())
@@ -106,21 +108,21 @@ pub async fn edit_ticket_fields(id: i64, version: i64, priority: String, categor
 }
 
 #[server(prefix = "/rpc", endpoint = "tickets/status")]
-pub async fn change_ticket_status(id: i64, version: i64, status: String, reply: String) -> Result<(), AppError> {
+pub async fn change_ticket_status(id: i64, version: i64, seen: Option<i64>, status: String, reply: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
-        service::change_status(&core, &caller, id, &status, Some(&reply), Some(version)).await.map(|_| ())
+        service::change_status(&core, &caller, id, &status, Some(&reply), Some(version), seen).await.map(|_| ())
     }
     .await)
 }
 
 #[server(prefix = "/rpc", endpoint = "tickets/close")]
-pub async fn close_ticket(id: i64, version: i64, resolution_notes: String) -> Result<(), AppError> {
+pub async fn close_ticket(id: i64, version: i64, seen: Option<i64>, resolution_notes: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
-        service::close(&core, &caller, id, &resolution_notes, Some(version)).await.map(|_| ())
+        service::close(&core, &caller, id, &resolution_notes, Some(version), seen).await.map(|_| ())
     }
     .await)
 }

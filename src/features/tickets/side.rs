@@ -10,13 +10,44 @@ use crate::ui::{Field, FormError, SelectField, SubmitButton, TextAreaField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+/// What each side form sent last, kept while its answer is an error: the form, drawn again
+/// with the ticket as it is now (after a 409, say), still holds what was typed.
+#[derive(Clone, Copy)]
+pub(super) struct Kept {
+    pub status: Signal<Option<ChangeTicketStatus>>,
+    pub close: Signal<Option<CloseTicket>>,
+    pub fields: Signal<Option<EditTicketFields>>,
+    pub edit: Signal<Option<EditTicket>>,
+}
+
+/// The input `action` last sent, while its answer is an error. Made with the page, so it
+/// outlives the forms drawn again.
+pub(super) fn kept<S>(action: ServerAction<S>) -> Signal<Option<S>>
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    let sent = RwSignal::new(None::<S>);
+    Effect::new(move |_| {
+        if let Some(input) = action.input().get() {
+            sent.set(Some(input));
+        }
+    });
+    Signal::derive(move || match action.value().get() {
+        Some(Err(_)) => sent.get(),
+        _ => None,
+    })
+}
+
 pub(super) fn error_of(value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
 #[component]
-pub(super) fn StatusForm(ticket: Ticket, next: Vec<crate::domain::TicketStatus>, action: ServerAction<ChangeTicketStatus>) -> impl IntoView {
+pub(super) fn StatusForm(ticket: Ticket, seen: i64, next: Vec<crate::domain::TicketStatus>, action: ServerAction<ChangeTicketStatus>, kept: Kept) -> impl IntoView {
     let error = error_of(action.value());
+    let sent = kept.status.get_untracked();
     let options = next.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
     view! {
         <section class="card">
@@ -24,9 +55,10 @@ pub(super) fn StatusForm(ticket: Ticket, next: Vec<crate::domain::TicketStatus>,
             <ActionForm action=action attr:novalidate=true>
                 <input type="hidden" name="id" value=ticket.id/>
                 <input type="hidden" name="version" value=ticket.version/>
+                <input type="hidden" name="seen" value=seen/>
                 <FormError error=error fields=&["status", "notes"]/>
-                <SelectField label="New status" name="status" options=options error=error/>
-                <TextAreaField label="Public reply (optional)" name="reply" error_key="notes" rows=3 error=error/>
+                <SelectField label="New status" name="status" options=options selected=sent.as_ref().map(|s| s.status.clone()).unwrap_or_default() error=error/>
+                <TextAreaField label="Public reply (optional)" name="reply" error_key="notes" rows=3 error=error value=sent.map(|s| s.reply).unwrap_or_default()/>
                 <SubmitButton label="Update status" pending=action.pending()/>
             </ActionForm>
         </section>
@@ -34,17 +66,19 @@ pub(super) fn StatusForm(ticket: Ticket, next: Vec<crate::domain::TicketStatus>,
 }
 
 #[component]
-pub(super) fn CloseForm(ticket: Ticket, action: ServerAction<CloseTicket>) -> impl IntoView {
+pub(super) fn CloseForm(ticket: Ticket, seen: i64, action: ServerAction<CloseTicket>, kept: Kept) -> impl IntoView {
     let error = error_of(action.value());
+    let sent = kept.close.get_untracked().map(|s| s.resolution_notes);
     view! {
         <section class="card">
             <h2>"Close ticket"</h2>
             <ActionForm action=action attr:novalidate=true>
                 <input type="hidden" name="id" value=ticket.id/>
                 <input type="hidden" name="version" value=ticket.version/>
+                <input type="hidden" name="seen" value=seen/>
                 <FormError error=error fields=&["resolutionNotes"]/>
                 <TextAreaField label="Resolution notes" name="resolution_notes" error_key="resolutionNotes"
-                    required=true rows=4 error=error hint="What fixed it; the requester sees this."/>
+                    required=true rows=4 error=error hint="What fixed it; the requester sees this." value=sent.unwrap_or_default()/>
                 <SubmitButton label="Close ticket" pending=action.pending()/>
             </ActionForm>
         </section>
@@ -52,8 +86,12 @@ pub(super) fn CloseForm(ticket: Ticket, action: ServerAction<CloseTicket>) -> im
 }
 
 #[component]
-pub(super) fn FieldsForm(ticket: Ticket, categories: Vec<String>, action: ServerAction<EditTicketFields>) -> impl IntoView {
+pub(super) fn FieldsForm(ticket: Ticket, seen: i64, categories: Vec<String>, action: ServerAction<EditTicketFields>, kept: Kept) -> impl IntoView {
     let error = error_of(action.value());
+    let (priority, category) = match kept.fields.get_untracked() {
+        Some(sent) => (sent.priority, sent.category),
+        None => (ticket.priority.as_str().to_string(), ticket.category.clone()),
+    };
     let priorities = Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect();
     let categories = categories.into_iter().map(|c| (c.clone(), c)).collect();
     view! {
@@ -62,9 +100,10 @@ pub(super) fn FieldsForm(ticket: Ticket, categories: Vec<String>, action: Server
             <ActionForm action=action attr:novalidate=true>
                 <input type="hidden" name="id" value=ticket.id/>
                 <input type="hidden" name="version" value=ticket.version/>
+                <input type="hidden" name="seen" value=seen/>
                 <FormError error=error fields=&["priority", "category"]/>
-                <SelectField label="Priority" name="priority" options=priorities selected=ticket.priority.as_str().to_string() error=error/>
-                <SelectField label="Category" name="category" options=categories selected=ticket.category.clone() error=error/>
+                <SelectField label="Priority" name="priority" options=priorities selected=priority error=error/>
+                <SelectField label="Category" name="category" options=categories selected=category error=error/>
                 <SubmitButton label="Save" pending=action.pending()/>
             </ActionForm>
         </section>
@@ -72,8 +111,12 @@ pub(super) fn FieldsForm(ticket: Ticket, categories: Vec<String>, action: Server
 }
 
 #[component]
-pub(super) fn EditForm(ticket: Ticket, action: ServerAction<EditTicket>) -> impl IntoView {
+pub(super) fn EditForm(ticket: Ticket, seen: i64, action: ServerAction<EditTicket>, kept: Kept) -> impl IntoView {
     let error = error_of(action.value());
+    let (title, description) = match kept.edit.get_untracked() {
+        Some(sent) => (sent.title, sent.description),
+        None => (ticket.title.clone(), ticket.description.clone()),
+    };
     view! {
         <section class="card">
             <h2>"Edit ticket"</h2>
@@ -81,10 +124,11 @@ pub(super) fn EditForm(ticket: Ticket, action: ServerAction<EditTicket>) -> impl
             <ActionForm action=action attr:novalidate=true>
                 <input type="hidden" name="id" value=ticket.id/>
                 <input type="hidden" name="version" value=ticket.version/>
+                <input type="hidden" name="seen" value=seen/>
                 <FormError error=error fields=&["title", "description"]/>
-                <Field label="Title" name="title" required=true value=ticket.title.clone() error=error/>
+                <Field label="Title" name="title" required=true value=title error=error/>
                 <TextAreaField label="Description" name="description" id_suffix="-edit" required=true rows=6
-                    value=ticket.description.clone() error=error/>
+                    value=description error=error/>
                 <SubmitButton label="Save changes" pending=action.pending()/>
             </ActionForm>
         </section>

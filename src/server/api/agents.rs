@@ -68,6 +68,10 @@ pub(super) struct StatusBody {
     /// absent, the lifecycle checks the ticket's current state.
     #[schema(example = 1)]
     version: Option<i64>,
+    /// The newest history entry id the client has shown: a stale `version` is then answered
+    /// with what others did after it.
+    #[schema(example = 7)]
+    seen: Option<i64>,
 }
 
 /// Moves an assigned ticket along its lifecycle.
@@ -80,7 +84,7 @@ async fn status(
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<s::TicketReply>, AppError> {
     let ticket =
-        tickets::change_status(&state.core, &caller, parse_id(&id)?, &body.status, body.notes.as_deref(), body.version).await?;
+        tickets::change_status(&state.core, &caller, parse_id(&id)?, &body.status, body.notes.as_deref(), body.version, body.seen).await?;
     super::changed(&state, &caller, ticket, "Status updated").await
 }
 

@@ -131,6 +131,10 @@ pub(super) struct TicketEditBody {
     /// absent, the edit applies to the current version and the history keeps what it replaced.
     #[schema(example = 1)]
     version: Option<i64>,
+    /// The newest history entry id the client has shown: a stale `version` is then answered
+    /// with what others did after it.
+    #[schema(example = 7)]
+    seen: Option<i64>,
 }
 
 /// Edits a ticket: the requester its title and description while open; staff its status,
@@ -152,6 +156,7 @@ async fn update(
         resolution_notes: body.resolution_notes.as_deref(),
         reply: None,
         version: body.version,
+        seen: body.seen,
     };
     let ticket = tickets::edit(&state.core, &caller, parse_id(&id)?, edit).await?;
     super::changed(&state, &caller, ticket, "Ticket updated").await
@@ -166,6 +171,10 @@ pub(super) struct CloseBody {
     /// absent, the lifecycle checks the ticket's current state.
     #[schema(example = 1)]
     version: Option<i64>,
+    /// The newest history entry id the client has shown: a stale `version` is then answered
+    /// with what others did after it.
+    #[schema(example = 7)]
+    seen: Option<i64>,
 }
 
 /// Closes a ticket with resolution notes (the assigned agent or an admin).
@@ -177,7 +186,7 @@ async fn close(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<Json<s::TicketReply>, AppError> {
-    let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version).await?;
+    let ticket = tickets::close(&state.core, &caller, parse_id(&id)?, &body.resolution_notes, body.version, body.seen).await?;
     super::changed(&state, &caller, ticket, "Ticket closed").await
 }
 

@@ -159,7 +159,13 @@ async fn sort(mut tcp: TcpStream, peer: SocketAddr, state: AppState) -> Option<C
     match read {
         Ok(Ok(Opening::Stream)) => match request_parts(&head) {
             Some(parts) => {
-                answer(tcp, parts, peer, state).await;
+                // What an open stream keeps is what it costs: the head, the request and the
+                // (large) futures that opened the stream are all gone before it is followed.
+                drop(head);
+                if let Some((tcp, feed)) = Box::pin(answer(tcp, parts, peer, state)).await {
+                    follow(&tcp, feed).await;
+                    let _ = tokio::io::AsyncWriteExt::shutdown(&mut { tcp }).await;
+                }
                 None
             }
             None => Some(Connection { head, read: 0, tcp }),
@@ -192,16 +198,16 @@ fn request_parts(head: &[u8]) -> Option<Parts> {
     (!body).then_some(parts)
 }
 
-/// Answers the stream's request as the route would (the same extractors, errors and headers),
-/// then writes the stream until it ends, the client leaves or stops reading.
-async fn answer(mut tcp: TcpStream, mut parts: Parts, peer: SocketAddr, state: AppState) {
+/// Answers the stream's request as the route would (the same extractors, errors and headers);
+/// the connection and the stream to follow on it if it opened.
+async fn answer(tcp: TcpStream, mut parts: Parts, peer: SocketAddr, state: AppState) -> Option<(TcpStream, Feed)> {
     use tracing::Instrument;
     let started = Instant::now();
     let id = request_id(&parts.headers);
     let span = tracing::info_span!("request", id = id.to_str().unwrap_or("-"), method = "GET", route = "/api/events", status = tracing::field::Empty);
     async move {
         parts.extensions.insert(ConnectInfo(peer));
-        let (status, mut headers, body, feed) = match start(&mut parts, &state).await {
+        let (status, mut headers, body, feed) = match Box::pin(start(&mut parts, &state)).await {
             Ok(feed) => {
                 let mut headers = HeaderMap::new();
                 stream_headers(&mut headers);
@@ -228,13 +234,15 @@ async fn answer(mut tcp: TcpStream, mut parts: Parts, peer: SocketAddr, state: A
         crate::server::metrics::record("GET", "/api/events".to_string(), status.as_u16(), started);
         tracing::info!("request served");
         if !write(&tcp, &out).await {
-            return;
+            return None;
         }
-        drop(out);
-        if let Some(feed) = feed {
-            follow(&tcp, feed).await;
+        match feed {
+            Some(feed) => Some((tcp, feed)),
+            None => {
+                let _ = tokio::io::AsyncWriteExt::shutdown(&mut { tcp }).await;
+                None
+            }
         }
-        let _ = tokio::io::AsyncWriteExt::shutdown(&mut tcp).await;
     }
     .instrument(span)
     .await

@@ -46,17 +46,18 @@ pub struct Live {
     pub cursor: AtomicI64,
     /// Becomes `true` when the server shuts down: streams end.
     pub closing: watch::Sender<bool>,
-    /// Moves when an account or session changed in this instance (signed out, password
-    /// changed, deactivated, another role, deleted): streams look at their session at once.
-    /// Other instances' streams look within `stream::RECHECK`.
-    pub accounts: watch::Sender<u64>,
 }
 
-impl Live {
-    /// Tells this instance's streams that an account or session changed.
-    pub fn accounts_changed(&self) {
-        self.accounts.send_modify(|n| *n = n.wrapping_add(1));
+/// Tells the streams of `user`, on every instance, to look at their session at once: they
+/// were signed out, their password changed or was reset, they were deactivated, given another
+/// role or deleted. It is a row of `live_events` that nobody receives as an event (kind
+/// `account`), so it travels as the ticket changes do. Written after the change it follows:
+/// should the row fail, the streams still look within `stream::RECHECK`.
+pub async fn account_changed(core: &Core, user: i64) {
+    if let Err(e) = core.store.live_account(user, chrono::Utc::now().timestamp()).await {
+        tracing::warn!(error = %e, user, "live: telling streams of an account change failed");
     }
+    core.live.wake.notify_one();
 }
 
 impl Default for Live {
@@ -66,7 +67,6 @@ impl Default for Live {
             wake: Arc::default(),
             cursor: AtomicI64::new(0),
             closing: watch::channel(false).0,
-            accounts: watch::channel(0).0,
         }
     }
 }

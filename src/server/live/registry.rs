@@ -113,7 +113,8 @@ impl Registry {
             let published = Arc::new(published);
             let record = &published.record;
             let give = |entry: &Entry| {
-                if record.may_receive(entry.role, entry.caller) && entry.sender.try_send(published.clone()).is_err() {
+                let wanted = record.may_receive(entry.role, entry.caller) || record.concerns_account(entry.caller);
+                if wanted && entry.sender.try_send(published.clone()).is_err() {
                     entry.lagged.store(true, Ordering::Release);
                 }
             };
@@ -184,6 +185,24 @@ mod tests {
         assert_eq!(late.cursor, 3);
         drop((admin, late));
         assert_eq!(registry.open(), 4);
+    }
+
+    #[test]
+    fn news_of_an_account_reaches_that_accounts_streams_only() {
+        let registry = Arc::new(Registry::default());
+        let cursor = AtomicI64::new(0);
+        let (mut admin, mut other_admin, mut user, mut other_user) = (
+            registry.subscribe(Role::Admin, 1, &cursor),
+            registry.subscribe(Role::Admin, 2, &cursor),
+            registry.subscribe(Role::User, 10, &cursor),
+            registry.subscribe(Role::User, 11, &cursor),
+        );
+        let account = |id, user| {
+            Published::of(LiveRecord { id, at: 0, ticket: 0, kind: LiveKind::Account, requester: user, assignee: None, assignee_before: None, status: None, staff_only: true })
+        };
+        registry.dispatch(vec![account(1, 10), account(2, 1)], &cursor);
+        assert_eq!((ids(&mut user), ids(&mut other_user)), (vec![1], vec![]));
+        assert_eq!((ids(&mut admin), ids(&mut other_admin)), (vec![2], vec![]), "admins hear of every ticket, not of every account");
     }
 
     #[test]

@@ -28,9 +28,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How often a stream's session is looked at again (at once when this instance changed an
-/// account or session).
-pub const RECHECK: Duration = Duration::from_secs(10);
+/// How often a stream's session is looked at again without being told to: a session that
+/// lapsed unused, or news of an account change that was lost (`live::account_changed` tells
+/// the account's streams on every instance at once).
+pub const RECHECK: Duration = Duration::from_secs(60);
 /// A comment this often keeps idle proxies from cutting the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// The shortest time between two bursts of events on one stream: a busy help desk's events
@@ -63,7 +64,6 @@ pub struct Feed {
     /// This stream's place among the instance's streams: the events it may hear of.
     sub: super::registry::Subscription,
     closing: tokio::sync::watch::Receiver<bool>,
-    accounts: tokio::sync::watch::Receiver<u64>,
     /// The stream's text not yet written: whole events, written together as one burst.
     pending: Vec<u8>,
     /// The newest event id this stream has passed (sent or not its to see).
@@ -94,7 +94,9 @@ impl Feed {
             return;
         }
         self.last = record.id;
-        if record.may_receive(self.role, self.caller) {
+        if record.concerns_account(self.caller) {
+            self.recheck = Instant::now();
+        } else if record.may_receive(self.role, self.caller) {
             frame(&mut self.pending, "ticket", record.id, &published.data);
         }
     }
@@ -107,8 +109,21 @@ impl Feed {
         }
         // Events did not fit in its queue: its page fetches again what it shows.
         if self.sub.lagged.swap(false, Ordering::AcqRel) {
+            // What was missed may have been news of this account too.
+            self.recheck = Instant::now();
             self.last = self.core.live.cursor.load(Ordering::Acquire);
             frame(&mut self.pending, "reload", self.last, "{}");
+        }
+    }
+
+    /// Takes every event already waiting in the stream's queue.
+    fn take_waiting(&mut self) {
+        loop {
+            match self.sub.events.try_recv() {
+                Ok(published) => self.received(Some(published)),
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => return,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => return self.received(None),
+            }
         }
     }
 
@@ -156,15 +171,13 @@ impl Feed {
                     self.sent_at = Instant::now();
                     return Some(std::mem::take(&mut self.pending));
                 }
-                // Too soon after the last burst: what comes meanwhile joins this one.
-                let received = tokio::select! {
-                    received = self.sub.events.recv() => Some(received),
-                    _ = tokio::time::sleep_until(due) => None,
+                // Too soon after the last burst: what comes meanwhile joins this one. The stream
+                // sleeps until then, not woken by each event, and takes them all at once.
+                tokio::select! {
+                    _ = tokio::time::sleep_until(due) => {}
                     _ = self.closing.wait_for(|closing| *closing) => return None,
-                };
-                if let Some(received) = received {
-                    self.received(received);
                 }
+                self.take_waiting();
                 continue;
             }
             if self.ended {
@@ -174,12 +187,14 @@ impl Feed {
             let woke = tokio::select! {
                 received = self.sub.events.recv() => Woke::Event(received),
                 _ = tokio::time::sleep_until(self.recheck) => Woke::Recheck,
-                _ = self.accounts.changed() => Woke::Recheck,
                 _ = tokio::time::sleep_until(quiet_until) => Woke::Quiet,
                 _ = self.closing.wait_for(|closing| *closing) => return None,
             };
             match woke {
-                Woke::Event(received) => self.received(received),
+                Woke::Event(received) => {
+                    self.received(received);
+                    self.take_waiting();
+                }
                 Woke::Recheck => self.recheck().await,
                 Woke::Quiet => {
                     self.sent_at = Instant::now();
@@ -203,7 +218,6 @@ pub async fn open(core: Arc<Core>, caller: &CurrentUser, headers: &HeaderMap, si
         last: sub.cursor,
         sub,
         closing: core.live.closing.subscribe(),
-        accounts: core.live.accounts.subscribe(),
         token: token_from_headers(headers).unwrap_or_default().to_string(),
         role: caller.role,
         caller: caller.id,

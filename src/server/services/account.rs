@@ -60,7 +60,7 @@ pub async fn change_password(
     let now = chrono::Utc::now().timestamp();
     let entry = audit::entry(caller, action::PASSWORD_CHANGED, &caller.email, "");
     core.store.set_password(caller.id, &hash, now, entry).await?;
-    core.live.accounts_changed();
+    crate::server::live::account_changed(core, caller.id).await;
     // The new session is opened against the password just set.
     let record = crate::server::store::UserRecord { password_hash: hash, ..record };
     Ok(open_session(core, &record, None).await?.token)

@@ -95,7 +95,7 @@ pub async fn login(core: &Core, email: &str, password: &str, ip: &str, device: O
 /// Ends the caller's session: their token stops working at once, on every instance.
 pub async fn logout(core: &Core, caller: &CurrentUser) -> Result<(), AppError> {
     core.store.end_session(&caller.session).await?;
-    core.live.accounts_changed();
+    crate::server::live::account_changed(core, caller.id).await;
     Ok(())
 }
 
@@ -186,6 +186,6 @@ pub async fn reset_password(core: &Core, token: &str, password: &str, confirm: O
     let audit = (action::PASSWORD_RESET, "with a mailed link", ip);
     let user_id = core.store.redeem_password_reset(&digest, &hash, now, audit).await?.ok_or_else(closed)?;
     tracing::info!(user_id, "password reset");
-    core.live.accounts_changed();
+    crate::server::live::account_changed(core, user_id).await;
     Ok(())
 }

@@ -115,7 +115,7 @@ pub async fn update_user(core: &Core, caller: &CurrentUser, id: i64, change: Acc
         audits.push(audit::entry(caller, action::USER_UPDATED, email, "name, department or phone"));
     }
     let updated = core.store.update_user(&before, &change, &audits).await?;
-    core.live.accounts_changed();
+    crate::server::live::account_changed(core, before.id).await;
     Ok(updated)
 }
 
@@ -132,7 +132,7 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
     }
     changes.audit(audit::entry(caller, action::USER_DELETED, &target.email, &detail)).await?;
     super::commit(core, changes).await?;
-    core.live.accounts_changed();
+    crate::server::live::account_changed(core, id).await;
     Ok(())
 }
 

@@ -37,6 +37,9 @@ pub struct TicketEdit<'a> {
     /// A public reply sent with a status change.
     pub reply: Option<&'a str>,
     pub version: Option<i64>,
+    /// The newest history entry the editor's page showed: a stale `version` is then answered
+    /// with what others did since, not a bare "changed meanwhile".
+    pub seen: Option<i64>,
 }
 
 fn given(v: Option<&str>) -> Option<&str> {
@@ -60,7 +63,7 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
         let ticket = load_visible(core, caller, id).await?;
         let to = status_asked(caller, &ticket, &edit)?;
         if edit.version.is_some_and(|v| v != ticket.version) {
-            return Err(AppError::conflict(CONFLICT_MESSAGE));
+            return Err(moved_on(core, caller, &ticket, edit.seen).await);
         }
         let Some((update, events)) = plan(caller, &ticket, &settings, &edit, to)? else {
             return Ok(ticket);
@@ -77,6 +80,18 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
     Err(AppError::conflict(CONFLICT_MESSAGE))
 }
 
+/// The 409 for a change based on a version that has moved on: with `seen`, it says what others
+/// did after that history entry ("Not saved: meanwhile, Admin replied; …").
+async fn moved_on(core: &Core, caller: &CurrentUser, ticket: &Ticket, seen: Option<i64>) -> AppError {
+    if let Some(seen) = seen {
+        let history = core.store.ticket_events(ticket.id, works_on(caller.role, caller.id, ticket.assigned_to)).await;
+        if let Some(what) = history.ok().and_then(|history| crate::domain::changed_meanwhile(&history, seen, caller.id)) {
+            return AppError::conflict(format!("Not saved: meanwhile, {what}. Look at the ticket as it is now, then try again."));
+        }
+    }
+    AppError::conflict(CONFLICT_MESSAGE)
+}
+
 /// Changes the status (the agent's and admin's action), with an optional public reply; to
 /// closed, the reply is the resolution.
 pub async fn change_status(
@@ -86,16 +101,17 @@ pub async fn change_status(
     status: &str,
     note: Option<&str>,
     version: Option<i64>,
+    seen: Option<i64>,
 ) -> Result<Ticket, AppError> {
     let closing = parse_status("status", status)? == TicketStatus::Closed;
     let (reply, resolution_notes) = if closing { (None, Some(note.unwrap_or(""))) } else { (note, None) };
-    edit(core, caller, id, TicketEdit { status: Some(status), reply, resolution_notes, version, ..Default::default() }).await
+    edit(core, caller, id, TicketEdit { status: Some(status), reply, resolution_notes, version, seen, ..Default::default() }).await
 }
 
 /// Closes the ticket with resolution notes: the assigned agent or an admin, from a state the
 /// lifecycle allows.
-pub async fn close(core: &Core, caller: &CurrentUser, id: i64, resolution: &str, version: Option<i64>) -> Result<Ticket, AppError> {
-    let edit_ = TicketEdit { status: Some("closed"), resolution_notes: Some(resolution), version, ..Default::default() };
+pub async fn close(core: &Core, caller: &CurrentUser, id: i64, resolution: &str, version: Option<i64>, seen: Option<i64>) -> Result<Ticket, AppError> {
+    let edit_ = TicketEdit { status: Some("closed"), resolution_notes: Some(resolution), version, seen, ..Default::default() };
     edit(core, caller, id, edit_).await
 }
 

@@ -325,6 +325,7 @@ delegate! {
     /// The ticket and recipient of the first of these ids that is a mail we sent.
     fn sent_mail_of(&self, message_ids: &[String]) -> Result<Option<(i64, Option<i64>)>, StoreError>;
     /// Live events after the id `after`, oldest first.
+    fn live_account(&self, user: i64, at: i64) -> Result<(), StoreError>;
     fn live_since(&self, after: i64, limit: i64) -> Result<Vec<crate::domain::LiveRecord>, StoreError>;
     /// The oldest and newest live event ids kept (0, 0 when none is).
     fn live_bounds(&self) -> Result<(i64, i64), StoreError>;

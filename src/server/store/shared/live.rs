@@ -52,6 +52,26 @@ macro_rules! live_code {
         }
 
         impl Store {
+            /// Writes the `account` event of `user` (see `live::account_changed`).
+            #[tracing::instrument(skip_all, name = "store.live_account")]
+            pub async fn live_account(&self, user: i64, at: i64) -> Result<(), StoreError> {
+                let record = crate::domain::LiveRecord {
+                    id: 0,
+                    at,
+                    ticket: 0,
+                    kind: crate::domain::LiveKind::Account,
+                    requester: user,
+                    assignee: None,
+                    assignee_before: None,
+                    status: None,
+                    staff_only: true,
+                };
+                let mut tx = begin(self.writer()).await?;
+                write_live_events(&mut tx, std::slice::from_ref(&record)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             /// Live events after the id `after`, oldest first.
             #[tracing::instrument(skip_all, name = "store.live_since")]
             pub async fn live_since(&self, after: i64, limit: i64) -> Result<Vec<crate::domain::LiveRecord>, StoreError> {
