@@ -139,7 +139,7 @@ our_ticks() {
 BUSY0=$(busy_ticks); OURS0=$(our_ticks); START=$(date +%s)
 
 # Waits (at most 5 minutes) until the server is idle: a request wrk gave up on may still run.
-# Not while streams are held: each looks at its session every 10 s, which is work.
+# Not while streams are held: each looks at its session every 60 s, which is work.
 settle() {
   local before
   for _ in $(seq 600); do
@@ -187,7 +187,7 @@ RSS_IDLE=$(rss_after_trim)
 hold_start "$HOLD" hold
 read -r _ _ _ HOLD_OPEN_S _ <"$WORK/hold.out"
 RSS_HELD=$(rss_after_trim)
-# Server CPU while the streams are idle, over one session recheck period (10 s).
+# Server CPU while the streams are idle, over 10 s.
 t0=$(cpu_ticks); sleep 10; HOLD_CPU=$(awk -v t=$(( $(cpu_ticks) - t0 )) -v ms="$TICK_MS" 'BEGIN { printf "%.1f", t * ms / 100 }')
 hold_end
 HOLD_CLOSED=$(awk '/^held/ { print $10 }' "$WORK/hold.out")
@@ -347,7 +347,7 @@ Memory (server VmRSS, read 6 s after each change: the server gives freed heap ba
 | 0, $(( GONE + 6 )) s after they closed | $(mb "$RSS_AFTER") | |
 
 While the $HOLD streams sat idle the server used ${HOLD_CPU} % of one core (each stream looks at its
-session every 10 s); the server ended ${HOLD_CLOSED:-?} of them early.
+session every 60 s, and at once when told its account changed); the server ended ${HOLD_CLOSED:-?} of them early.
 
 Latency: $WRITES public replies to ticket $TICKET (\`POST /api/tickets/:id/replies\`, 200 ms apart),
 each timed to its \`ticket\` event on each of $LAT_STREAMS open streams (opened in $LAT_OPEN_S s), in ms

@@ -8,7 +8,8 @@
 # Environment: BENCH_SECS (10, per view), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
 # BENCH_TIMEOUT (10, seconds before wrk counts a request as timed out), BENCH_SKIP_BUILD=1
 # (use the binaries already built), BENCH_KEEP_DB=1 (keep the database file afterwards),
-# BENCH_DIR (work directory, default a new one under /tmp).
+# BENCH_DIR (work directory, default a new one under /tmp), BENCH_ONLY (drive only the views
+# whose name holds this text, beside the hello world).
 # On another database: BENCH_DATABASE_URL=postgres://… (or sqlite://… of an earlier seed)
 # serves that database (already holding the data: scripts/bench-postgres.sh seeds SQLite and
 # migrates it) instead of seeding a new SQLite file, reading the seed's log from BENCH_DIR; BENCH_INSTANCES=3 starts that many
@@ -212,17 +213,25 @@ settle() {
 }
 rss_mb() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
 # bench NAME ROLE-TOKEN|- api|page PATH: one curl to check the answer, then wrk.
+# bench NAME TOKEN KIND PATH [JSON]: GET PATH, or POST the JSON body to it when given.
 bench() {
-  local name=$1 token=$2 kind=$3 path=$4 url auth=()
+  local name=$1 token=$2 kind=$3 path=$4 body=${5:-} url auth=() script="$WORK/report.lua" post=()
+  # BENCH_ONLY=text: only the views whose name holds it (and the hello world beside them).
+  [[ -n ${BENCH_ONLY:-} && $name != *"$BENCH_ONLY"* && $name != hello* ]] && return
   [[ $path == http* ]] && url=$path || url="http://$APP$path"
   if [[ $token != - && $kind == page ]]; then auth=(-H "Cookie: helpdesk_session=$token" -H "Accept: text/html")
   elif [[ $token != - ]]; then auth=(-H "Authorization: Bearer $token")
   elif [[ $kind == page ]]; then auth=(-H "Accept: text/html"); fi
+  if [[ -n $body ]]; then
+    script="$WORK/post.lua"
+    post=(-X POST -H "Content-Type: application/json" --data "$body")
+    { printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body"; cat "$WORK/report.lua"; } >"$script"
+  fi
   local check app0 db0
-  check=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "$url" || true)
+  check=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "${post[@]}" "$url" || true)
   local out rps=- p50=- p99=- non2xx=- sockerr=- reqs=-
   app0=$(app_ticks); db0=$(db_ticks)
-  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout "${TIMEOUT}s" --latency -s "$WORK/report.lua" \
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout "${TIMEOUT}s" --latency -s "$script" \
     "${auth[@]}" "$url" | grep '^BENCH' || true)
   [[ -n $out ]] && read -r _ rps p50 p99 non2xx sockerr reqs <<<"$out"
   local kb rss
@@ -280,6 +289,10 @@ bench "/tickets/$TICKET page" "$ADMIN_TOKEN" page "/tickets/$TICKET"
 bench "/login page" - page /login
 bench "/tickets/$LONG_TICKET page (50 events)" "$AGENT_TOKEN" page "/tickets/$LONG_TICKET"
 bench "ticket history, 50 events (API)" "$AGENT_TOKEN" api "/api/tickets/$LONG_TICKET/history"
+# A staff page's presence heartbeat (every 20 s per open ticket page; the same word again
+# writes only the new expiry) and the read of who else is there.
+bench "presence heartbeat, POST (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence" '{"tab":"bench-tab-0001","state":"viewing"}'
+bench "who else is on a ticket, GET (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence"
 bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/tickets/export.csv$EXPORT_QUERY"
 
 step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"

@@ -64,3 +64,33 @@ test("a reply sent on a page that fell behind is held back with what changed, an
   await expect(page.locator(".thread").getByText("HeldMarker please restart the printer")).toBeVisible();
   await expect(page.getByLabel("Your reply")).toHaveValue("");
 });
+
+test("a status change on a page that fell behind says what others did, and the form keeps what was chosen", async ({ page, request }) => {
+  const user = await apiToken(request, DEMO.user.email, DEMO.user.password);
+  const id = await apiCreateTicket(request, user, uniqueTitle("Held status"));
+  await apiAssignToDemoAgent(request, id);
+
+  await page.route("**/api/events*", (route) => route.abort());
+  await signIn(page, DEMO.agent.email, DEMO.agent.password);
+  await expect(page).toHaveURL(/\/agent$/);
+  await gotoHydrated(page, `/tickets/${id}`);
+  await page.getByLabel("New status").selectOption("on-hold");
+  await page.getByLabel("Public reply (optional)").fill("StatusMarker waiting for the part");
+
+  // Meanwhile the admin raises the priority.
+  const admin = await apiToken(request, DEMO.admin.email, DEMO.admin.password);
+  const current = await request.get(`/api/tickets/${id}`, { headers: { Authorization: `Bearer ${admin}` } });
+  const version = (await current.json()).ticket.version;
+  const raised = await request.put(`/api/tickets/${id}`, { headers: { Authorization: `Bearer ${admin}` }, data: { priority: "critical", version } });
+  expect(raised.status()).toBe(200);
+
+  await page.getByRole("button", { name: "Update status" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Not saved" })).toContainText(`${DEMO.admin.name}`);
+  // The page shows the ticket as it is now, and the form still holds the choice and the text.
+  await expect(page.getByLabel("Priority")).toHaveValue("critical");
+  await expect(page.getByLabel("New status")).toHaveValue("on-hold");
+  await expect(page.getByLabel("Public reply (optional)")).toHaveValue("StatusMarker waiting for the part");
+  // Sent again on the page as it is now: it goes.
+  await page.getByRole("button", { name: "Update status" }).click();
+  await expect(page.getByTestId("ticket-status")).toContainText("On hold");
+});
