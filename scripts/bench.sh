@@ -292,7 +292,7 @@ bench "ticket history, 50 events (API)" "$AGENT_TOKEN" api "/api/tickets/$LONG_T
 # A staff page's presence heartbeat (every 20 s per open ticket page; the same word again
 # writes only the new expiry) and the read of who else is there.
 bench "presence heartbeat, POST (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence" '{"tab":"bench-tab-0001","state":"viewing"}'
-bench "who else is on a ticket, GET (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence"
+bench "presence: who else is on a ticket, GET (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence"
 bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/tickets/export.csv$EXPORT_QUERY"
 
 step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"
