@@ -63,7 +63,11 @@ pub struct Feed {
     caller: i64,
     /// This stream's place among the instance's streams: the events it may hear of.
     sub: super::registry::Subscription,
-    closing: tokio::sync::watch::Receiver<bool>,
+    /// Resolves when the server shuts down. Made once, so that a stream stays registered with
+    /// the signal instead of registering again at each wake-up.
+    closing: futures_util::future::Fuse<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+    /// The stream's one timer: the end of a burst's window, the next keep-alive or session look.
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
     /// The stream's text not yet written: whole events, written together as one burst.
     pending: Vec<u8>,
     /// The newest event id this stream has passed (sent or not its to see).
@@ -72,13 +76,6 @@ pub struct Feed {
     ended: bool,
     /// When the last burst went out; the next waits until `COALESCE` after it.
     sent_at: Instant,
-}
-
-/// What an idle stream woke to.
-enum Woke {
-    Event(Option<Arc<Published>>),
-    Recheck,
-    Quiet,
 }
 
 /// Appends one event in the stream's format (`data` is one line of JSON).
@@ -113,6 +110,12 @@ impl Feed {
             self.recheck = Instant::now();
             self.last = self.core.live.cursor.load(Ordering::Acquire);
             frame(&mut self.pending, "reload", self.last, "{}");
+        }
+    }
+
+    fn set_timer(&mut self, at: Instant) {
+        if self.timer.deadline() != at {
+            self.timer.as_mut().reset(at);
         }
     }
 
@@ -173,9 +176,10 @@ impl Feed {
                 }
                 // Too soon after the last burst: what comes meanwhile joins this one. The stream
                 // sleeps until then, not woken by each event, and takes them all at once.
+                self.set_timer(due);
                 tokio::select! {
-                    _ = tokio::time::sleep_until(due) => {}
-                    _ = self.closing.wait_for(|closing| *closing) => return None,
+                    _ = self.timer.as_mut() => {}
+                    _ = &mut self.closing => return None,
                 }
                 self.take_waiting();
                 continue;
@@ -183,20 +187,20 @@ impl Feed {
             if self.ended {
                 return None;
             }
-            let quiet_until = self.sent_at + KEEP_ALIVE;
-            let woke = tokio::select! {
-                received = self.sub.events.recv() => Woke::Event(received),
-                _ = tokio::time::sleep_until(self.recheck) => Woke::Recheck,
-                _ = tokio::time::sleep_until(quiet_until) => Woke::Quiet,
-                _ = self.closing.wait_for(|closing| *closing) => return None,
+            self.set_timer(self.recheck.min(self.sent_at + KEEP_ALIVE));
+            let received = tokio::select! {
+                received = self.sub.events.recv() => Some(received),
+                _ = self.timer.as_mut() => None,
+                _ = &mut self.closing => return None,
             };
-            match woke {
-                Woke::Event(received) => {
+            match received {
+                Some(received) => {
                     self.received(received);
                     self.take_waiting();
                 }
-                Woke::Recheck => self.recheck().await,
-                Woke::Quiet => {
+                None if Instant::now() >= self.recheck => self.recheck().await,
+                // Quiet for `KEEP_ALIVE`: a comment keeps proxies from cutting the stream.
+                None => {
                     self.sent_at = Instant::now();
                     return Some(COMMENT.to_vec());
                 }
@@ -217,7 +221,15 @@ pub async fn open(core: Arc<Core>, caller: &CurrentUser, headers: &HeaderMap, si
     let mut feed = Feed {
         last: sub.cursor,
         sub,
-        closing: core.live.closing.subscribe(),
+        closing: {
+            use futures_util::FutureExt;
+            let mut closing = core.live.closing.subscribe();
+            let signal: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = Box::pin(async move {
+                let _ = closing.wait_for(|closing| *closing).await;
+            });
+            signal.fuse()
+        },
+        timer: Box::pin(tokio::time::sleep_until(Instant::now() + RECHECK)),
         token: token_from_headers(headers).unwrap_or_default().to_string(),
         role: caller.role,
         caller: caller.id,
