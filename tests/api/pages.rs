@@ -420,3 +420,26 @@ async fn admins_see_the_mail_taken_in_and_process_a_mail_again_without_javascrip
     let listed = app.get("/api/admin/mail/inbound", Some(&admin)).await;
     assert_eq!(listed.body["mails"][0]["outcome"], "created", "{:?}", listed.body);
 }
+
+#[tokio::test]
+async fn the_admin_dashboard_lists_the_busiest_agents_and_says_how_many_there_are() {
+    let app = TestApp::spawn().await;
+    let superadmin = app.login("superadmin@gmail.com", "superadmin123").await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    let agents_before = app.get("/api/admin/agents", Some(&admin)).await.body["agents"].as_array().map_or(0, Vec::len);
+    for n in 0..11 {
+        let body = serde_json::json!({ "name": format!("Extra Agent {n:02}"), "email": format!("extra{n}@example.com"), "password": "extra-agent-pass", "role": "agent" });
+        assert!(app.post("/api/superadmin/users", Some(&superadmin), body).await.status.is_success());
+    }
+    let reply = app.send(page("/admin", Some(&admin))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let page = html(&reply);
+    let start = page.find("id=\"agents-heading\"").expect("the agent table");
+    let end = start + page[start..].find("</table>").unwrap();
+    assert_eq!(page[start..end].matches("<tr>").count(), 1 + helpdesk::features::admin::DASHBOARD_AGENTS, "a header row and the busiest agents");
+    let all = agents_before + 11;
+    assert!(page.contains(&format!("The 10 busiest of {all} agents")), "{}", &page[start..end]);
+    // The API still answers every agent.
+    let api = app.get("/api/admin/dashboard", Some(&admin)).await;
+    assert_eq!(api.body["dashboard"]["agentPerformance"].as_array().unwrap().len(), all);
+}

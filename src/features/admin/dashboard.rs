@@ -27,12 +27,12 @@ pub fn AdminHome() -> impl IntoView {
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/admin/tickets?unassigned=true">"Assign tickets"</a>
         </div>
-        <Loaded resource=data render=move |d| view! { <Overview d=d retry=retry/> }/>
+        <Loaded resource=data render=move |d| view! { <Overview d=d.dashboard agents_total=d.agents_total retry=retry/> }/>
     }
 }
 
 #[component]
-fn Overview(d: AdminDashboard, retry: ServerAction<RetryMail>) -> impl IntoView {
+fn Overview(d: AdminDashboard, agents_total: usize, retry: ServerAction<RetryMail>) -> impl IntoView {
     view! {
         <section aria-labelledby="counts-heading">
             <h2 id="counts-heading">"All tickets"</h2>
@@ -46,7 +46,7 @@ fn Overview(d: AdminDashboard, retry: ServerAction<RetryMail>) -> impl IntoView 
             </dl>
         </section>
         <MailHealth mail=d.mail retry=retry/>
-        <AgentTable agents=d.agents/>
+        <AgentTable agents=d.agents of=agents_total/>
         <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recently updated"</h2>
             <TicketTable tickets=d.recent/>
@@ -92,10 +92,23 @@ fn MailHealth(mail: MailStatus, retry: ServerAction<RetryMail>) -> impl IntoView
 }
 
 #[component]
-pub fn AgentTable(agents: Vec<AgentPerformance>) -> impl IntoView {
+pub fn AgentTable(
+    agents: Vec<AgentPerformance>,
+    /// How many agents there are, when the table shows only the busiest.
+    #[prop(optional)]
+    of: Option<usize>,
+) -> impl IntoView {
+    let shown = agents.len();
+    let note = of.filter(|all| *all > shown).map(|all| view! {
+        <p class="hint" data-testid="agents-shown">
+            {format!("The {shown} busiest of {all} agents, by open tickets. ")}
+            <a href="/admin/reports">"Reports list them all."</a>
+        </p>
+    });
     view! {
         <section aria-labelledby="agents-heading">
             <h2 id="agents-heading">"Agent performance"</h2>
+            {note}
             <table class="tickets">
                 <thead><tr>
                     <th scope="col">"Agent"</th><th scope="col">"Assigned"</th><th scope="col">"Resolved"</th>

@@ -9,18 +9,32 @@ pub use dashboard::AdminHome;
 pub use mail::InboundMailPage;
 pub use reports::ReportsPage;
 
-use crate::domain::{AdminDashboard, AgentPerformance, Report};
+use crate::domain::{AdminDashboard, AgentChoice, Report};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::server::{rpc, services::admin as service, services::assignment, services::tickets};
 
+/// How many agents the dashboard lists: the busiest (the reports list them all).
+pub const DASHBOARD_AGENTS: usize = 10;
+
+/// The dashboard as its page shows it: the busiest agents only, and how many there are.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminHomeData {
+    pub dashboard: AdminDashboard,
+    pub agents_total: usize,
+}
+
 #[server(prefix = "/rpc", endpoint = "admin/dashboard")]
-pub async fn load_admin_dashboard() -> Result<AdminDashboard, AppError> {
+pub async fn load_admin_dashboard() -> Result<AdminHomeData, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        service::dashboard(&core, &rpc::caller(&core).await?).await
+        let mut dashboard = service::dashboard(&core, &rpc::caller(&core).await?).await?;
+        // A help desk of hundreds of agents would otherwise send and draw them all, each time.
+        let (agents, agents_total) = crate::domain::busiest(std::mem::take(&mut dashboard.agents), DASHBOARD_AGENTS);
+        dashboard.agents = agents;
+        Ok(AdminHomeData { dashboard, agents_total })
     }
     .await)
 }
@@ -39,10 +53,11 @@ pub async fn retry_mail() -> Result<(), AppError> {
 
 /// Agents with their current load, for assignment choices.
 #[server(prefix = "/rpc", endpoint = "admin/agents")]
-pub async fn admin_agents() -> Result<Vec<AgentPerformance>, AppError> {
+pub async fn admin_agents() -> Result<Vec<AgentChoice>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
-        service::agents(&core, &rpc::caller(&core).await?).await
+        let agents = service::agents(&core, &rpc::caller(&core).await?).await?;
+        Ok(agents.into_iter().map(AgentChoice::from).collect())
     }
     .await)
 }

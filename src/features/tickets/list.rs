@@ -2,7 +2,7 @@
 //! the address (a GET form), so a list can be bookmarked and works without JavaScript.
 
 use super::{list_tickets, ticket_categories};
-use crate::domain::AgentPerformance;
+use crate::domain::AgentChoice;
 use crate::features::admin::{admin_agents, BulkAssign};
 use crate::ui::{FormError, Notice, SelectField};
 use leptos::form::ActionForm;
@@ -139,7 +139,7 @@ fn FilterSelect(label: &'static str, name: &'static str, options: Vec<(String, S
 }
 
 #[component]
-fn Filters(current: RawTicketQuery, categories: Vec<String>, admin: bool, agents: Vec<AgentPerformance>) -> impl IntoView {
+fn Filters(current: RawTicketQuery, categories: Vec<String>, admin: bool, agents: Vec<AgentChoice>) -> impl IntoView {
     let category_options = std::iter::once((String::new(), "Any category".to_string()))
         .chain(categories.into_iter().map(|c| (c.clone(), c)))
         .collect();
@@ -200,7 +200,7 @@ fn Results(page: TicketPage) -> impl IntoView {
 
 /// The admin's results: select tickets and assign them in one go; export the filtered list.
 #[component]
-fn AdminResults(page: TicketPage, bulk: ServerAction<BulkAssign>, agents: Vec<AgentPerformance>) -> impl IntoView {
+fn AdminResults(page: TicketPage, bulk: ServerAction<BulkAssign>, agents: Vec<AgentChoice>) -> impl IntoView {
     let error = Signal::derive(move || bulk.value().get().and_then(Result::err));
     let done = move || bulk.value().get().and_then(Result::ok);
     let location = use_location();
