@@ -189,6 +189,19 @@ pub(super) struct AgentRow {
     resolution_secs: i64,
 }
 
+/// Agents read as one JSON array of `[id, name, active (0/1), assigned, resolved,
+/// resolution_secs]` (see `json_rows`).
+pub(super) fn agents_from_json(json: &str) -> Result<Vec<AgentPerformance>, crate::server::store::StoreError> {
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> =
+        serde_json::from_str(json).map_err(|e| crate::server::store::StoreError::Unexpected { operation: "store.agent_totals", reason: format!("the agents' JSON: {e}") })?;
+    Ok(rows
+        .into_iter()
+        .map(|(agent_id, agent_name, active, assigned, resolved, resolution_secs)| {
+            AgentRow { agent_id, agent_name, is_active: active != 0, assigned, resolved, resolution_secs }.into()
+        })
+        .collect())
+}
+
 impl From<AgentRow> for AgentPerformance {
     fn from(r: AgentRow) -> Self {
         AgentPerformance {

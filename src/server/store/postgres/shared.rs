@@ -43,6 +43,11 @@ fn push_search(qb: &mut sqlx::QueryBuilder<'_, Db>, tsquery: String) {
 
 /// Names sort by code point (COLLATE "C"), as SQLite's BINARY collation does.
 const NAME_ORDER: &str = "u.name COLLATE \"C\"";
+/// Rows gathered into one JSON array of arrays (text), in `order`, as on SQLite (see there):
+/// PostgreSQL's own names for it, and `NULL` for no rows.
+fn json_rows(values: &str, order: &str) -> String {
+    format!("COALESCE(CAST(json_agg(json_build_array({values}) ORDER BY {order}) AS TEXT), '[]')")
+}
 /// A ticket's creation time in whole unix seconds (rounded down, as the domain's
 /// `SlaHours::due` and SQLite's strftime('%s') count them; a plain cast would round).
 const EPOCH_OF_CREATED_AT: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM created_at)) AS BIGINT)";

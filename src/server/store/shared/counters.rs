@@ -5,7 +5,7 @@
 macro_rules! counters_code {
     () => {
         use crate::domain::{AgentPerformance, AgentStats, StatusCounts};
-        use crate::server::store::rows::{counter_key, mean_hours, status_counts_from_rows, AgentRow};
+        use crate::server::store::rows::{counter_key, mean_hours, status_counts_from_rows};
 
         /// Tickets per status in a scope, from at most four counter rows.
         pub(in crate::server::store) async fn counts_in(conn: &mut <Db as sqlx::Database>::Connection, scope: TicketScope) -> Result<StatusCounts, StoreError> {
@@ -56,23 +56,24 @@ macro_rules! counters_code {
         /// SQLite's BINARY collation orders it (see `NAME_ORDER`).
         pub(in crate::server::store) async fn agent_totals_in(conn: &mut <Db as sqlx::Database>::Connection) -> Result<Vec<AgentPerformance>, StoreError> {
             static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                let values = "a.agent_id, a.agent_name, a.is_active, a.assigned, a.resolved, a.resolution_secs";
                 format!(
                     concat!(
-                        "SELECT u.id AS agent_id, ", crate::server::store::rows::shown_name!("u"), " AS agent_name, u.is_active AS is_active,
+                        "SELECT {} FROM (SELECT u.id AS agent_id, u.name AS sort_name, ", crate::server::store::rows::shown_name!("u"), " AS agent_name,
+                            CASE WHEN u.is_active THEN 1 ELSE 0 END AS is_active,
                             (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
                              WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
                             (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
                              WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
                             COALESCE(r.resolution_secs, 0) AS resolution_secs
                          FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
-                         WHERE u.role = 'agent' AND u.deleted_at IS NULL
-                         ORDER BY {}, u.id"
+                         WHERE u.role = 'agent' AND u.deleted_at IS NULL) a"
                     ),
-                    NAME_ORDER
+                    json_rows(values, &format!("{}, a.agent_id", NAME_ORDER.replace("u.name", "a.sort_name")))
                 )
             });
-            let rows = sqlx::query_as::<_, AgentRow>(&SQL).fetch_all(conn).await?;
-            Ok(rows.into_iter().map(Into::into).collect())
+            let (json,): (String,) = sqlx::query_as(&SQL).fetch_one(conn).await?;
+            crate::server::store::rows::agents_from_json(&json)
         }
 
         impl Store {

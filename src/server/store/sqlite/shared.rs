@@ -41,6 +41,12 @@ fn push_search(qb: &mut sqlx::QueryBuilder<'_, Db>, fts: String) {
 
 /// Names sort by code point: SQLite's BINARY collation.
 const NAME_ORDER: &str = "u.name";
+/// Rows gathered into one JSON array of arrays (text), in `order`: a result of hundreds of rows
+/// then crosses from SQLite's connection thread in one message. sqlx-sqlite hands rows over one
+/// at a time, a lock and a wake-up each, which made a list of 200 agents cost 1 ms.
+fn json_rows(values: &str, order: &str) -> String {
+    format!("json_group_array(json_array({values}) ORDER BY {order})")
+}
 /// A ticket's creation time in unix seconds (stored as RFC 3339 text).
 const EPOCH_OF_CREATED_AT: &str = "CAST(strftime('%s', created_at) AS INTEGER)";
 
