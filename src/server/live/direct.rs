@@ -3,15 +3,16 @@
 //! hyper 1.x keeps an 8 KB read buffer and an 8 KB header write buffer for every HTTP/1
 //! connection for as long as it is open (`INIT_BUFFER_SIZE`, not configurable lower): 16 of the
 //! 20 KB an open stream cost. A stream's connection reads nothing after its request and writes
-//! only the stream, so it needs neither. The server's listener therefore looks at the start of
-//! each new connection: one that opens with a complete `GET /api/events` (no body, nothing
-//! after it) is answered here, with the route's own authentication, query parsing, `Feed`,
-//! headers and errors; every other connection goes to axum with the bytes already read put
-//! back in front. A stream asked for on a connection that served other requests first (a
-//! browser reusing a kept-alive connection) is served by the route through hyper, as before.
-//! The response is delimited by closing the connection, which HTTP/1.1 allows and every
-//! `EventSource` and proxy reads.
+//! only the stream, so it needs neither. The server's listener (`connection`) has the start of
+//! each new connection looked at here (`sort`): one that opens with a complete
+//! `GET /api/events` (no body, nothing after it) is answered here, with the route's own
+//! authentication, query parsing, `Feed`, headers and errors; every other connection goes to
+//! axum with the bytes already read put back in front. A stream asked for on a connection that
+//! served other requests first (a browser reusing a kept-alive connection) is served by the
+//! route through hyper, as before. The response is delimited by closing the connection, which
+//! HTTP/1.1 allows and every `EventSource` and proxy reads.
 
+use super::connection::Connection;
 use super::stream::{open, stream_headers, Feed, Since};
 use crate::error::AppError;
 use crate::server::api::extract::ApiQuery;
@@ -27,12 +28,9 @@ use axum::Router;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 
 /// The request line a stream's connection opens with (then ` ` or `?`).
 const REQUEST: &[u8] = b"GET /api/events";
@@ -47,65 +45,8 @@ const WRITE_WAIT: Duration = Duration::from_secs(30);
 /// streams that open their connection are served here (they end on shutdown too).
 pub async fn serve(tcp: TcpListener, app: Router, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
     // `tap_io` only so that axum's `ConnectInfo<SocketAddr>` works with this listener.
-    let listener = listen(tcp, state)?.tap_io(|_| {});
+    let listener = super::connection::listen(tcp, state)?.tap_io(|_| {});
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
-}
-
-/// The connections axum serves: every one that is not an event stream's.
-pub struct Listener {
-    accepted: mpsc::Receiver<(Connection, SocketAddr)>,
-    local: SocketAddr,
-}
-
-/// Starts accepting on `tcp`; accepting stops when the returned listener is dropped.
-pub fn listen(tcp: TcpListener, state: AppState) -> io::Result<Listener> {
-    let local = tcp.local_addr()?;
-    let (sender, accepted) = mpsc::channel(256);
-    tokio::spawn(accept(tcp, sender, state));
-    Ok(Listener { accepted, local })
-}
-
-impl axum::serve::Listener for Listener {
-    type Io = Connection;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Connection, SocketAddr) {
-        match self.accepted.recv().await {
-            Some(accepted) => accepted,
-            // The accepting task ends only once this listener is dropped.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
-    }
-}
-
-async fn accept(tcp: TcpListener, sender: mpsc::Sender<(Connection, SocketAddr)>, state: AppState) {
-    loop {
-        let accepted = tokio::select! {
-            accepted = tcp.accept() => accepted,
-            () = sender.closed() => return,
-        };
-        match accepted {
-            Ok((stream, peer)) => {
-                let (sender, state) = (sender.clone(), state.clone());
-                tokio::spawn(async move {
-                    if let Some(connection) = sort(stream, peer, state).await {
-                        let _ = sender.send((connection, peer)).await;
-                    }
-                });
-            }
-            // The peer gave up before it was accepted: nothing to do.
-            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset) => {}
-            // Out of files, most likely: wait for some to close, as axum does.
-            Err(e) => {
-                tracing::error!(error = %e, "accepting a connection failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
 }
 
 /// What the bytes read so far say about a new connection.
@@ -141,7 +82,7 @@ fn opening(head: &[u8]) -> Opening {
 
 /// Answers a new connection here if it opens an event stream; otherwise hands it back, with
 /// what was read, for axum (`None`: it closed or failed first).
-async fn sort(mut tcp: TcpStream, peer: SocketAddr, state: AppState) -> Option<Connection> {
+pub(super) async fn sort(mut tcp: TcpStream, peer: SocketAddr, state: AppState) -> Option<Connection> {
     let mut head = Vec::with_capacity(1024);
     let read = tokio::time::timeout(FIRST_BYTES, async {
         loop {
@@ -168,11 +109,11 @@ async fn sort(mut tcp: TcpStream, peer: SocketAddr, state: AppState) -> Option<C
                 }
                 None
             }
-            None => Some(Connection { head, read: 0, tcp }),
+            None => Some(Connection::new(head, tcp)),
         },
         Ok(Err(_)) => None,
         // Not a stream, or silent so far: hyper reads on and answers (or times out) as usual.
-        Ok(Ok(_)) | Err(_) => Some(Connection { head, read: 0, tcp }),
+        Ok(Ok(_)) | Err(_) => Some(Connection::new(head, tcp)),
     }
 }
 
@@ -318,51 +259,6 @@ async fn write(tcp: &TcpStream, mut bytes: &[u8]) -> bool {
     })
     .await;
     matches!(written, Ok(Ok(())))
-}
-
-/// A connection for axum: the bytes already read from it come first.
-pub struct Connection {
-    head: Vec<u8>,
-    read: usize,
-    tcp: TcpStream,
-}
-
-impl AsyncRead for Connection {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        if this.read < this.head.len() {
-            let n = buf.remaining().min(this.head.len() - this.read);
-            buf.put_slice(&this.head[this.read..this.read + n]);
-            this.read += n;
-            if this.read == this.head.len() {
-                (this.head, this.read) = (Vec::new(), 0);
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.tcp).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Connection {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.tcp).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.tcp.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_shutdown(cx)
-    }
 }
 
 #[cfg(test)]

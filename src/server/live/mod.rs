@@ -5,6 +5,7 @@
 //! `POLL` in case a notification was lost (NOTIFY is not kept for a listener whose connection
 //! dropped). Events older than `events.keep_minutes` are pruned.
 
+mod connection;
 pub mod direct;
 mod registry;
 pub mod stream;
