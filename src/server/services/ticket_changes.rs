@@ -83,13 +83,18 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
 /// The 409 for a change based on a version that has moved on: with `seen`, it says what others
 /// did after that history entry ("Not saved: meanwhile, Admin replied; …").
 async fn moved_on(core: &Core, caller: &CurrentUser, ticket: &Ticket, seen: Option<i64>) -> AppError {
-    if let Some(seen) = seen {
-        let history = core.store.ticket_events(ticket.id, works_on(caller.role, caller.id, ticket.assigned_to)).await;
-        if let Some(what) = history.ok().and_then(|history| crate::domain::changed_meanwhile(&history, seen, caller.id)) {
-            return AppError::conflict(format!("Not saved: meanwhile, {what}. Look at the ticket as it is now, then try again."));
-        }
+    match others_since(core, caller, ticket, seen).await {
+        Ok(Some(what)) => AppError::conflict(format!("Not saved: meanwhile, {what}. Look at the ticket as it is now, then try again.")),
+        _ => AppError::conflict(CONFLICT_MESSAGE),
     }
-    AppError::conflict(CONFLICT_MESSAGE)
+}
+
+/// What others did to `ticket` after the history entry `seen`, in words, as the caller may
+/// see its history; `None` without `seen` or when nothing.
+async fn others_since(core: &Core, caller: &CurrentUser, ticket: &Ticket, seen: Option<i64>) -> Result<Option<String>, AppError> {
+    let Some(seen) = seen else { return Ok(None) };
+    let history = core.store.ticket_events(ticket.id, works_on(caller.role, caller.id, ticket.assigned_to)).await?;
+    Ok(crate::domain::changed_meanwhile(&history, seen, caller.id))
 }
 
 /// Changes the status (the agent's and admin's action), with an optional public reply; to
@@ -244,14 +249,11 @@ pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, in
     }
     let label = if internal { "Internal note" } else { "Reply" };
     let text = NoteText::parse("note", label, text)?;
-    if let Some(seen) = seen {
-        let history = core.store.ticket_events(ticket.id, works_on(caller.role, caller.id, ticket.assigned_to)).await?;
-        if let Some(what) = crate::domain::changed_meanwhile(&history, seen, caller.id) {
-            let what_kind = if internal { "note" } else { "reply" };
-            return Err(AppError::conflict(format!(
-                "Not sent: while you were writing, {what}. Your {what_kind} is kept: read the changes above, then send it again."
-            )));
-        }
+    if let Some(what) = others_since(core, caller, &ticket, seen).await? {
+        let what_kind = if internal { "note" } else { "reply" };
+        return Err(AppError::conflict(format!(
+            "Not sent: while you were writing, {what}. Your {what_kind} is kept: read the changes above, then send it again."
+        )));
     }
     let kind = if internal { EventKind::Note } else { EventKind::Reply };
     let events = vec![NewEvent { kind, detail: text.as_str().to_string(), internal }];
