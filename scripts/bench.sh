@@ -295,6 +295,14 @@ bench "presence heartbeat, POST (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/
 bench "presence: who else is on a ticket, GET (API)" "$ADMIN_TOKEN" api "/api/tickets/$TICKET/presence"
 bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/tickets/export.csv$EXPORT_QUERY"
 
+# The filter sweep (issue 25): every pair of the list's filters with every sort, and a
+# fixed-seed sample of larger mixes, each read a few times; the slowest five go in the table.
+SWEEP=""
+if [[ -z ${BENCH_ONLY:-} || sweep == *"$BENCH_ONLY"* ]]; then
+  step "sweeping every pair of filters with every sort, and 40 larger mixes"
+  SWEEP=$(python3 scripts/sweep.py "$APP" "$ADMIN_TOKEN" "$AGENT_ID" "$RARE" "${BENCH_SWEEP_READS:-5}" 40 2>"$WORK/sweep-all.txt")
+fi
+
 step "mixed run: reads of the admin dashboard while a user creates tickets and an agent changes statuses"
 cat >"$WORK/create.lua" <<EOF
 wrk.method = "POST"
@@ -392,3 +400,4 @@ $(printf '%s\n' "${mixed_rows[@]}")
 
 Server peak RSS (VmHWM): ${hwm} MB.
 EOF
+if [[ -n $SWEEP ]]; then printf '\nFilter sweep (`scripts/sweep.py`, one connection, each mix a first page with its count; every mix, slowest first, in %s):\n\n%s\n' "$WORK/sweep-all.txt" "$SWEEP"; fi

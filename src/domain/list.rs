@@ -116,6 +116,12 @@ impl std::fmt::Display for TicketCursor {
 
 impl TicketQuery {
     /// The cursor just past `row` in this list (search results are ordered newest first).
+    /// No ticket can match: an overdue ticket is one still open past its deadline, so "closed
+    /// and overdue" is empty by definition, and is answered without reading a row.
+    pub fn matches_nothing(&self) -> bool {
+        self.overdue && self.status == Some(TicketStatus::Closed)
+    }
+
     pub fn cursor_after(&self, row: &TicketRow) -> TicketCursor {
         TicketCursor::after_row(row, if self.q.is_some() { TicketSort::Newest } else { self.sort })
     }
@@ -256,6 +262,15 @@ impl TicketPage {
 mod tests {
     use super::*;
     use crate::domain::may_see;
+
+    #[test]
+    fn closed_and_overdue_matches_nothing_and_nothing_else_is_ruled_out() {
+        let q = |status, overdue| TicketQuery { status, overdue, ..Default::default() };
+        assert!(q(Some(TicketStatus::Closed), true).matches_nothing());
+        for (status, overdue) in [(Some(TicketStatus::Closed), false), (Some(TicketStatus::Open), true), (None, true), (None, false)] {
+            assert!(!q(status, overdue).matches_nothing(), "{status:?} {overdue}");
+        }
+    }
 
     #[test]
     fn list_queries_parse_with_defaults_and_name_bad_fields() {

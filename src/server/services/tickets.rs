@@ -8,7 +8,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::server::guard::CurrentUser;
 use crate::server::startup::Core;
-use crate::server::store::NewTicket;
+use crate::server::store::{ListedTickets, NewTicket};
 
 pub use super::ticket_changes::{add_note, change_status, close, delete, edit, TicketEdit, CONFLICT_MESSAGE};
 
@@ -167,7 +167,11 @@ pub async fn list_own_requests(core: &Core, caller: &CurrentUser, raw: &RawTicke
 
 async fn list_scope(core: &Core, scope: TicketScope, raw: &RawTicketQuery) -> Result<TicketPage, AppError> {
     let query = TicketQuery::parse(raw)?;
-    let listed = core.store.list_tickets(scope, &query, chrono::Utc::now()).await?;
+    let listed = if query.matches_nothing() {
+        ListedTickets { rows: Vec::new(), next: None, total: 0, capped: false }
+    } else {
+        core.store.list_tickets(scope, &query, chrono::Utc::now()).await?
+    };
     Ok(TicketPage {
         tickets: listed.rows,
         total: listed.total,

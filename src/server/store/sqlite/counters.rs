@@ -5,7 +5,8 @@
 use crate::server::store::counting::{list_count, ListCount};
 use super::tickets::{fts_query, push_filters, push_source};
 use super::Store;
-use super::shared::kind_count;
+use super::shared::{counts_in, kind_count};
+use super::list_plan::{choose, mix_of, only, term::*, Counted, Plan};
 use crate::domain::{TicketQuery, TicketScope, COUNT_CAP};
 use crate::server::store::StoreError;
 use sqlx::{QueryBuilder, Sqlite};
@@ -24,6 +25,7 @@ impl Store {
         scope: TicketScope,
         query: &TicketQuery,
         now: chrono::DateTime<chrono::Utc>,
+        sizes: Option<&Counted>,
     ) -> Result<(i64, bool), StoreError> {
         let search = query.q.as_deref().and_then(fts_query);
         match list_count(scope, query, search.as_deref()) {
@@ -45,12 +47,134 @@ impl Store {
             }
             ListCount::Matches => {}
         }
+        // Matches up to the cap, through the index that reaches them reading fewest rows; where
+        // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
+        let plan = sizes.map(|sizes| choose(sizes, mix_of(scope, query, search.is_some()), query.sort, COUNT_CAP as u64 + 1));
+        if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
+            return self.bounded_count(scope, query, plan, COUNT_READS, now).await;
+        }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
-        push_source(&mut count, query);
+        push_source(&mut count, query, plan);
         push_filters(&mut count, scope, query, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
         let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
     }
 
+}
+
+/// The most rows a list's count reads: past them it says "at least" (`bounded_count`).
+const COUNT_READS: i64 = 10_000;
+
+impl Store {
+    /// The matches among the first `reads` rows the plan's index holds for its own conditions:
+    /// exact when it holds no more, else a lower bound (`capped`, shown as "1 234+").
+    pub(super) async fn bounded_count(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        plan: Plan,
+        reads: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(i64, bool), StoreError> {
+        let (walk_scope, walk) = only(scope, query, plan.prefix);
+        let (rest_scope, rest) = only(scope, query, !plan.prefix);
+        let mut sql = QueryBuilder::<Sqlite>::new("WITH walk AS MATERIALIZED (SELECT t.id");
+        push_source(&mut sql, &walk, Some(plan));
+        push_filters(&mut sql, walk_scope, &walk, now);
+        sql.push(" LIMIT ").push_bind(reads);
+        sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk JOIN tickets t ON t.id = walk.id");
+        if rest.q.as_deref().and_then(fts_query).is_some() {
+            sql.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = t.id");
+        }
+        push_filters(&mut sql, rest_scope, &rest, now);
+        sql.push(")");
+        let (read, matched): (i64, i64) = sql.build_query_as().fetch_one(&self.read).await?;
+        Ok(if read < reads && matched <= COUNT_CAP { (matched, false) } else { (matched.min(COUNT_CAP), true) })
+    }
+
+    /// What the counters say of each part of a list's mix, for the planner (`list_plan`): a
+    /// handful of counter rows and, for a search, the search index's count of each word.
+    pub(super) async fn list_sizes(&self, scope: TicketScope, query: &TicketQuery, mix: u8, now: chrono::DateTime<chrono::Utc>) -> Result<Counted, StoreError> {
+        let mut conn = self.read.acquire().await?;
+        let all = counts_in(&mut conn, TicketScope::All).await?;
+        let mut sets = Vec::new();
+        if let Some(s) = query.status {
+            sets.push((STATUS, all.of(s) as f64));
+        }
+        let person = match scope {
+            TicketScope::RequestedBy(id) => Some((REQUESTER, TicketScope::RequestedBy(id))),
+            TicketScope::AssignedTo(id) => Some((ASSIGNEE, TicketScope::AssignedTo(id))),
+            TicketScope::All if query.unassigned => Some((UNASSIGNED, TicketScope::AssignedTo(0))),
+            TicketScope::All => query.assigned_to.map(|id| (ASSIGNEE, TicketScope::AssignedTo(id))),
+        };
+        if let Some((term, scope)) = person {
+            let counts = counts_in(&mut conn, scope).await?;
+            sets.push((term, counts.total as f64));
+            if let Some(s) = query.status {
+                sets.push((term | STATUS, counts.of(s) as f64));
+            }
+            if mix & OVERDUE != 0 && term != UNASSIGNED {
+                drop(conn);
+                sets.push((term | OVERDUE, self.overdue_count(scope, now).await? as f64));
+                conn = self.read.acquire().await?;
+            }
+        }
+        if mix & OVERDUE != 0 {
+            drop(conn);
+            sets.push((OVERDUE, self.overdue_count(TicketScope::All, now).await? as f64));
+            conn = self.read.acquire().await?;
+        }
+        // Every part of the mix's status, priority and category, from one read of the kind counts.
+        let kinds: Vec<u8> = (1..8u8).map(|b| b << 3).filter(|k| k & mix == *k && *k != STATUS).collect();
+        if !kinds.is_empty() {
+            let mut sql = QueryBuilder::<Sqlite>::new("SELECT json_array(");
+            for (i, kind) in kinds.iter().enumerate() {
+                sql.push(if i == 0 { "SUM(CASE WHEN 1" } else { ", SUM(CASE WHEN 1" });
+                if kind & STATUS != 0 {
+                    sql.push(" AND status = ").push_bind(query.status.map(|s| s.as_str()));
+                }
+                if kind & RANK != 0 {
+                    sql.push(" AND priority = ").push_bind(query.priority.map(|p| p.as_str()));
+                }
+                if kind & CATEGORY != 0 {
+                    sql.push(" AND category = ").push_bind(query.category.clone());
+                }
+                sql.push(" THEN n ELSE 0 END)");
+            }
+            sql.push(") FROM ticket_kind_counts");
+            let sums: String = sql.build_query_scalar().fetch_one(&mut *conn).await?;
+            let sums: Vec<Option<f64>> = serde_json::from_str(&sums).unwrap_or_default();
+            sets.extend(kinds.iter().zip(sums).map(|(k, n)| (*k, n.unwrap_or(0.0))));
+        }
+        if let Some(words) = query.q.as_deref().filter(|_| mix & WORDS != 0) {
+            sets.push((WORDS, word_count(&mut conn, words).await? as f64));
+        }
+        Ok(Counted { all: all.total as f64, sets })
+    }
+}
+
+/// How many tickets hold every word of a search, at most: the fewest that hold any one of them
+/// (a word ending in `*`, the words it begins, summed over at most 200 of them), read from the
+/// search index's vocabulary (migration 0019).
+async fn word_count(conn: &mut sqlx::SqliteConnection, text: &str) -> Result<i64, StoreError> {
+    let mut fewest = i64::MAX;
+    for word in text.split_whitespace() {
+        let prefix = word.ends_with('*');
+        for token in word.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+            let token = token.to_lowercase();
+            let n: Option<i64> = if prefix {
+                let end = format!("{token}\u{10FFFF}");
+                sqlx::query_scalar("SELECT SUM(doc) FROM (SELECT doc FROM tickets_fts_terms WHERE term >= ? AND term < ? LIMIT 200)")
+                    .bind(&token)
+                    .bind(end)
+                    .fetch_one(&mut *conn)
+                    .await?
+            } else {
+                sqlx::query_scalar("SELECT doc FROM tickets_fts_terms WHERE term = ?").bind(&token).fetch_optional(&mut *conn).await?
+            };
+            fewest = fewest.min(n.unwrap_or(0));
+        }
+    }
+    Ok(if fewest == i64::MAX { 0 } else { fewest })
 }

@@ -8,6 +8,7 @@ mod backup;
 mod bulk_seed;
 mod counters;
 mod health;
+mod list_plan;
 mod reports;
 mod shared;
 mod recount;

@@ -4,6 +4,7 @@ use super::Store;
 use crate::domain::{TicketQuery, TicketRow, TicketSort};
 pub(super) use super::shared::{push_after, push_filters, push_order, ROW_COLUMNS, ROW_JOINS};
 use crate::server::store::StoreError;
+use super::list_plan::{choose, mix_of, Counted, Plan};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -13,14 +14,24 @@ pub use crate::domain::TicketScope;
 
 
 
-/// The tickets a list reads from: with search text, the FTS index drives (newest match first,
-/// so a LIMIT stops early however many tickets match); otherwise the tickets table.
-pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery) {
-    if query.q.as_deref().and_then(fts_query).is_some() {
-        qb.push(" FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid");
-    } else {
-        qb.push(" FROM tickets t");
-    }
+/// The tickets a list reads from. With a plan (a mix of conditions, see `list_plan`), through
+/// the index it names: the search index first (CROSS JOIN keeps SQLite from turning the join
+/// around), or a filter's index with each row probed in the search index. Without one, a
+/// search drives from the search index (newest match first, so a LIMIT stops early however
+/// many tickets match), anything else from the tickets table as SQLite sees fit.
+pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, plan: Option<Plan>) {
+    let search = query.q.as_deref().and_then(fts_query).is_some();
+    match plan.and_then(|p| p.index) {
+        None if search => qb.push(" FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid"),
+        None => qb.push(" FROM tickets t"),
+        Some(index) => {
+            qb.push(format_args!(" FROM tickets t INDEXED BY {index}"));
+            if search {
+                qb.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = t.id");
+            }
+            qb
+        }
+    };
 }
 
 /// Turns what a person typed into an FTS5 query: every word must appear, as a whole word, or
@@ -58,9 +69,11 @@ impl Store {
     /// matching tickets, and whether that number stopped at `COUNT_CAP` (see `list_total`).
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
-        let (total, capped) = self.list_total(scope, query, now).await?;
+        let sizes = self.sizes_for_plan(scope, query, now).await?;
+        let (total, capped) = self.list_total(scope, query, now, sizes.as_ref()).await?;
         // One row more than the page shows tells whether another page follows.
-        let mut rows = self.ticket_window(scope, query, query.per_page + 1, now).await?;
+        let plan = self.plan_for(scope, query, query.per_page + 1, sizes.as_ref());
+        let mut rows = self.ticket_window(scope, query, query.per_page + 1, now, plan).await?;
         let next = if rows.len() > query.per_page as usize {
             rows.truncate(query.per_page as usize);
             rows.last().map(|row| query.cursor_after(row))
@@ -74,21 +87,42 @@ impl Store {
     /// the cursor when there is one, else `page` pages in (bounded by `TicketQuery::MAX_PAGE`).
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-        self.ticket_window(scope, query, query.per_page, now).await
+        let sizes = self.sizes_for_plan(scope, query, now).await?;
+        let plan = self.plan_for(scope, query, query.per_page, sizes.as_ref());
+        self.ticket_window(scope, query, query.per_page, now, plan).await
+    }
+
+    /// The index a page of `limit` rows is read through, when the list mixes conditions.
+    fn plan_for(&self, scope: TicketScope, query: &TicketQuery, limit: u32, sizes: Option<&Counted>) -> Option<Plan> {
+        let offset = if query.after.is_some() { 0 } else { u64::from(query.page - 1) * u64::from(query.per_page) };
+        let search = query.q.as_deref().and_then(fts_query).is_some();
+        sizes.map(|sizes| choose(sizes, mix_of(scope, query, search), query.sort, offset + u64::from(limit)))
+    }
+
+    /// The counters' sizes of a list's conditions when it mixes two or more (one condition is
+    /// planned well by SQLite itself, and needs no extra reads).
+    async fn sizes_for_plan(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Option<Counted>, StoreError> {
+        let mix = mix_of(scope, query, query.q.as_deref().and_then(fts_query).is_some());
+        if mix.count_ones() < 2 {
+            return Ok(None);
+        }
+        Ok(Some(self.list_sizes(scope, query, mix, now).await?))
     }
 
     /// Up to `limit` rows of the list, starting where `query` says.
-    async fn ticket_window(
+    pub(super) async fn ticket_window(
         &self,
         scope: TicketScope,
         query: &TicketQuery,
         limit: u32,
         now: DateTime<Utc>,
+        plan: Option<Plan>,
     ) -> Result<Vec<TicketRow>, StoreError> {
         let mut list = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+        let search = query.q.as_deref().and_then(fts_query).is_some();
         if offset == 0 {
-            push_source(&mut list, query);
+            push_source(&mut list, query, plan);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
             push_after(&mut list, query);
@@ -100,13 +134,13 @@ impl Store {
             // list's covering index alone, and only its rows are joined: page 400 of all
             // tickets took 10 ms joined whole, 0.5 ms so.
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
-            push_source(&mut list, query);
+            push_source(&mut list, query, plan);
             push_filters(&mut list, scope, query, now);
             push_after(&mut list, query);
             push_order(&mut list, query);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");
             // A search's order is by the index's row id, which is the ticket's id.
-            if query.q.as_deref().and_then(fts_query).is_some() {
+            if search {
                 list.push(" ORDER BY t.id DESC");
             } else {
                 push_order(&mut list, query);

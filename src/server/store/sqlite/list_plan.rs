@@ -1,0 +1,246 @@
+//! Which index a filtered list walks on SQLite. SQLite's planner knows no more than that an
+//! index narrows by some average: it walked all 920 000 closed tickets for the one closed and
+//! unassigned, and probed the search index once per closed ticket for a word 987 tickets hold
+//! (25 s). The counters know each filter's size exactly, so the list chooses here, from them,
+//! and names the index (`INDEXED BY`). PostgreSQL keeps per-value statistics and combines
+//! indexes itself: it plans its own lists.
+//!
+//! The rule: each index that can serve the mix either yields the list in its sort order (a
+//! walk that stops once the page is full) or gathers the rows its prefix holds, to be sorted
+//! after. The cheaper, by the rows each would read, wins; with several filters of any size the
+//! winner reads about the smallest filter's rows, or a page's worth where the mix is dense.
+
+use crate::domain::{TicketQuery, TicketScope, TicketSort};
+
+/// A condition of a list, as the indexes see it (a bit each, so a mix is a `u8`).
+pub(super) mod term {
+    pub const REQUESTER: u8 = 1;
+    pub const ASSIGNEE: u8 = 2;
+    pub const UNASSIGNED: u8 = 4;
+    pub const STATUS: u8 = 8;
+    pub const RANK: u8 = 16;
+    pub const CATEGORY: u8 = 32;
+    pub const OVERDUE: u8 = 64;
+    pub const WORDS: u8 = 128;
+}
+use term::*;
+
+/// A column of an index: a condition it narrows by, or an order it keeps (the priority rank
+/// is both).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Col {
+    /// Equality (or, for OVERDUE, the deadline range that ends the prefix) on these terms.
+    Term(u8),
+    Created,
+    Updated,
+    /// The search index's row id: a search's order.
+    Id,
+}
+use Col::*;
+
+/// An index a list may walk: its name (`None` for the search index), the term its partial
+/// condition needs (if any), and its columns.
+struct Index {
+    name: Option<&'static str>,
+    needs: u8,
+    cols: &'static [Col],
+}
+
+const fn ix(name: &'static str, needs: u8, cols: &'static [Col]) -> Index {
+    Index { name: Some(name), needs, cols }
+}
+
+/// Every index of `tickets` (migrations 0002, 0004–0008) that a list condition or order uses.
+/// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
+const INDEXES: &[Index] = &[
+    Index { name: None, needs: WORDS, cols: &[Term(WORDS), Id] },
+    ix("tickets_by_created", 0, &[Created]),
+    ix("tickets_by_updated", 0, &[Updated]),
+    ix("tickets_by_rank", 0, &[Term(RANK), Created]),
+    ix("tickets_by_rank_updated", 0, &[Term(RANK), Updated]),
+    ix("tickets_by_status_created", 0, &[Term(STATUS), Created]),
+    ix("tickets_by_status_updated", 0, &[Term(STATUS), Updated]),
+    ix("tickets_by_status_rank", 0, &[Term(STATUS), Term(RANK), Created]),
+    ix("tickets_by_category_created", 0, &[Term(CATEGORY), Created]),
+    ix("tickets_by_category_updated", 0, &[Term(CATEGORY), Updated]),
+    ix("tickets_by_category_rank", 0, &[Term(CATEGORY), Term(RANK), Created]),
+    ix("tickets_by_assignee", 0, &[Term(ASSIGNEE | UNASSIGNED), Term(STATUS)]),
+    ix("tickets_by_assignee_created", 0, &[Term(ASSIGNEE | UNASSIGNED), Created]),
+    ix("tickets_by_assignee_updated", 0, &[Term(ASSIGNEE | UNASSIGNED), Updated]),
+    ix("tickets_by_assignee_rank", 0, &[Term(ASSIGNEE | UNASSIGNED), Term(RANK), Created]),
+    ix("tickets_by_requester", 0, &[Term(REQUESTER), Term(STATUS)]),
+    ix("tickets_by_requester_created", 0, &[Term(REQUESTER), Created]),
+    ix("tickets_by_requester_updated", 0, &[Term(REQUESTER), Updated]),
+    ix("tickets_by_requester_rank", 0, &[Term(REQUESTER), Term(RANK), Created]),
+    ix("tickets_open_by_due", OVERDUE, &[Term(OVERDUE)]),
+    ix("tickets_open_by_assignee_due", OVERDUE, &[Term(ASSIGNEE), Term(OVERDUE)]),
+    ix("tickets_open_by_requester_due", OVERDUE, &[Term(REQUESTER), Term(OVERDUE)]),
+];
+
+/// How many tickets hold a set of terms: exact where a counter holds it, else estimated.
+pub(super) trait Sizes {
+    /// All tickets.
+    fn all(&self) -> f64;
+    /// The exact size of `set`, when the counters hold it.
+    fn exact(&self, set: u8) -> Option<f64>;
+}
+
+/// The estimated size of `set`: the largest part of it a counter holds, narrowed by each other
+/// term's share of all tickets (as if independent).
+fn estimate(sizes: &dyn Sizes, set: u8) -> f64 {
+    let all = sizes.all().max(1.0);
+    let share = |t: u8| sizes.exact(t).map_or(1.0, |n| n / all);
+    let mut best = f64::INFINITY;
+    for part in (0..=u8::MAX).filter(|p| p & set == *p) {
+        let Some(n) = (if part == 0 { Some(all) } else { sizes.exact(part) }) else { continue };
+        let rest = set & !part;
+        let narrowed = (0..8).map(|b| 1u8 << b).filter(|t| rest & t != 0).fold(n, |n, t| n * share(t));
+        best = best.min(narrowed);
+    }
+    best
+}
+
+/// The sizes the counters hold for one list (see `Store::list_sizes`).
+#[derive(Debug, Default)]
+pub(super) struct Counted {
+    pub all: f64,
+    pub sets: Vec<(u8, f64)>,
+}
+
+impl Sizes for Counted {
+    fn all(&self) -> f64 {
+        self.all
+    }
+    fn exact(&self, set: u8) -> Option<f64> {
+        self.sets.iter().find(|(s, _)| *s == set).map(|(_, n)| *n)
+    }
+}
+
+/// The terms of a list in `scope` filtered by `query`.
+pub(super) fn mix_of(scope: TicketScope, query: &TicketQuery, search: bool) -> u8 {
+    let mut mix = 0;
+    match scope {
+        TicketScope::RequestedBy(_) => mix |= REQUESTER,
+        TicketScope::AssignedTo(_) => mix |= ASSIGNEE,
+        TicketScope::All => {}
+    }
+    for (on, t) in [
+        (query.status.is_some(), STATUS),
+        (query.priority.is_some(), RANK),
+        (query.category.is_some(), CATEGORY),
+        (query.assigned_to.is_some(), ASSIGNEE),
+        (query.unassigned, UNASSIGNED),
+        (query.overdue, OVERDUE),
+        (search, WORDS),
+    ] {
+        if on {
+            mix |= t;
+        }
+    }
+    mix
+}
+
+/// The part of a list's conditions that `terms` name (the scope stays when its term is named).
+pub(super) fn only(scope: TicketScope, query: &TicketQuery, terms: u8) -> (TicketScope, TicketQuery) {
+    let keep = |t: u8| terms & t != 0;
+    let scope = match scope {
+        TicketScope::RequestedBy(_) if !keep(REQUESTER) => TicketScope::All,
+        TicketScope::AssignedTo(_) if !keep(ASSIGNEE) => TicketScope::All,
+        scope => scope,
+    };
+    let query = TicketQuery {
+        status: query.status.filter(|_| keep(STATUS)),
+        priority: query.priority.filter(|_| keep(RANK)),
+        category: query.category.clone().filter(|_| keep(CATEGORY)),
+        assigned_to: query.assigned_to.filter(|_| keep(ASSIGNEE)),
+        unassigned: query.unassigned && keep(UNASSIGNED),
+        overdue: query.overdue && keep(OVERDUE),
+        q: query.q.clone().filter(|_| keep(WORDS)),
+        after: None,
+        ..query.clone()
+    };
+    (scope, query)
+}
+
+/// What a search costs per row when a filter's index drives it: a probe of the search index
+/// (35 µs for a word a third of the tickets hold, against 1 µs to read a row; sqlite3 at 1M).
+const WORD_PROBE: f64 = 35.0;
+
+/// The chosen way through a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Plan {
+    /// The index to name, or `None` for the search index.
+    pub index: Option<&'static str>,
+    /// Rows it is expected to read.
+    pub reads: u64,
+    /// The terms the index narrows by; the rest are checked on each row it reads.
+    pub prefix: u8,
+}
+
+/// The terms `index` narrows `mix` by, and whether it then yields `order`; `None` when it
+/// cannot serve `mix` (its partial condition is not in the mix, or it narrows by nothing and
+/// keeps no order the list wants).
+fn serves(index: &Index, mix: u8, order: &[Col]) -> Option<(u8, bool)> {
+    if index.needs & mix != index.needs {
+        return None;
+    }
+    let mut prefix = index.needs;
+    let mut rest = index.cols;
+    while let Some((Term(t), tail)) = rest.split_first().map(|(c, tail)| (*c, tail)) {
+        if t & mix == 0 {
+            break;
+        }
+        prefix |= t & mix;
+        rest = tail;
+        if t == OVERDUE {
+            return Some((prefix, false)); // a range: what follows is in deadline order
+        }
+    }
+    let ordered = rest.starts_with(order);
+    (prefix != 0 || ordered).then_some((prefix, ordered))
+}
+
+/// The order a list wants, as index columns (a fixed priority leaves creation time).
+fn wanted(mix: u8, sort: TicketSort) -> &'static [Col] {
+    match sort {
+        _ if mix & WORDS != 0 => &[Id],
+        TicketSort::Newest | TicketSort::Oldest => &[Created],
+        TicketSort::Updated => &[Updated],
+        TicketSort::Priority if mix & RANK != 0 => &[Created],
+        TicketSort::Priority => &[Term(RANK), Created],
+    }
+}
+
+/// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
+/// page and one more, or the count's cap).
+pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Plan {
+    let matches = estimate(sizes, mix).max(1.0);
+    let order = wanted(mix, sort);
+    // On a tie, a walk in order wins: it needs no sort.
+    let (mut best, mut best_key) = (Plan { index: None, reads: u64::MAX, prefix: 0 }, (u64::MAX, true));
+    for index in INDEXES {
+        let Some((prefix, ordered)) = serves(index, mix, order) else { continue };
+        let held = estimate(sizes, prefix);
+        // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
+        let mut reads = if ordered { held.min(want as f64 * held / matches) } else { held };
+        if mix & WORDS != 0 && index.name.is_some() {
+            reads *= WORD_PROBE;
+        }
+        let reads = reads.ceil() as u64;
+        if (reads, !ordered) < best_key {
+            (best, best_key) = (Plan { index: index.name, reads, prefix }, (reads, !ordered));
+        }
+    }
+    best
+}
+
+/// Every index that can serve `mix` (for tests: each must give the same list).
+#[cfg(test)]
+pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<Plan> {
+    let order = wanted(mix, sort);
+    INDEXES.iter().filter(|i| serves(i, mix, order).is_some()).map(|i| Plan { index: i.name, reads: 0, prefix: serves(i, mix, order).map_or(0, |s| s.0) }).collect()
+}
+
+#[cfg(test)]
+#[path = "list_plan_tests.rs"]
+mod tests;
