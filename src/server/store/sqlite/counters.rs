@@ -83,7 +83,7 @@ impl Store {
         push_source(&mut sql, &walk, Some(plan));
         push_filters(&mut sql, walk_scope, &walk, now);
         sql.push(" LIMIT ").push_bind(reads);
-        sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk JOIN tickets t ON t.id = walk.id");
+        sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk CROSS JOIN tickets t ON t.id = walk.id");
         if rest.q.as_deref().and_then(fts_query).is_some() {
             sql.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = t.id");
         }
@@ -147,34 +147,38 @@ impl Store {
             let sums: Vec<Option<f64>> = serde_json::from_str(&sums).unwrap_or_default();
             sets.extend(kinds.iter().zip(sums).map(|(k, n)| (*k, n.unwrap_or(0.0))));
         }
-        if let Some(words) = query.q.as_deref().filter(|_| mix & WORDS != 0) {
-            sets.push((WORDS, word_count(&mut conn, words).await? as f64));
+        if let Some(fts) = query.q.as_deref().and_then(fts_query).filter(|_| mix & WORDS != 0) {
+            sets.push((WORDS, word_count(&mut conn, &fts, all.total).await? as f64));
         }
         Ok(Counted { all: all.total as f64, sets })
     }
 }
 
-/// How many tickets hold every word of a search, at most: the fewest that hold any one of them
-/// (a word ending in `*`, the words it begins, summed over at most 200 of them), read from the
-/// search index's vocabulary (migration 0019).
-async fn word_count(conn: &mut sqlx::SqliteConnection, text: &str) -> Result<i64, StoreError> {
-    let mut fewest = i64::MAX;
-    for word in text.split_whitespace() {
-        let prefix = word.ends_with('*');
-        for token in word.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
-            let token = token.to_lowercase();
-            let n: Option<i64> = if prefix {
-                let end = format!("{token}\u{10FFFF}");
-                sqlx::query_scalar("SELECT SUM(doc) FROM (SELECT doc FROM tickets_fts_terms WHERE term >= ? AND term < ? LIMIT 200)")
-                    .bind(&token)
-                    .bind(end)
-                    .fetch_one(&mut *conn)
-                    .await?
-            } else {
-                sqlx::query_scalar("SELECT doc FROM tickets_fts_terms WHERE term = ?").bind(&token).fetch_optional(&mut *conn).await?
-            };
-            fewest = fewest.min(n.unwrap_or(0));
-        }
+/// How many tickets a search matches, for the planner: exact up to 1 000; past that, the share
+/// of matches among four windows of 1 250 ids spread over all tickets, times all tickets. Each
+/// read stops early: counting every match of a common word (or the vocabulary's count of it)
+/// reads its whole doclist.
+async fn word_count(conn: &mut sqlx::SqliteConnection, fts: &str, all: i64) -> Result<i64, StoreError> {
+    const EXACT: i64 = 1_000;
+    const WINDOW: i64 = 1_250;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)")
+        .bind(fts)
+        .bind(EXACT)
+        .fetch_one(&mut *conn)
+        .await?;
+    if n < EXACT {
+        return Ok(n);
     }
-    Ok(if fewest == i64::MAX { 0 } else { fewest })
+    let (low, high): (i64, i64) = sqlx::query_as("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM tickets").fetch_one(&mut *conn).await?;
+    let mut sampled = 0;
+    for quarter in 0..4 {
+        let start = low + (high - low - WINDOW).max(0) * quarter / 3;
+        sampled += sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid BETWEEN ? AND ?")
+            .bind(fts)
+            .bind(start)
+            .bind(start + WINDOW - 1)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    Ok((sampled * all / (4 * WINDOW)).max(EXACT))
 }
