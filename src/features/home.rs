@@ -12,11 +12,11 @@ use crate::server::{rpc, services::dashboard};
 
 #[server(prefix = "/rpc", endpoint = "home")]
 pub async fn load_home() -> Result<HomeSummary, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render("home".to_string(), || async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
         dashboard::home(&core, &caller).await
-    }
+    })
     .await)
 }
 

@@ -22,11 +22,40 @@ fn parts() -> Result<Parts, AppError> {
     })
 }
 
-/// The signed-in caller, or 401.
+/// The signed-in caller, or 401 (looked up once per page render, see `once_per_render`).
 pub async fn caller(core: &Core) -> Result<CurrentUser, AppError> {
-    let parts = parts()?;
-    let ip = guard::client_ip(&parts.extensions, &parts.headers, &core.config.trusted_proxies);
-    guard::authenticate(core, &parts.headers, ip).await
+    once_per_render("caller".to_string(), || async {
+        let parts = parts()?;
+        let ip = guard::client_ip(&parts.extensions, &parts.headers, &core.config.trusted_proxies);
+        guard::authenticate(core, &parts.headers, ip).await
+    })
+    .await
+}
+
+/// What one server-side page render has read, by call. During a render leptos builds a page's
+/// view up to three times (its `Suspense` walks the children to find their resources, walks
+/// them again once those resolve, then renders), and each build calls the page's server
+/// functions again: three sessions looked up, three ticket lists read. Provided per page
+/// request (`startup::build_router`); a call from the browser (`/rpc`) has none and reads
+/// afresh. Only reads go through it, and a failed read is not kept.
+#[derive(Clone, Default)]
+pub struct RenderMemo(Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::OnceCell<Arc<dyn std::any::Any + Send + Sync>>>>>>);
+
+/// `read`, or what it gave earlier in this page render under the same `key` (the server
+/// function's endpoint and its arguments).
+pub async fn once_per_render<T, F, Fut>(key: String, read: F) -> Result<T, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let Some(memo) = use_context::<RenderMemo>() else { return read().await };
+    let cell = memo.0.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+    let kept = cell.get_or_try_init(|| async { read().await.map(|v| Arc::new(v) as Arc<dyn std::any::Any + Send + Sync>) }).await?;
+    kept.downcast_ref::<T>().cloned().ok_or_else(|| {
+        tracing::error!("a page render kept two kinds of answer under one key");
+        AppError::internal()
+    })
 }
 
 /// The signed-in caller if there is one; a missing or stale session is simply `None`.
@@ -80,5 +109,40 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 pub fn set_page_status(status: u16) {
     if let (Some(options), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(status)) {
         options.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos::prelude::{provide_context, Owner};
+    use leptos::reactive::computed::ScopedFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_page_render_reads_each_call_once_and_keeps_no_failure() {
+        let reads = Arc::new(AtomicUsize::new(0));
+        let read = |answer: Result<i64, AppError>| {
+            let reads = reads.clone();
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                answer
+            }
+        };
+        let render = Owner::new();
+        render.with(|| provide_context(RenderMemo::default()));
+        let call = |key: &str, answer| render.with(|| ScopedFuture::new(once_per_render(key.to_string(), read(answer))));
+        assert_eq!(call("tickets/list a", Ok(1)).await.unwrap(), 1);
+        assert_eq!(call("tickets/list a", Ok(2)).await.unwrap(), 1, "the same call in the same render");
+        assert_eq!(call("tickets/list b", Ok(3)).await.unwrap(), 3, "other arguments");
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        assert!(call("home", Err(AppError::internal())).await.is_err());
+        assert_eq!(call("home", Ok(4)).await.unwrap(), 4, "a failure is read again");
+        // Another render, or a call from the browser (no memo), reads afresh.
+        let other = Owner::new();
+        other.with(|| provide_context(RenderMemo::default()));
+        assert_eq!(other.with(|| ScopedFuture::new(once_per_render("tickets/list a".into(), read(Ok(5))))).await.unwrap(), 5);
+        assert_eq!(once_per_render("tickets/list a".into(), read(Ok(6))).await.unwrap(), 6);
+        assert_eq!(reads.load(Ordering::SeqCst), 6);
     }
 }

@@ -170,6 +170,7 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
                 let state = state.clone();
                 move || {
                     provide_context(state.clone());
+                    provide_context(crate::server::rpc::RenderMemo::default());
                     crate::server::http::provide_nonce();
                 }
             },

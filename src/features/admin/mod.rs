@@ -28,14 +28,14 @@ pub struct AdminHomeData {
 
 #[server(prefix = "/rpc", endpoint = "admin/dashboard")]
 pub async fn load_admin_dashboard() -> Result<AdminHomeData, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render("admin/dashboard".to_string(), || async {
         let core = rpc::core()?;
         let mut dashboard = service::dashboard(&core, &rpc::caller(&core).await?).await?;
         // A help desk of hundreds of agents would otherwise send and draw them all, each time.
         let (agents, agents_total) = crate::domain::busiest(std::mem::take(&mut dashboard.agents), DASHBOARD_AGENTS);
         dashboard.agents = agents;
         Ok(AdminHomeData { dashboard, agents_total })
-    }
+    })
     .await)
 }
 
@@ -54,11 +54,11 @@ pub async fn retry_mail() -> Result<(), AppError> {
 /// Agents with their current load, for assignment choices.
 #[server(prefix = "/rpc", endpoint = "admin/agents")]
 pub async fn admin_agents() -> Result<Vec<AgentChoice>, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render("admin/agents".to_string(), || async {
         let core = rpc::core()?;
         let agents = service::agents(&core, &rpc::caller(&core).await?).await?;
         Ok(agents.into_iter().map(AgentChoice::from).collect())
-    }
+    })
     .await)
 }
 
@@ -121,9 +121,9 @@ pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppEr
 
 #[server(prefix = "/rpc", endpoint = "admin/report")]
 pub async fn load_report(from: Option<String>, to: Option<String>) -> Result<Report, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render(format!("admin/report {from:?} {to:?}"), || async {
         let core = rpc::core()?;
         service::report(&core, &rpc::caller(&core).await?, from.as_deref(), to.as_deref()).await
-    }
+    })
     .await)
 }

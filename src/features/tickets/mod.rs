@@ -23,20 +23,20 @@ use crate::server::{rpc, services::tickets as service};
 // JSON input: a query whose filters are all empty must still arrive as a query.
 #[server(prefix = "/rpc", endpoint = "tickets/list", input = leptos::server_fn::codec::Json)]
 pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render(format!("tickets/list {query:?}"), || async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
         service::list(&core, &caller, &query).await
-    }
+    })
     .await)
 }
 
 #[server(prefix = "/rpc", endpoint = "tickets/categories")]
 pub async fn ticket_categories() -> Result<Vec<String>, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render("tickets/categories".to_string(), || async {
         let core = rpc::core()?;
         service::categories(&core, &rpc::caller(&core).await?).await
-    }
+    })
     .await)
 }
 
@@ -65,11 +65,11 @@ pub async fn create_ticket(title: String, description: String, category: String,
 
 #[server(prefix = "/rpc", endpoint = "tickets/get")]
 pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
-    rpc::finish(async {
+    rpc::finish(rpc::once_per_render(format!("tickets/get {id}"), || async {
         let core = rpc::core()?;
         let caller = rpc::caller(&core).await?;
         service::view(&core, &caller, id).await
-    }
+    })
     .await)
 }
 

@@ -44,7 +44,7 @@ const NAME_ORDER: &str = "u.name";
 /// Rows gathered into one JSON array of arrays (text), in `order`: a result of hundreds of rows
 /// then crosses from SQLite's connection thread in one message. sqlx-sqlite hands rows over one
 /// at a time, a lock and a wake-up each, which made a list of 200 agents cost 1 ms.
-fn json_rows(values: &str, order: &str) -> String {
+pub(super) fn json_rows(values: &str, order: &str) -> String {
     format!("json_group_array(json_array({values}) ORDER BY {order})")
 }
 /// A ticket's creation time in unix seconds (stored as RFC 3339 text).
