@@ -140,6 +140,19 @@ pub fn TextAreaField(
     }
 }
 
+/// The `<option>`s of a select as one escaped HTML string (for `inner_html`): the agents of a
+/// large help desk are hundreds of options, which as views were built again at each of the
+/// three passes of a server render, and hydrated one by one. Values and labels are escaped
+/// (an agent's name is anyone's text); the option whose value is `selected` is marked.
+pub fn options_html(options: &[(String, String)], selected: Option<&str>) -> String {
+    let mut html = String::with_capacity(options.len() * 48);
+    for (value, text) in options {
+        let mark = if selected == Some(value.as_str()) { " selected" } else { "" };
+        html.push_str(&format!("<option value=\"{}\"{mark}>{}</option>", crate::ui::escape_html(value), crate::ui::escape_html(text)));
+    }
+    html
+}
+
 /// A labelled select; `options` are (value, label) pairs.
 #[component]
 pub fn SelectField(
@@ -158,14 +171,8 @@ pub fn SelectField(
         <div class="field" class:has-error=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <select id=id name=name node_ref=node_ref.unwrap_or_default()
-                aria-invalid=move || message.get().is_some().then_some("true")>
-                {options
-                    .into_iter()
-                    .map(|(value, text)| {
-                        let is_selected = selected.as_deref() == Some(value.as_str());
-                        view! { <option value=value selected=is_selected>{text}</option> }
-                    })
-                    .collect_view()}
+                aria-invalid=move || message.get().is_some().then_some("true")
+                inner_html=options_html(&options, selected.as_deref())>
             </select>
             {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
@@ -193,5 +200,27 @@ where
                 })
             }}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::options_html;
+
+    #[test]
+    fn options_are_escaped_and_the_chosen_one_is_marked() {
+        let options = vec![
+            (String::new(), "Anyone".to_string()),
+            ("7".to_string(), "<img src=x onerror=alert(1)> & \"Bob\"".to_string()),
+            ("\"><script>".to_string(), "x".to_string()),
+        ];
+        assert_eq!(
+            options_html(&options, Some("7")),
+            "<option value=\"\">Anyone</option>\
+             <option value=\"7\" selected>&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Bob&quot;</option>\
+             <option value=\"&quot;&gt;&lt;script&gt;\">x</option>"
+        );
+        assert!(options_html(&options, None).matches(" selected").count() == 0);
+        assert!(options_html(&options, Some("")).starts_with("<option value=\"\" selected>"));
     }
 }

@@ -5,7 +5,7 @@ mod layout;
 mod live;
 mod pager;
 
-pub use forms::{Field, FormError, Loaded, Notice, SelectField, SubmitButton, TextAreaField};
+pub use forms::{options_html, Field, FormError, Loaded, Notice, SelectField, SubmitButton, TextAreaField};
 pub use layout::{AccessDenied, NotFound, RequireRole};
 pub use live::{settled, use_live, LiveCursor, LiveFeed};
 pub use pager::Pager;

@@ -4,7 +4,7 @@
 use super::{list_tickets, ticket_categories};
 use crate::domain::AgentChoice;
 use crate::features::admin::{admin_agents, BulkAssign};
-use crate::ui::{FormError, Notice, SelectField};
+use crate::ui::{options_html, FormError, Notice, SelectField};
 use leptos::form::ActionForm;
 use crate::domain::{Priority, RawTicketQuery, TicketPage, TicketRow, TicketSort, TicketStatus};
 use crate::ui::{when, Pager};
@@ -128,12 +128,7 @@ fn FilterSelect(label: &'static str, name: &'static str, options: Vec<(String, S
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id name=name>
-                {options.into_iter().map(|(value, text)| {
-                    let is_selected = selected.as_deref().unwrap_or("") == value;
-                    view! { <option value=value selected=is_selected>{text}</option> }
-                }).collect_view()}
-            </select>
+            <select id=id name=name inner_html=options_html(&options, Some(selected.as_deref().unwrap_or("")))></select>
         </div>
     }
 }
