@@ -53,7 +53,9 @@ macro_rules! counters_code {
         }
 
         /// Every agent's figures, from the counters (see `Store::agent_totals`), by name as
-        /// SQLite's BINARY collation orders it (see `NAME_ORDER`).
+        /// SQLite's BINARY collation orders it (see `NAME_ORDER`). The assignee counters are
+        /// summed in one pass (a few rows per agent), not looked up twice per agent: on
+        /// PostgreSQL those 400 lookups were 2.5 ms of database time per admin dashboard.
         pub(in crate::server::store) async fn agent_totals_in(conn: &mut <Db as sqlx::Database>::Connection) -> Result<Vec<AgentPerformance>, StoreError> {
             static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
                 let values = "a.agent_id, a.agent_name, a.is_active, a.assigned, a.resolved, a.resolution_secs";
@@ -61,12 +63,13 @@ macro_rules! counters_code {
                     concat!(
                         "SELECT {} FROM (SELECT u.id AS agent_id, u.name AS sort_name, ", crate::server::store::rows::shown_name!("u"), " AS agent_name,
                             CASE WHEN u.is_active THEN 1 ELSE 0 END AS is_active,
-                            (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
-                             WHERE c.scope = 'assignee' AND c.scope_id = u.id) AS assigned,
-                            (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM ticket_counts c
-                             WHERE c.scope = 'assignee' AND c.scope_id = u.id AND c.status = 'closed') AS resolved,
+                            CAST(COALESCE(c.assigned, 0) AS BIGINT) AS assigned,
+                            CAST(COALESCE(c.resolved, 0) AS BIGINT) AS resolved,
                             COALESCE(r.resolution_secs, 0) AS resolution_secs
-                         FROM users u LEFT JOIN agent_resolution r ON r.agent_id = u.id
+                         FROM users u
+                         LEFT JOIN (SELECT scope_id, SUM(n) AS assigned, SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS resolved
+                                    FROM ticket_counts WHERE scope = 'assignee' GROUP BY scope_id) c ON c.scope_id = u.id
+                         LEFT JOIN agent_resolution r ON r.agent_id = u.id
                          WHERE u.role = 'agent' AND u.deleted_at IS NULL) a"
                     ),
                     json_rows(values, &format!("{}, a.agent_id", NAME_ORDER.replace("u.name", "a.sort_name")))
