@@ -145,6 +145,8 @@ read -r USER_TOKEN _ < <(login user1@seed.test password123)
 body=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "http://$APP/api/tickets?status=closed&perPage=1")
 body=${body#*\"id\":}; TICKET=${body%%[!0-9]*}
 YEAR_AGO=$(date -u -d '1 year ago' +%F)
+MID_LAST_MONTH=$(date -u -d "$(date -u +%Y-%m-01) -1 month +14 days" +%F)
+MID_30=$(date -u -d "$MID_LAST_MONTH -29 days" +%F)
 # A ticket with 50 events: one of agent1's tickets in progress (else on hold, else open: an
 # earlier run's mixed load may have left them all on hold), given public replies until it has.
 for status in in-progress on-hold open; do
@@ -284,8 +286,11 @@ bench "tickets, status=open&priority=high&category=technical by updated" "$ADMIN
 bench "tickets, q=$RARE (rare)" "$ADMIN_TOKEN" api "/api/tickets?q=$RARE"
 bench "tickets, q=printer (1/3)" "$ADMIN_TOKEN" api "/api/tickets?q=printer"
 bench "agent's assigned tickets" "$AGENT_TOKEN" api /api/agents/assigned-tickets
-bench "reports, 30 days" "$ADMIN_TOKEN" api /api/admin/reports
-bench "reports, from $YEAR_AGO" "$ADMIN_TOKEN" api "/api/admin/reports?from=$YEAR_AGO"
+# Reports at three ranges: the default (the last 30 days), 30 days ending last month's 15th
+# (other days at the two ends), and a year.
+bench "reports, default range (last 30 days)" "$ADMIN_TOKEN" api /api/admin/reports
+bench "reports, 30 days to $MID_LAST_MONTH" "$ADMIN_TOKEN" api "/api/admin/reports?from=$MID_30&to=$MID_LAST_MONTH"
+bench "reports, a year from $YEAR_AGO" "$ADMIN_TOKEN" api "/api/admin/reports?from=$YEAR_AGO"
 bench "/admin/tickets page" "$ADMIN_TOKEN" page /admin/tickets
 bench "/tickets/$TICKET page" "$ADMIN_TOKEN" page "/tickets/$TICKET"
 bench "/login page" - page /login
