@@ -12,12 +12,16 @@ fn search_text_becomes_a_safe_tsquery() {
 }
 
 #[test]
-fn a_search_is_planned_with_its_words_and_other_lists_stay_prepared() {
+fn a_search_or_a_mix_is_planned_with_its_values_and_other_lists_stay_prepared() {
     let plain = TicketQuery { status: Some(TicketStatus::Open), ..Default::default() };
     assert!(keep_prepared(&plain));
     assert!(!keep_prepared(&TicketQuery { q: Some("printer".into()), ..plain.clone() }));
     // Text with no searchable word filters nothing, so the list is an ordinary one.
-    assert!(keep_prepared(&TicketQuery { q: Some(" -- ".into()), ..plain }));
+    assert!(keep_prepared(&TicketQuery { q: Some(" -- ".into()), ..plain.clone() }));
+    // A mix of conditions is planned with its values, whichever two they are.
+    assert!(!keep_prepared(&TicketQuery { overdue: true, ..plain.clone() }));
+    assert!(!keep_prepared(&TicketQuery { status: None, category: Some("billing".into()), unassigned: true, ..plain }));
+    assert!(keep_prepared(&TicketQuery { unassigned: true, ..Default::default() }));
 }
 
 #[tokio::test]
@@ -147,4 +151,49 @@ async fn overdue_counts_agree_with_counting_the_tickets() {
     sqlx::query("UPDATE tickets SET due_at = due_at + 30 * 86400 WHERE id = 2").execute(&store.pool).await.unwrap();
     assert_eq!(overdue(TicketScope::AssignedTo(3)).await, 0, "a deadline moved into the future");
     assert!(store.counter_mismatches().await.unwrap().is_empty());
+}
+
+/// A mix's count runs within its budget: exact when it finishes, `None` when the budget runs
+/// out (here it waits on a lock another connection holds), and either way the budget ends
+/// with the count, so the page read after it in the same transaction has none. Past the
+/// budget the newest tickets give a lower bound.
+#[tokio::test]
+async fn a_count_past_its_budget_gives_way_to_the_newest_tickets_and_leaves_no_timeout_behind() {
+    use super::super::counters::{matches_within, newest_matches};
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_count_budget", 3).await.unwrap();
+    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', now())")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    // 1 200 tickets, the newest first by id; every 7th open, every 5th billing.
+    sqlx::query(
+        "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at)
+         SELECT 1, 'T', 'x', CASE WHEN g % 5 = 0 THEN 'billing' ELSE 'technical' END, 'low',
+                CASE WHEN g % 7 = 0 THEN 'open' ELSE 'closed' END, now() - (1201 - g) * interval '1 minute', now()
+         FROM generate_series(1, 1200) g",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let query = TicketQuery { status: Some(TicketStatus::Open), category: Some("billing".into()), page: 1, per_page: 20, ..Default::default() };
+    let now = Utc::now();
+    // Another connection locks the tickets: the count waits past its budget and gives way.
+    let mut holder = store.pool.acquire().await.unwrap();
+    let mut lock = holder.begin().await.unwrap();
+    sqlx::query("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE").execute(&mut *lock).await.unwrap();
+    let mut conn = store.pool.acquire().await.unwrap();
+    let mut tx = searching(&mut conn).await.unwrap();
+    let timeout = "SHOW statement_timeout";
+    let before = sqlx::query_scalar::<_, String>(timeout).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(matches_within(&mut tx, TicketScope::All, &query, now, 50).await.unwrap(), None);
+    lock.rollback().await.unwrap();
+    assert_eq!(sqlx::query_scalar::<_, String>(timeout).fetch_one(&mut *tx).await.unwrap(), before, "no budget left behind");
+    // In time, the exact count; and again no budget left for what the transaction reads next.
+    assert_eq!(matches_within(&mut tx, TicketScope::All, &query, now, 10_000).await.unwrap(), Some(34));
+    assert_eq!(sqlx::query_scalar::<_, String>(timeout).fetch_one(&mut *tx).await.unwrap(), before);
+    sqlx::query("SELECT pg_sleep(0.1)").execute(&mut *tx).await.unwrap();
+    // The newest 1 000 tickets (ids 201…1 200) hold 29 of the 34.
+    assert_eq!(newest_matches(&mut tx, TicketScope::All, &query, now, 1_000).await.unwrap(), 29);
+    tx.commit().await.unwrap();
 }

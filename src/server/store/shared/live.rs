@@ -89,8 +89,11 @@ macro_rules! live_code {
             /// The oldest and newest ids kept (0 and 0 when none is).
             #[tracing::instrument(skip_all, name = "store.live_bounds")]
             pub async fn live_bounds(&self) -> Result<(i64, i64), StoreError> {
+                // Two subqueries: SQLite reads MIN or MAX alone from the key's ends, both at once by a scan.
                 let (oldest, newest): (Option<i64>, Option<i64>) =
-                    sqlx::query_as("SELECT MIN(id), MAX(id) FROM live_events").fetch_one(self.reader()).await?;
+                    sqlx::query_as("SELECT (SELECT MIN(id) FROM live_events), (SELECT MAX(id) FROM live_events)")
+                        .fetch_one(self.reader())
+                        .await?;
                 Ok((oldest.unwrap_or(0), newest.unwrap_or(0)))
             }
 

@@ -169,7 +169,11 @@ async fn word_count(conn: &mut sqlx::SqliteConnection, fts: &str, all: i64) -> R
     if n < EXACT {
         return Ok(n);
     }
-    let (low, high): (i64, i64) = sqlx::query_as("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM tickets").fetch_one(&mut *conn).await?;
+    // Two subqueries: SQLite reads MIN or MAX alone from the index's end, both at once by a scan.
+    let (low, high): (i64, i64) =
+        sqlx::query_as("SELECT COALESCE((SELECT MIN(id) FROM tickets), 0), COALESCE((SELECT MAX(id) FROM tickets), 0)")
+            .fetch_one(&mut *conn)
+            .await?;
     let mut sampled = 0;
     for quarter in 0..4 {
         let start = low + (high - low - WINDOW).max(0) * quarter / 3;
