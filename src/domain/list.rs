@@ -116,6 +116,13 @@ impl std::fmt::Display for TicketCursor {
 
 impl TicketQuery {
     /// The cursor just past `row` in this list (search results are ordered newest first).
+    /// An "at least" count (one that stopped early) raised to the rows up to the end of the
+    /// page just read (`read`: its rows, and the one more that tells another page follows).
+    pub fn at_least(&self, counted: i64, read: usize) -> i64 {
+        let before = if self.after.is_some() { 0 } else { i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page) };
+        counted.max(before + read as i64)
+    }
+
     /// No ticket can match: an overdue ticket is one still open past its deadline, so "closed
     /// and overdue" is empty by definition, and is answered without reading a row.
     pub fn matches_nothing(&self) -> bool {
@@ -262,6 +269,16 @@ impl TicketPage {
 mod tests {
     use super::*;
     use crate::domain::may_see;
+
+    #[test]
+    fn an_at_least_count_covers_the_rows_up_to_the_page_read() {
+        let q = |page, after| TicketQuery { page, per_page: 25, after, ..Default::default() };
+        assert_eq!(q(1, None).at_least(0, 26), 26);
+        assert_eq!(q(3, None).at_least(40, 10), 60);
+        assert_eq!(q(1, None).at_least(500, 26), 500);
+        let cursor = TicketCursor { rank: 1, at_nanos: 0, id: 9 };
+        assert_eq!(q(7, Some(cursor)).at_least(3, 26), 26, "after a cursor, the rows before are unknown");
+    }
 
     #[test]
     fn closed_and_overdue_matches_nothing_and_nothing_else_is_ruled_out() {

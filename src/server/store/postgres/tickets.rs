@@ -113,6 +113,8 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
 
 /// A list's page from up to one row more than it shows (that row tells whether another follows).
 pub(super) fn page_of(query: &TicketQuery, mut rows: Vec<TicketRow>, total: i64, capped: bool) -> ListedTickets {
+    // An "at least" count never says fewer than the rows up to the end of this page.
+    let total = if capped { query.at_least(total, rows.len()) } else { total };
     let next = if rows.len() > query.per_page as usize {
         rows.truncate(query.per_page as usize);
         rows.last().map(|row| query.cursor_after(row))

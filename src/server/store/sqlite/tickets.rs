@@ -74,6 +74,8 @@ impl Store {
         // One row more than the page shows tells whether another page follows.
         let plan = self.plan_for(scope, query, query.per_page + 1, sizes.as_ref());
         let mut rows = self.ticket_window(scope, query, query.per_page + 1, now, plan).await?;
+        // An "at least" count never says fewer than the rows up to the end of this page.
+        let total = if capped { query.at_least(total, rows.len()) } else { total };
         let next = if rows.len() > query.per_page as usize {
             rows.truncate(query.per_page as usize);
             rows.last().map(|row| query.cursor_after(row))
