@@ -3,8 +3,9 @@ import { E2E_PORT, INBOUND_SECRET, OUTBOX_DIR } from "./tests/helpers";
 import os from "node:os";
 import path from "node:path";
 
-// The release server binary and site built by `cargo leptos build --release` (scripts/test.sh
-// sets both paths; the defaults match a build without CARGO_TARGET_DIR).
+// The server binary and the site `cargo leptos build --release` built (scripts/test.sh sets both
+// paths: the server the cargo tests built, the release client; the defaults match a release
+// build without CARGO_TARGET_DIR).
 const root = path.resolve(__dirname, "..");
 const serverBinary = process.env.HELPDESK_BIN ?? path.join(root, "target/release/helpdesk");
 const siteRoot = process.env.HELPDESK_SITE_ROOT ?? path.join(root, "target/site");
@@ -66,6 +67,8 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       LEPTOS_ENV: "PROD",
+      // cargo-leptos builds it into the server; a server built by plain cargo needs it said.
+      LEPTOS_OUTPUT_NAME: "helpdesk",
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_SITE_ADDR: `127.0.0.1:${E2E_PORT}`,
       HELPDESK_ADDR: `127.0.0.1:${E2E_PORT}`,

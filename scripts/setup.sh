@@ -2,30 +2,49 @@
 # Installs what building and testing the help desk needs, skipping what is already present:
 # the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock, and (with
 # --e2e) Debian's Chromium and the Playwright/binaryen npm packages.
+#
+#   --e2e           also what the tests need (Chromium, nginx, aiosmtpd, Dovecot, Playwright)
+#   --later-tools   skip the client build tools (cargo-leptos, the wasm-bindgen CLI)
+#   --tools-only    only those tools (scripts/test.sh installs them while the cargo tests run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_e2e=false
-[[ "${1:-}" == "--e2e" ]] && want_e2e=true
+want_e2e=false want_tools=true want_rest=true
+for arg in "$@"; do
+  case "$arg" in
+    --e2e) want_e2e=true ;;
+    --later-tools) want_tools=false ;;
+    --tools-only) want_rest=false ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\n==> %s\n' "$*"; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if $want_rest && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
-  step "installing cargo-leptos 0.3.10 (about 15 minutes on 2 cores, once)"
-  cargo install cargo-leptos --version 0.3.10 --locked
+# Tools, not shipped code: built without cargo-leptos' own fat LTO and single codegen unit
+# (its [profile.release]), which cost minutes of one core for a few percent of speed.
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+}
+
+if $want_tools && ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  step "installing cargo-leptos 0.3.10 (about 10 minutes on 2 cores, once)"
+  tool_install cargo-leptos --version 0.3.10 --locked
 fi
 
 # cargo-leptos uses the wasm-bindgen on PATH; it must match the crate version exactly.
 wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wbg_version}\$"; then
+if $want_tools && ! wasm-bindgen --version 2>/dev/null | grep -q " ${wbg_version}\$"; then
   step "installing wasm-bindgen-cli ${wbg_version}"
-  cargo install wasm-bindgen-cli --version "${wbg_version}" --force
+  tool_install wasm-bindgen-cli --version "${wbg_version}" --force
 fi
+
+$want_rest || exit 0
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   step "installing Node.js and npm"

@@ -168,7 +168,7 @@ fn ProfileDetails(profile: Profile) -> impl IntoView {
             <dl class="details">
                 <dt>"Email"</dt><dd>{profile.email}</dd>
                 <dt>"Role"</dt><dd>{profile.role.label()}</dd>
-                <dt>"Member since"</dt><dd>{profile.created_at.format("%Y-%m-%d").to_string()}</dd>
+                <dt>"Member since"</dt><dd>{crate::ui::day_text(profile.created_at)}</dd>
             </dl>
         </section>
     }

@@ -13,7 +13,21 @@ pub use pager::Pager;
 /// A timestamp as people read it (UTC), inside a machine-readable `<time>`.
 pub fn when(at: chrono::DateTime<chrono::Utc>) -> impl leptos::IntoView {
     use leptos::prelude::*;
-    view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
+    view! { <time datetime=at.to_rfc3339()>{format!("{} UTC", minute_text(at))}</time> }
+}
+
+/// `2026-12-06 19:05`: a time to the minute, as the pages write it. Written out from its fields
+/// rather than with chrono's `format`, whose strftime parser and writer would otherwise be in
+/// the client every page loads (about 30 KB before optimisation).
+pub fn minute_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Timelike;
+    format!("{} {:02}:{:02}", day_text(at), at.hour(), at.minute())
+}
+
+/// `2026-12-06`: the day of a time (UTC).
+pub fn day_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
 }
 
 /// The text of the document's `<title>`: the page's title, then the product's name. Every
@@ -108,5 +122,15 @@ mod tests {
     #[test]
     fn query_components_are_percent_encoded() {
         assert_eq!(encode_query("/admin?x=1&y=2"), "/admin%3Fx%3D1%26y%3D2");
+    }
+
+    #[test]
+    fn times_read_as_chrono_would_write_them() {
+        use chrono::TimeZone;
+        for (y, mo, d, h, mi) in [(2026, 12, 6, 19, 5), (1999, 1, 31, 0, 0), (2024, 2, 29, 23, 59), (987, 10, 1, 9, 7)] {
+            let at = chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, 42).unwrap();
+            assert_eq!(minute_text(at), at.format("%Y-%m-%d %H:%M").to_string());
+            assert_eq!(day_text(at), at.format("%Y-%m-%d").to_string());
+        }
     }
 }

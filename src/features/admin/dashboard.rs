@@ -79,7 +79,7 @@ fn MailHealth(mail: MailStatus, retry: ServerAction<RetryMail>) -> impl IntoView
                 <div class=failed_class><dt>"Given up"</dt><dd>{count(mail.failed, mail.failed_capped)}</dd></div>
             </dl>
             {mail.last_error.map(|error| {
-                let at = mail.last_error_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+                let at = mail.last_error_at.map(|t| format!("{} UTC", crate::ui::minute_text(t))).unwrap_or_default();
                 view! { <p class="hint">"Last refusal by the mail server (" {at} "): " {error}</p> }
             })}
             {stuck.then(|| view! {

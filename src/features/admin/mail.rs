@@ -73,7 +73,7 @@ fn InboundTable(page: InboundPage, process: ServerAction<ProcessInbound>) -> imp
                     let again = m.raw_kept && !matches!(m.outcome.as_str(), "created" | "replied" | "duplicate");
                     view! {
                         <tr>
-                            <td>{m.received_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                            <td>{crate::ui::minute_text(m.received_at)}</td>
                             <td>{m.sender}</td>
                             <td>{m.subject}</td>
                             <td>{m.outcome}</td>
