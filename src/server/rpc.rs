@@ -58,6 +58,53 @@ where
     })
 }
 
+impl RenderMemo {
+    /// Keeps `value` under `key`, as if a call had just read it.
+    fn keep<T: Send + Sync + 'static>(&self, key: &str, value: T) {
+        let cell = tokio::sync::OnceCell::new_with(Some(Arc::new(value) as Arc<dyn std::any::Any + Send + Sync>));
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), Arc::new(cell));
+    }
+
+    /// What a call read under `key`, without waiting: `None` if nothing has yet.
+    fn read_now<T: Clone + 'static>(&self, key: &str) -> Option<T> {
+        let cell = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()?;
+        cell.get().and_then(|kept| kept.downcast_ref::<T>().cloned())
+    }
+}
+
+/// The memo a page render starts from: the one `prefetch_caller` left on the request, or an
+/// empty one.
+pub fn render_memo() -> RenderMemo {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<RenderMemo>().cloned()).unwrap_or_default()
+}
+
+/// Before a page is rendered (a GET of a page route): the caller is looked up, so the role
+/// guard knows them at once (`known_caller`) and needs no `Suspense`, and the render's own
+/// `caller` finds them in the memo rather than asking the store again. A request with no
+/// session, or whose lookup fails, starts with an empty memo: the render looks up and reports
+/// as before.
+pub async fn prefetch_caller(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.method() == axum::http::Method::GET {
+        let memo = RenderMemo::default();
+        let ip = guard::client_ip(request.extensions(), request.headers(), &state.core.config.trusted_proxies);
+        if let Ok(user) = guard::authenticate(&state.core, request.headers(), ip).await {
+            memo.keep("caller", user);
+        }
+        request.extensions_mut().insert(memo);
+    }
+    next.run(request).await
+}
+
+/// The page request's caller when it was looked up before the render began; `None` when it
+/// was not (no session, or a server function call), and always in the browser.
+pub fn known_caller() -> Option<crate::domain::SessionUser> {
+    use_context::<RenderMemo>()?.read_now::<CurrentUser>("caller").map(|c| c.user)
+}
+
 /// The signed-in caller if there is one; a missing or stale session is simply `None`.
 pub async fn optional_caller(core: &Core) -> Result<Option<CurrentUser>, AppError> {
     match caller(core).await {

@@ -161,8 +161,9 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     crate::server::metrics::handle();
-    let app = Router::new()
-        .nest("/api", crate::server::api::router())
+    // Pages and server functions; a page's caller is looked up before it renders (see
+    // `rpc::prefetch_caller`).
+    let pages = Router::<AppState>::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -170,7 +171,7 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
                 let state = state.clone();
                 move || {
                     provide_context(state.clone());
-                    provide_context(crate::server::rpc::RenderMemo::default());
+                    provide_context(crate::server::rpc::render_memo());
                     crate::server::http::provide_nonce();
                 }
             },
@@ -179,6 +180,10 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
                 move || shell(options.clone())
             },
         )
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::rpc::prefetch_caller));
+    let app = Router::new()
+        .nest("/api", crate::server::api::router())
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::server::http::provide_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
         .layer(axum::middleware::from_fn(crate::server::http::bound_body))

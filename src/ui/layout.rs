@@ -10,8 +10,22 @@ use leptos_router::hooks::use_location;
 /// Renders its children only for a signed-in user with one of `roles`. A signed-out visitor
 /// is sent to `/login?next=…`; a wrong role gets the 403 page. The server functions the
 /// page calls check again: this guard is for the visitor, not for security.
+///
+/// When the server looked the caller up before rendering (every page request with a live
+/// session, `rpc::prefetch_caller`), the page is drawn at once, without a `Suspense`: under
+/// one, leptos builds the whole page three times and writes its data into the HTML three
+/// times (leptos#4688). That caller is sent along with the page, so hydration draws the same
+/// tree. Otherwise (signed out, or a page reached by navigating in the browser) the guard waits
+/// for `current_user`.
 #[component]
 pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    if let Some(user) = SharedValue::new(known_caller).into_inner() {
+        return if roles.contains(&user.role) {
+            view! { <AppShell user=user>{children()}</AppShell> }.into_any()
+        } else {
+            view! { <AppShell user=user><AccessDenied/></AppShell> }.into_any()
+        };
+    }
     let me = Resource::new(|| (), |_| current_user());
     let location = use_location();
     view! {
@@ -35,6 +49,15 @@ pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoVie
             }}
         </Suspense>
     }
+    .into_any()
+}
+
+/// The caller the server looked up before this render, if it did.
+fn known_caller() -> Option<SessionUser> {
+    #[cfg(feature = "ssr")]
+    return crate::server::rpc::known_caller();
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {

@@ -279,6 +279,24 @@ async fn admin_and_super_admin_pages_render_on_the_server() {
     assert_eq!(app.send(page("/superadmin/users/999", Some(&superadmin))).await.status, StatusCode::NOT_FOUND);
 }
 
+/// A signed-in page is drawn once: its data is in the HTML once for hydration, beside the
+/// rows drawn from it. (Under the role guard's `Suspense`, leptos built the page three times
+/// and wrote each answer three times.)
+#[tokio::test]
+async fn a_signed_in_page_carries_its_data_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@gmail.com", "admin123").await;
+    for (path, text) in [("/admin/tickets", "Data Export Issue"), ("/user/tickets", "Data Export Issue"), ("/tickets/1", "Login Issue")] {
+        let token = if path.starts_with("/user") { app.login("user@gmail.com", "user123").await } else { admin.clone() };
+        let reply = app.send(page(path, Some(&token))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let body = html(&reply);
+        let (drawn, data) = body.split_once("__RESOLVED_RESOURCES").unwrap_or((body, ""));
+        assert!(drawn.contains(text), "{path} draws {text}");
+        assert_eq!(data.matches(text).count(), 1, "{path} sends {text} for hydration once");
+    }
+}
+
 #[tokio::test]
 async fn settings_saved_from_the_form_name_the_bad_field() {
     let app = TestApp::spawn().await;

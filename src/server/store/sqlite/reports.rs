@@ -103,35 +103,32 @@ impl Store {
 }
 
 /// Per agent: the days at the range's two ends from the daily rollup and its whole months
-/// from the monthly one, each branch read by the agent's key and a range of it.
-/// Every agent in one JSON row (`json_rows`: sqlx-sqlite hands rows over one at a time, which
-/// made 201 agents cost a millisecond): `[id, name, active, assigned, resolved, secs]`.
+/// from the monthly one, each branch read by the agent's key and a range of it. The sums are a
+/// subquery per agent, each a walk of one stretch of the primary key, as PostgreSQL's LATERAL
+/// join does: grouping the union of every agent's rows instead sorted all of them in a
+/// temporary b-tree, 8 ms rather than 3 for 30 days of 201 agents at a million tickets.
+/// MATERIALIZED computes each agent's sums once (a flattened CTE would run the subquery once
+/// per `->>`). Every agent in one JSON row (`json_rows`: sqlx-sqlite hands rows over one at a
+/// time, which made 201 agents cost a millisecond): `[id, name, active, assigned, resolved, secs]`.
 static AGENT_SPANS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         concat!(
-            "SELECT {} FROM (SELECT agent_id, MAX(agent_name) AS agent_name, MAX(sort_name) AS sort_name,
-                MAX(is_active) AS is_active, COALESCE(SUM(n), 0) AS assigned,
-                COALESCE(SUM(CASE WHEN status = 'closed' THEN n END), 0) AS resolved,
-                COALESCE(SUM(resolution_secs), 0) AS resolution_secs
-             FROM (
+            "WITH a AS MATERIALIZED (
                 SELECT u.id AS agent_id, ", shown_name!("u"), " AS agent_name, u.name AS sort_name, u.is_active AS is_active,
-                       NULL AS status, NULL AS n, NULL AS resolution_secs
-                FROM users u WHERE u.role = 'agent' AND u.deleted_at IS NULL
-                UNION ALL
-                SELECT u.id, NULL, NULL, NULL, r.status, r.n, r.resolution_secs FROM users u
-                JOIN rollup_agent r ON r.agent_id = u.id AND r.day BETWEEN ?1 AND ?2
-                WHERE u.role = 'agent' AND u.deleted_at IS NULL
-                UNION ALL
-                SELECT u.id, NULL, NULL, NULL, r.status, r.n, r.resolution_secs FROM users u
-                JOIN rollup_agent r ON r.agent_id = u.id AND r.day BETWEEN ?3 AND ?4
-                WHERE u.role = 'agent' AND u.deleted_at IS NULL
-                UNION ALL
-                SELECT u.id, NULL, NULL, NULL, m.status, m.n, m.resolution_secs FROM users u
-                JOIN rollup_agent_month m ON m.agent_id = u.id AND m.month BETWEEN ?5 AND ?6
-                WHERE u.role = 'agent' AND u.deleted_at IS NULL)
-             GROUP BY agent_id) a"
+                    (SELECT json_array(COALESCE(SUM(x.n), 0), COALESCE(SUM(CASE WHEN x.status = 'closed' THEN x.n END), 0),
+                                       COALESCE(SUM(x.resolution_secs), 0))
+                     FROM (SELECT r.status, r.n, r.resolution_secs FROM rollup_agent r
+                           WHERE r.agent_id = u.id AND r.day BETWEEN ?1 AND ?2
+                           UNION ALL
+                           SELECT r.status, r.n, r.resolution_secs FROM rollup_agent r
+                           WHERE r.agent_id = u.id AND r.day BETWEEN ?3 AND ?4
+                           UNION ALL
+                           SELECT m.status, m.n, m.resolution_secs FROM rollup_agent_month m
+                           WHERE m.agent_id = u.id AND m.month BETWEEN ?5 AND ?6) x) AS sums
+                FROM users u WHERE u.role = 'agent' AND u.deleted_at IS NULL)
+             SELECT {} FROM a"
         ),
-        json_rows("a.agent_id, a.agent_name, a.is_active, a.assigned, a.resolved, a.resolution_secs", "a.sort_name, a.agent_id")
+        json_rows("a.agent_id, a.agent_name, a.is_active, a.sums ->> 0, a.sums ->> 1, a.sums ->> 2", "a.sort_name, a.agent_id")
     )
 });
 

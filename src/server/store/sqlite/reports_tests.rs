@@ -104,6 +104,14 @@ async fn a_report_across_months_counts_what_a_recount_of_the_tickets_counts() {
     .await;
     let reported: Vec<(String, i64)> = report.agents.iter().map(|a| (a.agent_id.to_string(), a.assigned)).collect();
     assert_eq!(reported, agents);
+    let resolved = recount(&format!(
+        "SELECT CAST(assigned_to AS TEXT), COUNT(*) FROM tickets WHERE {in_range} AND status = 'closed' AND assigned_to IS NOT NULL GROUP BY 1 ORDER BY 1"
+    ))
+    .await;
+    let reported: Vec<(String, i64)> =
+        report.agents.iter().filter(|a| a.resolved > 0).map(|a| (a.agent_id.to_string(), a.resolved)).collect();
+    assert_eq!(reported, resolved);
+    assert!(!resolved.is_empty());
     let opened = recount(&format!("SELECT substr(created_at, 1, 10), COUNT(*) FROM tickets WHERE {in_range} GROUP BY 1 ORDER BY 1")).await;
     let per_day: Vec<(String, i64)> =
         report.per_day.iter().filter(|p| p.opened > 0).map(|p| (p.day.format("%Y-%m-%d").to_string(), p.opened)).collect();
