@@ -26,10 +26,12 @@ if $want_rest && ! rustup target list --installed | grep -qx wasm32-unknown-unkn
   rustup target add wasm32-unknown-unknown
 fi
 
-# Tools, not shipped code: built without cargo-leptos' own fat LTO and single codegen unit
-# (its [profile.release]), which cost minutes of one core for a few percent of speed.
+# Tools, not shipped code: built at opt-level 1 and without cargo-leptos' own fat LTO and single
+# codegen unit (its [profile.release]). What they do per build (run cargo, wasm-bindgen and
+# wasm-opt, split, hash and compress a few MB) takes seconds either way; full optimisation took
+# minutes of both cores to compile.
 tool_install() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
 }
 
 if $want_tools && ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
