@@ -24,10 +24,20 @@ step 'PostgreSQL: a throwaway database for this run, dropped at the end'
 root="$PWD"
 HELPDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh create)
 export HELPDESK_TEST_POSTGRES_URL
-trap 'kill "$tools_pid" 2>/dev/null || true; "$root/scripts/postgres.sh" drop "$HELPDESK_TEST_POSTGRES_URL" || true' EXIT
+trap 'kill "$tools_pid" ${front_pid:-} 2>/dev/null || true; "$root/scripts/postgres.sh" drop "$HELPDESK_TEST_POSTGRES_URL" || true' EXIT
 
 step 'cargo tests'
 cargo test --features ssr
+
+# The client's compile (cargo-leptos' own command for `build --release --split`, with its
+# environment: cargo-leptos then finds it up to date) goes on beside the PostgreSQL run.
+front_log=$(mktemp)
+env LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_SITE_ADDR=127.0.0.1:3000 \
+  LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
+  LEPTOS_HASH_FILE_NAME=hash.txt RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+  cargo build --package=helpdesk --lib --target-dir="$CARGO_TARGET_DIR/front" --target=wasm32-unknown-unknown \
+  --no-default-features --features=hydrate --profile=wasm-release >"$front_log" 2>&1 &
+front_pid=$!
 
 step 'the integration tests again, every app on PostgreSQL (a schema each)'
 HELPDESK_TEST_DATABASE_URL="$HELPDESK_TEST_POSTGRES_URL" cargo test --features ssr --test '*' -- \
@@ -41,7 +51,8 @@ grep '^==>' "$tools_log" || true
 # a release build of it would compile every dependency a second time, for speed these tests
 # do not measure (scripts/bench.sh measures the release build). The client is the release one
 # a browser gets: split, optimised, hashed and precompressed.
-step 'release build of the client'
+step 'release build of the client (compiled in the background since the cargo tests)'
+if ! wait "$front_pid"; then cat "$front_log"; exit 1; fi
 cargo leptos build --release --split --precompress --frontend-only
 cargo build --features ssr --bin helpdesk
 export HELPDESK_BIN="$CARGO_TARGET_DIR/debug/helpdesk"
