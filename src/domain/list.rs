@@ -115,7 +115,6 @@ impl std::fmt::Display for TicketCursor {
 }
 
 impl TicketQuery {
-    /// The cursor just past `row` in this list (search results are ordered newest first).
     /// An "at least" count (one that stopped early) raised to the rows up to the end of the
     /// page just read (`read`: its rows, and the one more that tells another page follows).
     pub fn at_least(&self, counted: i64, read: usize) -> i64 {
@@ -129,6 +128,7 @@ impl TicketQuery {
         self.overdue && self.status == Some(TicketStatus::Closed)
     }
 
+    /// The cursor just past `row` in this list (search results are ordered newest first).
     pub fn cursor_after(&self, row: &TicketRow) -> TicketCursor {
         TicketCursor::after_row(row, if self.q.is_some() { TicketSort::Newest } else { self.sort })
     }
