@@ -59,10 +59,8 @@ done
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   # The same LEPTOS_* variables as cargo-leptos' build, so the shared crates are not rebuilt.
   step "live client (examples/live_client.rs)"
-  LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
-    LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt \
-    cargo build --release --example live_client --features ssr >&2
+  source scripts/leptos-env.sh
+  env "${LEPTOS_BUILD_ENV[@]}" cargo build --release --example live_client --features ssr >&2
 fi
 [[ -x $CLIENT_BIN ]] || { echo "$CLIENT_BIN is missing: run without BENCH_SKIP_BUILD" >&2; exit 2; }
 if ! command -v wrk >/dev/null; then

@@ -54,10 +54,8 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   cargo leptos build --release --split --precompress >&2
   # The same LEPTOS_* variables as cargo-leptos' build, so the shared crates are not rebuilt.
   step "hello world baseline (examples/hello.rs)"
-  LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
-    LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt \
-    cargo build --release --example hello --features ssr >&2
+  source scripts/leptos-env.sh
+  env "${LEPTOS_BUILD_ENV[@]}" cargo build --release --example hello --features ssr >&2
 fi
 if ! command -v wrk >/dev/null; then
   step "installing wrk"

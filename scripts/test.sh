@@ -32,9 +32,8 @@ cargo test --features ssr
 # The client's compile (cargo-leptos' own command for `build --release --split`, with its
 # environment: cargo-leptos then finds it up to date) goes on beside the PostgreSQL run.
 front_log=$(mktemp)
-env LEPTOS_OUTPUT_NAME=helpdesk LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_SITE_ADDR=127.0.0.1:3000 \
-  LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
-  LEPTOS_HASH_FILE_NAME=hash.txt RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+source scripts/leptos-env.sh
+env "${LEPTOS_BUILD_ENV[@]}" RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
   cargo build --package=helpdesk --lib --target-dir="$CARGO_TARGET_DIR/front" --target=wasm32-unknown-unknown \
   --no-default-features --features=hydrate --profile=wasm-release >"$front_log" 2>&1 &
 front_pid=$!
