@@ -25,6 +25,8 @@ pub struct Store {
     /// The system settings, read on nearly every request: kept in memory, replaced when they
     /// are saved through this store and read again once they are `SETTINGS_REFRESH` old.
     settings: Arc<RwLock<Option<(SystemSettings, Instant)>>>,
+    /// Reports already computed, kept until a ticket changes (see `report_memo`).
+    reports: super::report_memo::ReportMemo,
 }
 
 #[derive(Clone, Debug)]
@@ -96,7 +98,7 @@ impl Store {
     }
 
     fn over(backend: Backend) -> Store {
-        Store { backend, settings: Arc::default() }
+        Store { backend, settings: Arc::default(), reports: Default::default() }
     }
 
     pub fn kind(&self) -> Kind {
@@ -177,6 +179,23 @@ impl Store {
         let settings = settings.map_err(|e| e.during("store.system_settings"))?;
         self.remember_settings(&settings);
         Ok(settings)
+    }
+
+    /// The report over `from..=to` (UTC days): the one kept from an earlier ask while no ticket
+    /// has changed since (one read to know), else computed from the rollups and kept.
+    #[tracing::instrument(skip_all, name = "store.report")]
+    pub async fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError> {
+        let inputs = self.report_inputs().await?;
+        if let Some(kept) = self.reports.get(from, to, &inputs) {
+            return Ok(kept);
+        }
+        let report = match &self.backend {
+            Backend::Sqlite(s) => s.report(from, to).await,
+            Backend::Postgres(s) => s.report(from, to).await,
+        };
+        let report = report.map_err(|e| e.during("store.report"))?;
+        self.reports.put(inputs.version, &report);
+        Ok(report)
     }
 
     fn remember_settings(&self, settings: &SystemSettings) {
@@ -273,7 +292,8 @@ delegate! {
     fn unassigned_and_overdue(&self, now: DateTime<Utc>) -> Result<(i64, i64), StoreError>;
     fn agent_performance(&self, range: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<AgentPerformance>, StoreError>;
     fn least_loaded_agent(&self, max_open: i64) -> Result<Option<i64>, StoreError>;
-    fn report(&self, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError>;
+    /// What a kept report depends on: how far the tickets have changed, and the agents now.
+    fn report_inputs(&self) -> Result<ReportInputs, StoreError>;
     fn secret_or_insert(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
     fn seed_demo(&self, accounts: &[DemoAccount]) -> Result<bool, StoreError>;
     /// False when the account is no longer active with the password `checked`: no session.

@@ -18,16 +18,16 @@ pub(super) async fn stores(test: &str) -> Vec<Store> {
     stores
 }
 
-fn hash(text: &str) -> PasswordHash {
+pub(super) fn hash(text: &str) -> PasswordHash {
     PasswordHash::from_stored(text.to_string())
 }
 
-async fn user(store: &Store, email: &str, role: Role, password_hash: &PasswordHash) -> i64 {
+pub(super) async fn user(store: &Store, email: &str, role: Role, password_hash: &PasswordHash) -> i64 {
     let new = NewUser { name: "Someone", email, password_hash, role, department: "", phone: "" };
     store.insert_user(new, None).await.expect("a new account").profile.id
 }
 
-async fn ticket(store: &Store, requester: i64, title: &str) -> i64 {
+pub(super) async fn ticket(store: &Store, requester: i64, title: &str) -> i64 {
     let mut c = store.changes().await.unwrap();
     let t = NewTicket { requester, actor: requester, title, description: "d", category: "technical", priority: Priority::High, due_at: 0 };
     let id = c.create(t).await.unwrap();

@@ -16,6 +16,7 @@ mod counting;
 mod error;
 mod postgres;
 mod records;
+mod report_memo;
 mod rows;
 mod shared;
 
@@ -23,6 +24,8 @@ mod shared;
 mod contract_tests;
 #[cfg(test)]
 mod contract_counters_tests;
+#[cfg(test)]
+mod contract_report_tests;
 #[cfg(test)]
 mod contract_mail_tests;
 pub mod sqlite;

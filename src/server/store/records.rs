@@ -266,3 +266,12 @@ pub struct InboundRow {
     pub raw_size: i64,
     pub raw_kept: bool,
 }
+
+/// What a report kept in memory depends on (`Store::report_inputs`): `version` moves with
+/// every ticket change (the newest live event, the newest ticket); `agents` are who the report
+/// lists now, `(id, shown name, active)` in its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInputs {
+    pub version: (i64, i64),
+    pub agents: Vec<(i64, String, bool)>,
+}

@@ -27,6 +27,7 @@ mod live;
 mod mail;
 mod passwords;
 mod presence;
+mod report_inputs;
 mod seed;
 mod sessions;
 mod settings;
@@ -71,9 +72,10 @@ macro_rules! store_code {
         crate::server::store::shared::inbound_code!();
         crate::server::store::shared::live_code!();
         crate::server::store::shared::presence_code!();
+        crate::server::store::shared::report_inputs_code!();
     };
 }
 pub(crate) use store_code;
-pub(crate) use {inbound::inbound_code, live::live_code, mail::mail_code, presence::presence_code};
+pub(crate) use {inbound::inbound_code, live::live_code, mail::mail_code, presence::presence_code, report_inputs::report_inputs_code};
 pub(crate) use {audit::audit_code, changes::changes_code, counters::counters_code, passwords::passwords_code, seed::seed_code};
 pub(crate) use {sessions::sessions_code, settings::settings_code, tickets::ticket_reads_code, users::users_code};
