@@ -38,7 +38,8 @@ for key, chunks in manifest.items():
     name = key.strip("_").rsplit("_", 1)[0]
     if not name.endswith("_view"):
         continue
-    files = [c + ".wasm" for c in chunks] + [resolve("split_" + key, "wasm")]
+    # The manifest lists the route's own piece (`split_<key>.<hash>`) among its chunks: once.
+    files = sorted({c + ".wasm" for c in chunks} | {resolve("split_" + key, "wasm")})
     route_br = sum(size(f) for f in files)
     route_raw = sum(size(f, False) for f in files)
     rows.append((name[: -len("_view")], route_br, route_raw))
