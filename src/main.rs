@@ -19,15 +19,6 @@ usage: helpdesk                 run the server (settings: Leptos.toml and HELPDE
                                 schema is created), ids, hashes and history included; prints
                                 the rows copied per table.";
 
-/// Rust's allocations go to mimalloc: under glibc's malloc, allocating and freeing the
-/// values of a page render (its views, strings and JSON) was a third of the render's time
-/// (`perf`, /admin/tickets at a million tickets). C code (SQLite) keeps glibc's, tuned below.
-/// Built without transparent huge pages (`no_thp`): mimalloc asks for them for the memory it
-/// commits at once, and each 2 MB page counted whole made the server idle at 53 MB and peak at
-/// 65-73 MB under the benchmark, against 40 and 53 MB with 4 KB pages, at the same speed.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Keeps the server's memory near what it uses. Each argon2id hash allocates 19 MiB; glibc
 /// would keep such blocks in its heap after they are freed (its mmap threshold rises with every
 /// large free) and in one arena per thread. A fixed threshold gives large blocks back to the
