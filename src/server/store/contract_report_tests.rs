@@ -1,6 +1,7 @@
 //! The store contract for reports kept in memory (`report_memo`): a report is computed once
 //! and kept while nothing changes, and every change made through the store, a ticket added
-//! beneath it, an agent renamed or added shows in the next report, on both databases.
+//! beneath it, an agent renamed or added shows in the next report, also after the live events
+//! that marked a change were forgotten, on both databases.
 
 use super::contract_tests::{hash, stores, ticket, user};
 use super::*;
@@ -13,7 +14,7 @@ async fn a_report_is_kept_until_a_ticket_or_an_agent_changes() {
         let kind = store.kind();
         let requester = user(&store, "u@x.io", Role::User, &hash("h")).await;
         let agent = user(&store, "a@x.io", Role::Agent, &hash("h")).await;
-        let (first, _) = (ticket(&store, requester, "One").await, ticket(&store, requester, "Two").await);
+        let (first, second) = (ticket(&store, requester, "One").await, ticket(&store, requester, "Two").await);
         let today = Utc::now().date_naive();
 
         let computed = store.report(today, today).await.unwrap();
@@ -39,6 +40,17 @@ async fn a_report_is_kept_until_a_ticket_or_an_agent_changes() {
         let newcomer = user(&store, "b@x.io", Role::Agent, &hash("h")).await;
         let listed = store.report(today, today).await.unwrap();
         assert_eq!(listed.agents.iter().map(|a| (a.agent_id, a.assigned)).collect::<Vec<_>>(), [(agent, 1), (newcomer, 0)], "{kind:?}");
+
+        // After a quiet spell every live event but the newest is forgotten; a change made and
+        // then forgotten in turn still shows.
+        store.prune_live(i64::MAX).await.unwrap();
+        assert_eq!(store.report(today, today).await.unwrap().by_status.closed, 1, "{kind:?}");
+        let mut c = store.changes().await.unwrap();
+        let close = TicketUpdate { status: Some(TicketStatus::Closed), closed: Some((Utc::now(), "done".into())), ..Default::default() };
+        assert!(c.update(second, None, agent, &close, &[]).await.unwrap());
+        c.commit().await.unwrap();
+        store.prune_live(i64::MAX).await.unwrap();
+        assert_eq!(store.report(today, today).await.unwrap().by_status.closed, 2, "{kind:?}: after its event was forgotten");
 
         // A ticket added as a seed or an import adds it, without a live event.
         store

@@ -97,10 +97,17 @@ macro_rules! live_code {
                 Ok((oldest.unwrap_or(0), newest.unwrap_or(0)))
             }
 
-            /// Forgets the events from before `at`; how many.
+            /// Forgets the events from before `at`, but for the newest; how many. The newest
+            /// stays so that its id only ever grows: a kept report is current while it is the
+            /// same (`Store::report_inputs`), and an empty table after a quiet spell would give
+            /// back an id seen before a change since pruned.
             #[tracing::instrument(skip_all, name = "store.prune_live")]
             pub async fn prune_live(&self, before: i64) -> Result<u64, StoreError> {
-                Ok(sqlx::query("DELETE FROM live_events WHERE at < $1").bind(before).execute(self.writer()).await?.rows_affected())
+                Ok(sqlx::query("DELETE FROM live_events WHERE at < $1 AND id < (SELECT MAX(id) FROM live_events)")
+                    .bind(before)
+                    .execute(self.writer())
+                    .await?
+                    .rows_affected())
             }
         }
     };
