@@ -31,7 +31,9 @@ const launchOptions = {
 export default defineConfig({
   testDir: "./tests",
   globalTeardown: "./teardown.ts",
-  timeout: 30_000,
+  // Whole flows (sign-ins, several pages, hydration) beside each other on two cores: 30 s was
+  // passed by two tests on a slow night, each well under it on other runs.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
