@@ -60,9 +60,6 @@ test("an admin's assignment shows in the agent's open queue and dashboard", asyn
 });
 
 test("eight tabs of one browser share one stream and stay usable", async ({ browser }) => {
-  // Sixteen page loads and hydrations, a sign-in and a change: beside the other tests on two
-  // cores it once ran past the default 30 s.
-  test.slow();
   const context = await browser.newContext();
   const first = await context.newPage();
   await signIn(first, DEMO.user.email, DEMO.user.password);

@@ -1,5 +1,5 @@
 //! What a kept report depends on, read in one statement: how far the tickets have changed,
-//! and who the agents are now (see `server::report_memo`).
+//! and who the agents are now (see `store::report_memo`).
 
 macro_rules! report_inputs_code {
     () => {
