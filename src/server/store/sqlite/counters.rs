@@ -51,7 +51,8 @@ impl Store {
         // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
         let plan = sizes.map(|sizes| choose(sizes, mix_of(scope, query, search.is_some()), query.sort, COUNT_CAP as u64 + 1));
         if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
-            return self.bounded_count(scope, query, plan, COUNT_READS, now).await;
+            // Rows probed for words cost more: fewer are read.
+            return self.bounded_count(scope, query, plan, COUNT_READS / i64::from(plan.per_row.max(1)), now).await;
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query, plan);

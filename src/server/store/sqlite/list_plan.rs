@@ -171,10 +171,24 @@ const WORD_PROBE: f64 = 35.0;
 pub(super) struct Plan {
     /// The index to name, or `None` for the search index.
     pub index: Option<&'static str>,
-    /// Rows it is expected to read.
+    /// Rows it is expected to read (a probe of the search index counted as `WORD_PROBE` rows).
     pub reads: u64,
     /// The terms the index narrows by; the rest are checked on each row it reads.
     pub prefix: u8,
+    /// What reading one row of its walk costs, in rows: more than one where the rows that pass
+    /// the other filters are probed for words.
+    pub per_row: u32,
+}
+
+/// How a page of a list is read: the way the estimates favour, and, when that way is a walk in
+/// order whose early stop the estimates may misjudge (the counters know each condition's size,
+/// not how conditions go together), how many of its rows to read before giving up for the way
+/// whose cost is known at worst. Either way, a page costs at most twice the cheaper worst case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Ways {
+    pub first: Plan,
+    /// Rows of `first`'s walk to read at most, and the way taken when they hold too few matches.
+    pub fallback: Option<(u64, Plan)>,
 }
 
 /// The terms `index` narrows `mix` by, and whether it then yields `order`; `None` when it
@@ -211,34 +225,67 @@ fn wanted(mix: u8, sort: TicketSort) -> &'static [Col] {
     }
 }
 
-/// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
-/// page and one more, or the count's cap).
-pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Plan {
-    let matches = estimate(sizes, mix).max(1.0);
-    let order = wanted(mix, sort);
-    // On a tie, a walk in order wins: it needs no sort.
-    let (mut best, mut best_key) = (Plan { index: None, reads: u64::MAX, prefix: 0 }, (u64::MAX, true));
-    for index in INDEXES {
-        let Some((prefix, ordered)) = serves(index, mix, order) else { continue };
-        let held = estimate(sizes, prefix);
-        // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
-        let mut reads = if ordered { held.min(want as f64 * held / matches) } else { held };
-        if mix & WORDS != 0 && index.name.is_some() {
-            reads *= WORD_PROBE;
-        }
-        let reads = reads.ceil() as u64;
-        if (reads, !ordered) < best_key {
-            (best, best_key) = (Plan { index: index.name, reads, prefix }, (reads, !ordered));
-        }
-    }
-    best
+/// What one index costs for `mix`: rows expected and at worst, each as rows read.
+#[derive(Clone, Copy)]
+struct Cost {
+    plan: Plan,
+    worst: f64,
+    /// What one row of its walk costs, in rows (more than one where rows are probed for words).
+    per_row: f64,
 }
 
-/// Every index that can serve `mix` (for tests: each must give the same list).
-#[cfg(test)]
-pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<Plan> {
+fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterator<Item = (Cost, bool)> + '_ {
+    let matches = estimate(sizes, mix).max(1.0);
     let order = wanted(mix, sort);
-    INDEXES.iter().filter(|i| serves(i, mix, order).is_some()).map(|i| Plan { index: i.name, reads: 0, prefix: serves(i, mix, order).map_or(0, |s| s.0) }).collect()
+    INDEXES.iter().filter_map(move |index| {
+        let (prefix, ordered) = serves(index, mix, order)?;
+        let held = estimate(sizes, prefix).max(1.0);
+        // A filter's index reads each row of its prefix; those that pass the other filters are
+        // probed in the search index (SQLite checks a row's own columns before the join).
+        let probes = if mix & WORDS != 0 && index.name.is_some() { estimate(sizes, mix & !WORDS).min(held) * WORD_PROBE } else { 0.0 };
+        let worst = held + probes;
+        // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
+        let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };
+        let per_row = worst / held;
+        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row: per_row.ceil() as u32 };
+        Some((Cost { plan, worst, per_row }, ordered))
+    })
+}
+
+/// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
+/// page and one more, or the count's cap), as the estimates see it.
+pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Plan {
+    ways(sizes, mix, sort, want).first
+}
+
+/// The ways through a list of `want` rows (see `Ways`).
+pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Ways {
+    let none = Plan { index: None, reads: u64::MAX, prefix: 0, per_row: 1 };
+    // On a tie, a walk in order wins: it needs no sort.
+    let (mut best, mut best_key) = (Cost { plan: none, worst: f64::MAX, per_row: 1.0 }, (u64::MAX, true));
+    let mut safest = Cost { plan: none, worst: f64::MAX, per_row: 1.0 };
+    for (cost, ordered) in costs(sizes, mix, sort, want) {
+        if cost.worst < safest.worst {
+            safest = cost;
+        }
+        if (cost.plan.reads, !ordered) < best_key {
+            best_key = (cost.plan.reads, !ordered);
+            best = cost;
+        }
+    }
+    if best.worst <= safest.worst {
+        return Ways { first: best.plan, fallback: None };
+    }
+    let budget = (safest.worst / best.per_row).ceil().max(want as f64) as u64;
+    Ways { first: best.plan, fallback: Some((budget, safest.plan)) }
+}
+
+/// Every index that can serve `mix`, and whether it walks in the list's order (for tests: each
+/// must give the same list).
+#[cfg(test)]
+pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<(Plan, bool)> {
+    let order = wanted(mix, sort);
+    INDEXES.iter().filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row: 1 }, ordered))).collect()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::Store;
 use crate::domain::{TicketQuery, TicketRow, TicketSort};
 pub(super) use super::shared::{push_after, push_filters, push_order, ROW_COLUMNS, ROW_JOINS};
 use crate::server::store::StoreError;
-use super::list_plan::{choose, mix_of, Counted, Plan};
+use super::list_plan::{mix_of, only, ways, Counted, Plan, Ways};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -56,6 +56,11 @@ const OVERDUE: &str = "status <> 'closed' AND due_at < ?";
 const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days WHERE day < ?1)
      + (SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at >= ?1 * 86400 AND due_at < ?2)";
 
+/// Rows of the list before its page: none after a cursor, else the pages before `page`.
+fn offset_of(query: &TicketQuery) -> i64 {
+    if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) }
+}
+
 fn scope_filter(scope: TicketScope) -> (&'static str, Option<i64>) {
     match scope {
         TicketScope::RequestedBy(id) => ("user_id = ?", Some(id)),
@@ -72,8 +77,8 @@ impl Store {
         let sizes = self.sizes_for_plan(scope, query, now).await?;
         let (total, capped) = self.list_total(scope, query, now, sizes.as_ref()).await?;
         // One row more than the page shows tells whether another page follows.
-        let plan = self.plan_for(scope, query, query.per_page + 1, sizes.as_ref());
-        let mut rows = self.ticket_window(scope, query, query.per_page + 1, now, plan).await?;
+        let ways = self.ways_for(scope, query, query.per_page + 1, sizes.as_ref());
+        let mut rows = self.planned_window(scope, query, query.per_page + 1, now, ways).await?.0;
         // An "at least" count never says fewer than the rows up to the end of this page.
         let total = if capped { query.at_least(total, rows.len()) } else { total };
         let next = if rows.len() > query.per_page as usize {
@@ -90,15 +95,71 @@ impl Store {
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
         let sizes = self.sizes_for_plan(scope, query, now).await?;
-        let plan = self.plan_for(scope, query, query.per_page, sizes.as_ref());
-        self.ticket_window(scope, query, query.per_page, now, plan).await
+        let ways = self.ways_for(scope, query, query.per_page, sizes.as_ref());
+        Ok(self.planned_window(scope, query, query.per_page, now, ways).await?.0)
     }
 
-    /// The index a page of `limit` rows is read through, when the list mixes conditions.
-    fn plan_for(&self, scope: TicketScope, query: &TicketQuery, limit: u32, sizes: Option<&Counted>) -> Option<Plan> {
-        let offset = if query.after.is_some() { 0 } else { u64::from(query.page - 1) * u64::from(query.per_page) };
+    /// The indexes a page of `limit` rows is read through, when the list mixes conditions.
+    fn ways_for(&self, scope: TicketScope, query: &TicketQuery, limit: u32, sizes: Option<&Counted>) -> Option<Ways> {
         let search = query.q.as_deref().and_then(fts_query).is_some();
-        sizes.map(|sizes| choose(sizes, mix_of(scope, query, search), query.sort, offset + u64::from(limit)))
+        sizes.map(|sizes| ways(sizes, mix_of(scope, query, search), query.sort, offset_of(query) as u64 + u64::from(limit)))
+    }
+
+    /// Up to `limit` rows of the list by `ways`: the first way's walk, cut off after its budget
+    /// of rows when it holds a fallback, and the fallback when the walk found too few. Says
+    /// whether the fallback served (for tests).
+    pub(super) async fn planned_window(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+        ways: Option<Ways>,
+    ) -> Result<(Vec<TicketRow>, bool), StoreError> {
+        let Some(Ways { first, fallback: Some((budget, fallback)) }) = ways else {
+            return Ok((self.ticket_window(scope, query, limit, now, ways.map(|w| w.first)).await?, false));
+        };
+        let rows = self.walk_window(scope, query, limit, now, first, budget).await?;
+        if rows.len() == limit as usize {
+            return Ok((rows, false));
+        }
+        Ok((self.ticket_window(scope, query, limit, now, Some(fallback)).await?, true))
+    }
+
+    /// Up to `limit` rows of the list among the first `budget` rows `plan`'s walk reads in the
+    /// list's order: every row when the walk holds enough matches, else fewer.
+    pub(super) async fn walk_window(
+        &self,
+        scope: TicketScope,
+        query: &TicketQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+        plan: Plan,
+        budget: u64,
+    ) -> Result<Vec<TicketRow>, StoreError> {
+        let (walk_scope, walk) = only(scope, query, plan.prefix);
+        let (rest_scope, rest) = only(scope, query, !plan.prefix);
+        // The walk is a subquery SQLite runs as a co-routine (a LIMIT in a joined subquery keeps
+        // it from being flattened), its rows coming in its order as the outer loop (CROSS JOIN)
+        // asks for them; so the outer query has no ORDER BY, which would read the whole budget
+        // to sort it, and stops once its page is full.
+        let mut sql = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
+        sql.push(" FROM (SELECT t.id");
+        push_source(&mut sql, &walk, Some(plan));
+        push_filters(&mut sql, walk_scope, &walk, now);
+        push_after(&mut sql, query);
+        // In the list's order: a search's walk is the search index's (no filter's index keeps
+        // a search's order, so only it is walked in order), any other's is the list's sort.
+        push_order(&mut sql, &walk);
+        sql.push(" LIMIT ").push_bind(budget as i64).push(") AS walk CROSS JOIN tickets t ON t.id = walk.id");
+        if rest.q.as_deref().and_then(fts_query).is_some() {
+            sql.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = t.id");
+        }
+        sql.push(ROW_JOINS);
+        push_filters(&mut sql, rest_scope, &rest, now);
+        sql.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset_of(query));
+        let rows = sql.build_query_as::<RowDbRow>().fetch_all(&self.read).await?;
+        Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
     }
 
     /// The counters' sizes of a list's conditions when it mixes two or more (one condition is
@@ -121,7 +182,7 @@ impl Store {
         plan: Option<Plan>,
     ) -> Result<Vec<TicketRow>, StoreError> {
         let mut list = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
-        let offset = if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) };
+        let offset = offset_of(query);
         let search = query.q.as_deref().and_then(fts_query).is_some();
         if offset == 0 {
             push_source(&mut list, query, plan);

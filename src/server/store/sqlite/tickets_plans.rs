@@ -135,7 +135,7 @@ async fn every_list_filter_and_sort_is_served_by_an_index_without_sorting() {
 /// changes the cost, never the answer, and never fails to serve.
 #[tokio::test]
 async fn every_index_the_list_planner_may_name_gives_the_same_list() {
-    use super::super::list_plan::{candidates, mix_of};
+    use super::super::list_plan::{candidates, mix_of, Ways};
     let store = Store::connect("sqlite::memory:", 1).await.unwrap();
     for (id, role) in [(1, "user"), (2, "user"), (3, "agent"), (4, "agent")] {
         sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (?, 'P', ?, 'h', ?, '2026-01-01')")
@@ -171,7 +171,7 @@ async fn every_index_the_list_planner_may_name_gives_the_same_list() {
         .unwrap();
     }
     let ids = |rows: Vec<crate::domain::TicketRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    let (mut checked, mut bounded) = (0, 0);
+    let (mut checked, mut bounded, mut gave_way_after_walking) = (0, 0, 0);
     for bits in 0..(1u32 << 7) {
         let on = |b: u32| bits & (1 << b) != 0;
         if on(3) && on(4) {
@@ -193,10 +193,25 @@ async fn every_index_the_list_planner_may_name_gives_the_same_list() {
             for sort in [TicketSort::Newest, TicketSort::Oldest, TicketSort::Updated, TicketSort::Priority] {
                 let query = TicketQuery { sort, ..query.clone() };
                 let alone = ids(store.ticket_window(scope, &query, 200, Utc::now(), None).await.unwrap());
-                for plan in candidates(mix_of(scope, &query, query.q.is_some()), sort) {
+                let ways = candidates(mix_of(scope, &query, query.q.is_some()), sort);
+                for &(plan, ordered) in &ways {
                     let forced = store.ticket_window(scope, &query, 200, Utc::now(), Some(plan)).await;
                     assert_eq!(ids(forced.unwrap()), alone, "{scope:?} {query:?} through {plan:?}");
                     checked += 1;
+                    if ordered {
+                        // A walk in order cut off after a few rows holds the list's first rows; a
+                        // page of them it cannot fill gives way to another index.
+                        for budget in [3, 1_000] {
+                            let cut = ids(store.walk_window(scope, &query, 200, Utc::now(), plan, budget).await.unwrap());
+                            assert_eq!(cut[..], alone[..cut.len()], "{scope:?} {query:?} walking {plan:?} for {budget} rows");
+                            let fallback = ways[0].0;
+                            let window = Some(Ways { first: plan, fallback: Some((budget, fallback)) });
+                            let limit = (alone.len() as u32).clamp(1, 4);
+                            let (rows, gave_way) = store.planned_window(scope, &query, limit, Utc::now(), window).await.unwrap();
+                            assert_eq!(ids(rows)[..], alone[..alone.len().min(4)], "{scope:?} {query:?} {plan:?} then {fallback:?}");
+                            gave_way_after_walking += usize::from(gave_way && budget == 3);
+                        }
+                    }
                     if sort != TicketSort::Newest {
                         continue; // a count has no order
                     }
@@ -211,4 +226,5 @@ async fn every_index_the_list_planner_may_name_gives_the_same_list() {
         }
     }
     assert!(checked > 1000 && bounded > 100, "{checked} plans checked, {bounded} counts stopped early");
+    assert!(gave_way_after_walking > 100, "{gave_way_after_walking} walks gave way");
 }
