@@ -19,5 +19,6 @@ pub mod config;
 pub mod startup;
 pub mod store;
 pub mod tracing_setup;
+pub mod upkeep;
 
 pub use startup::{build_router, AppState, Core};

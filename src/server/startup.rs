@@ -90,12 +90,13 @@ impl Core {
     }
 }
 
-/// Starts the outbox worker (it sends mail while this core lives) and, if a mailbox is set,
-/// the worker that takes mail from it.
+/// Starts the outbox worker (it sends mail while this core lives), the worker that takes mail
+/// from a mailbox if one is set, the live pages' workers and the database's upkeep.
 pub fn start_workers(core: &Arc<Core>) {
     crate::server::notify::outbox::spawn(core);
     crate::server::inbound::imap::spawn(core);
     crate::server::live::spawn(core);
+    crate::server::upkeep::spawn(core);
 }
 
 async fn seed_demo(store: &Store) -> Result<(), AppError> {

@@ -350,6 +350,9 @@ delegate! {
     /// The oldest and newest live event ids kept (0, 0 when none is).
     fn live_bounds(&self) -> Result<(i64, i64), StoreError>;
     fn prune_live(&self, before: i64) -> Result<u64, StoreError>;
+    /// One step of keeping the search index merged, writing about `pages` pages; whether more
+    /// is to do (SQLite's FTS5; PostgreSQL's GIN index is kept by autovacuum).
+    fn tidy_search_step(&self, pages: i64) -> Result<bool, StoreError>;
     /// Records what one page says on a ticket (`None`: it closed) until `expires_ms`; whether
     /// the others were told (a presence live event written with it).
     fn set_presence(&self, ticket: i64, user: i64, tab: &str, state: Option<&str>, now_ms: i64, expires_ms: i64) -> Result<bool, StoreError>;

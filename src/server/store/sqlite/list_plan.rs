@@ -50,7 +50,7 @@ const fn ix(name: &'static str, needs: u8, cols: &'static [Col]) -> Index {
     Index { name: Some(name), needs, cols }
 }
 
-/// Every index of `tickets` (migrations 0002, 0004–0008) that a list condition or order uses.
+/// Every index of `tickets` (migrations 0002, 0004–0008, 0019) that a list condition or order uses.
 /// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
 const INDEXES: &[Index] = &[
     Index { name: None, needs: WORDS, cols: &[Term(WORDS), Id] },
@@ -64,7 +64,7 @@ const INDEXES: &[Index] = &[
     ix("tickets_by_category_created", 0, &[Term(CATEGORY), Created]),
     ix("tickets_by_category_updated", 0, &[Term(CATEGORY), Updated]),
     ix("tickets_by_category_rank", 0, &[Term(CATEGORY), Term(RANK), Created]),
-    ix("tickets_by_assignee", 0, &[Term(ASSIGNEE | UNASSIGNED), Term(STATUS)]),
+    ix("tickets_by_assignee", 0, &[Term(ASSIGNEE | UNASSIGNED), Term(STATUS), Term(RANK), Term(CATEGORY)]),
     ix("tickets_by_assignee_created", 0, &[Term(ASSIGNEE | UNASSIGNED), Created]),
     ix("tickets_by_assignee_updated", 0, &[Term(ASSIGNEE | UNASSIGNED), Updated]),
     ix("tickets_by_assignee_rank", 0, &[Term(ASSIGNEE | UNASSIGNED), Term(RANK), Created]),

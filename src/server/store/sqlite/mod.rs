@@ -12,6 +12,7 @@ mod list_plan;
 mod reports;
 mod shared;
 mod recount;
+mod search_index;
 mod tickets;
 
 pub use bulk_seed::{SeedPlan, SeedReport};
