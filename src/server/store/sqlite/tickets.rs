@@ -56,6 +56,23 @@ const OVERDUE: &str = "status <> 'closed' AND due_at < ?";
 const OVERDUE_ALL: &str = "SELECT (SELECT COALESCE(SUM(n), 0) FROM open_due_days WHERE day < ?1)
      + (SELECT COUNT(*) FROM tickets WHERE status <> 'closed' AND due_at >= ?1 * 86400 AND due_at < ?2)";
 
+/// The cursor's condition and the order of a list read through `plan`. A search read through a
+/// filter's index orders by the ticket's id, not the search index's: ordered by its row id, the
+/// search index is asked for each probe's doclist backwards, which FTS5 reads whole (agent1's
+/// overdue high-priority tickets in progress holding "printer": 205 ms so, 22 ms by id).
+fn push_keyset(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, plan: Option<Plan>) {
+    let search = query.q.as_deref().and_then(fts_query).is_some();
+    if search && plan.is_some_and(|p| p.index.is_some()) {
+        if let Some(c) = query.after {
+            qb.push(" AND t.id < ").push_bind(c.id);
+        }
+        qb.push(" ORDER BY t.id DESC");
+    } else {
+        push_after(qb, query);
+        push_order(qb, query);
+    }
+}
+
 /// Rows of the list before its page: none after a cursor, else the pages before `page`.
 fn offset_of(query: &TicketQuery) -> i64 {
     if query.after.is_some() { 0 } else { i64::from(query.page - 1) * i64::from(query.per_page) }
@@ -188,8 +205,7 @@ impl Store {
             push_source(&mut list, query, plan);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
-            push_after(&mut list, query);
-            push_order(&mut list, query);
+            push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit));
         } else {
             // A page further in (`?page=400`): SQLite joins the requester's and the agent's
@@ -199,8 +215,7 @@ impl Store {
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
             push_source(&mut list, query, plan);
             push_filters(&mut list, scope, query, now);
-            push_after(&mut list, query);
-            push_order(&mut list, query);
+            push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");
             // A search's order is by the index's row id, which is the ticket's id.
             if search {
