@@ -51,8 +51,10 @@ impl Store {
         // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
         let plan = sizes.map(|sizes| choose(sizes, mix_of(scope, query, search.is_some()), query.sort, COUNT_CAP as u64 + 1));
         if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
-            // Rows probed for words cost more: fewer are read.
-            return self.bounded_count(scope, query, plan, COUNT_READS / i64::from(plan.per_row.max(1)), now).await;
+            // As many rows as COUNT_READS table reads cost: more where the index alone tells a
+            // match, fewer where each is probed for words.
+            let rows = COUNT_READS * 10 / i64::from(plan.per_row_tenths.max(1));
+            return self.bounded_count(scope, query, plan, rows, now).await;
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, query, plan);
@@ -80,15 +82,22 @@ impl Store {
     ) -> Result<(i64, bool), StoreError> {
         let (walk_scope, walk) = only(scope, query, plan.prefix);
         let (rest_scope, rest) = only(scope, query, !plan.prefix);
-        let mut sql = QueryBuilder::<Sqlite>::new("WITH walk AS MATERIALIZED (SELECT t.id");
+        // Each row the walk reads is checked for the other filters as it is read (a subquery
+        // without a table, 1 or NULL): from the index alone where it holds them, so a walk of
+        // the index does not become a read of each ticket. Those that pass are probed for words.
+        let words = rest.q.as_deref().and_then(fts_query);
+        let mut sql = QueryBuilder::<Sqlite>::new("WITH walk AS MATERIALIZED (SELECT t.id, (SELECT 1");
+        push_filters(&mut sql, rest_scope, &TicketQuery { q: None, ..rest }, now);
+        sql.push(") AS hit");
         push_source(&mut sql, &walk, Some(plan));
         push_filters(&mut sql, walk_scope, &walk, now);
         sql.push(" LIMIT ").push_bind(reads);
-        sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk CROSS JOIN tickets t ON t.id = walk.id");
-        if rest.q.as_deref().and_then(fts_query).is_some() {
-            sql.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = t.id");
+        sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk");
+        if let Some(words) = words {
+            sql.push(" CROSS JOIN tickets_fts ON tickets_fts.rowid = walk.id WHERE walk.hit AND tickets_fts MATCH ").push_bind(words);
+        } else {
+            sql.push(" WHERE walk.hit");
         }
-        push_filters(&mut sql, rest_scope, &rest, now);
         sql.push(")");
         let (read, matched): (i64, i64) = sql.build_query_as().fetch_one(&self.read).await?;
         Ok(if read < reads && matched <= COUNT_CAP { (matched, false) } else { (matched.min(COUNT_CAP), true) })
