@@ -46,10 +46,13 @@ struct Index {
     cols: &'static [Col],
     /// Terms it can check beyond its columns' own (the deadline, held beside the status).
     also: u8,
+    /// Whether it holds every sort's columns, so that a page of what it gathers is picked from
+    /// the index alone.
+    sorts: bool,
 }
 
 const fn ix(name: &'static str, needs: u8, cols: &'static [Col]) -> Index {
-    Index { name: Some(name), needs, cols, also: 0 }
+    Index { name: Some(name), needs, cols, also: 0, sorts: false }
 }
 
 impl Index {
@@ -62,7 +65,7 @@ impl Index {
 /// Every index of `tickets` (migrations 0002, 0004–0008, 0019) that a list condition or order uses.
 /// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
 const INDEXES: &[Index] = &[
-    Index { name: None, needs: WORDS, cols: &[Term(WORDS), Id], also: 0 },
+    Index { name: None, needs: WORDS, cols: &[Term(WORDS), Id], also: 0, sorts: false },
     ix("tickets_by_created", 0, &[Created]),
     ix("tickets_by_updated", 0, &[Updated]),
     ix("tickets_by_rank", 0, &[Term(RANK), Created]),
@@ -78,6 +81,7 @@ const INDEXES: &[Index] = &[
         needs: 0,
         cols: &[Term(ASSIGNEE | UNASSIGNED), Term(STATUS), Term(RANK), Term(CATEGORY)],
         also: OVERDUE,
+        sorts: true,
     },
     ix("tickets_by_assignee_created", 0, &[Term(ASSIGNEE | UNASSIGNED), Created]),
     ix("tickets_by_assignee_updated", 0, &[Term(ASSIGNEE | UNASSIGNED), Updated]),
@@ -196,6 +200,9 @@ pub(super) struct Plan {
     /// What reading one row of its walk costs, in tenths of a row read: less than ten where the
     /// index alone tells a match, more where the rows that pass are probed for words.
     pub per_row_tenths: u32,
+    /// The index alone tells the matches and their order: the page is picked from it, and only
+    /// the page's tickets are read.
+    pub index_only: bool,
 }
 
 /// How a page of a list is read: the way the estimates favour, and, when that way is a walk in
@@ -263,7 +270,12 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
         // index holds them all: then each costs an index entry, and only the rows that pass are
         // read (the rest of a row read).
         let covered = (mix & !WORDS) & !index.covers() == 0 && index.name.is_some();
-        let reading = if covered { held * INDEX_ROW + passing * (1.0 - INDEX_ROW) } else { held };
+        let index_only = covered && index.sorts && mix & WORDS == 0;
+        let reading = match (covered, index_only) {
+            (true, true) => held * INDEX_ROW + passing.min(want as f64) * (1.0 - INDEX_ROW),
+            (true, false) => held * INDEX_ROW + passing * (1.0 - INDEX_ROW),
+            (false, _) => held,
+        };
         // Those that pass are probed in the search index (SQLite checks a row's own columns
         // before the join).
         let probes = if mix & WORDS != 0 && index.name.is_some() { passing * WORD_PROBE } else { 0.0 };
@@ -271,7 +283,8 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
         let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };
         let per_row = worst / held;
-        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32 };
+        let per_row_tenths = (per_row * 10.0).ceil() as u32;
+        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths, index_only };
         Some((Cost { plan, worst, per_row }, ordered))
     })
 }
@@ -284,7 +297,7 @@ pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) ->
 
 /// The ways through a list of `want` rows (see `Ways`).
 pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Ways {
-    let none = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10 };
+    let none = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false };
     // On a tie, a walk in order wins: it needs no sort.
     let (mut best, mut best_key) = (Cost { plan: none, worst: f64::MAX, per_row: 1.0 }, (u64::MAX, true));
     let mut safest = Cost { plan: none, worst: f64::MAX, per_row: 1.0 };
@@ -309,7 +322,11 @@ pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> W
 #[cfg(test)]
 pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<(Plan, bool)> {
     let order = wanted(mix, sort);
-    INDEXES.iter().filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10 }, ordered))).collect()
+    let index_only = |i: &Index| i.name.is_some() && i.sorts && mix & WORDS == 0 && mix & !i.covers() == 0;
+    INDEXES
+        .iter()
+        .filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10, index_only: index_only(i) }, ordered)))
+        .collect()
 }
 
 #[cfg(test)]

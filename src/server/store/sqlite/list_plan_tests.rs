@@ -131,6 +131,19 @@ fn a_count_reads_the_index_that_holds_its_filters() {
     assert_eq!(choose(&Seed, CATEGORY | REQUESTER, Newest, 10_001).per_row_tenths, 10);
 }
 
+#[test]
+fn a_page_of_what_one_index_holds_whole_is_picked_from_it() {
+    // The newest unassigned overdue tickets: not among the newest unassigned (their deadlines
+    // are ahead), so the walk in order gives way to the index that holds the unassigned with
+    // their deadlines and dates, whose page is picked without reading the other tickets.
+    let ways = ways_of(&Seed, UNASSIGNED | OVERDUE, Newest);
+    let (_, fallback) = ways.fallback.expect("a fallback");
+    assert_eq!((fallback.index, fallback.index_only), (Some("tickets_by_assignee"), true), "{ways:?}");
+    // Not where words are asked for: those are probed for each ticket anyway.
+    let ways = ways_of(&Common, UNASSIGNED | OVERDUE | WORDS, Newest);
+    assert!(!ways.first.index_only && !ways.fallback.is_some_and(|f| f.1.index_only), "{ways:?}");
+}
+
 fn ways_of(sizes: &dyn Sizes, mix: u8, sort: TicketSort) -> Ways {
     ways(sizes, mix, sort, 26)
 }

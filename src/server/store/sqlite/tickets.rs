@@ -201,7 +201,9 @@ impl Store {
         let mut list = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         let offset = offset_of(query);
         let search = query.q.as_deref().and_then(fts_query).is_some();
-        if offset == 0 {
+        // Through an index that holds the whole list, the page is picked from it (below), not
+        // joined and sorted with every match.
+        if offset == 0 && !plan.is_some_and(|p| p.index_only) {
             push_source(&mut list, query, plan);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
