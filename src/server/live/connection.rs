@@ -52,6 +52,7 @@ async fn accept(tcp: TcpListener, sender: mpsc::Sender<(Connection, SocketAddr)>
         };
         match accepted {
             Ok((stream, peer)) => {
+                let stream = without_delay(stream);
                 let (sender, state) = (sender.clone(), state.clone());
                 tokio::spawn(async move {
                     if let Some(connection) = sort(stream, peer, state).await {
@@ -119,5 +120,26 @@ impl AsyncWrite for Connection {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// Each write goes out at once: a streamed page's chunks and a stream's events are small, and
+/// Nagle's algorithm would hold one back until the client acknowledges the last, which a client
+/// that delays its ACKs does after up to 40 ms.
+fn without_delay(stream: TcpStream) -> TcpStream {
+    let _ = stream.set_nodelay(true);
+    stream
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn accepted_connections_send_each_write_at_once() {
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = tokio::net::TcpStream::connect(tcp.local_addr().unwrap()).await.unwrap();
+        let (accepted, _) = tcp.accept().await.unwrap();
+        assert!(!accepted.nodelay().unwrap(), "the system's default");
+        assert!(super::without_delay(accepted).nodelay().unwrap());
+        drop(client);
     }
 }
