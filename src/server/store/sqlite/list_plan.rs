@@ -247,6 +247,11 @@ pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> W
     if best.worst <= safest.worst {
         return Ways { first: best.plan, fallback: None };
     }
+    // Only a walk in order can stop early, so only it is cut off; a gathering the estimates
+    // favour by a rounding over the safest one gives way to that one at once.
+    if best_key.1 {
+        return Ways { first: safest.plan, fallback: None };
+    }
     let budget = (safest.worst / best.per_row).ceil().max(want as f64) as u64;
     Ways { first: best.plan, fallback: Some((budget, safest.plan)) }
 }

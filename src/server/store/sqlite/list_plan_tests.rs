@@ -91,6 +91,9 @@ fn a_page_never_costs_more_than_twice_reading_the_smallest_filter() {
                 let at_worst = match ways.fallback {
                     None => ways.first.reads as f64,
                     Some((budget, fallback)) => {
+                        // Only a walk in the list's order is cut off.
+                        let walks_in_order = candidates(mix, sort).iter().any(|(p, ordered)| p.index == ways.first.index && *ordered);
+                        assert!(walks_in_order, "mix {mix:#010b} by {sort:?}: {ways:?}");
                         assert!(budget as f64 <= bound.max(26.0), "mix {mix:#010b} by {sort:?}: {ways:?}, bound {bound}");
                         fallback.reads as f64
                     }
