@@ -197,3 +197,74 @@ async fn a_count_past_its_budget_gives_way_to_the_newest_tickets_and_leaves_no_t
     assert_eq!(newest_matches(&mut tx, TicketScope::All, &query, now, 1_000).await.unwrap(), 29);
     tx.commit().await.unwrap();
 }
+
+#[test]
+fn a_page_is_gathered_only_where_the_count_says_the_matches_are_few() {
+    assert!(gathers(0, false));
+    assert!(gathers(GATHER_MAX, false));
+    assert!(!gathers(GATHER_MAX + 1, false));
+    // "At least": the count ran out of time or reached its cap, so the matches may be many.
+    assert!(!gathers(21, true));
+}
+
+/// A gathered page (`gathered_window`) is the page the list's walk gives, for every mix, sort,
+/// page and cursor: the same rows in the same order.
+#[tokio::test]
+async fn a_gathered_page_is_the_page_the_walk_gives() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_gathered_pages", 2).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, name, email, password_hash, role, created_at)
+         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    // 400 tickets spread over every filter's values; created in bursts (equal times, told apart
+    // by id), updated out of creation order, some overdue, some holding "printer".
+    sqlx::query(
+        "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
+         SELECT 1, CASE WHEN g % 3 = 0 THEN 'printer jam' ELSE 'mail' END, 'x',
+                (ARRAY['account', 'billing', 'technical'])[g % 3 + 1], (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1],
+                (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1], CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END,
+                now() - (400 - g / 4) * interval '1 hour', now() - (g * 37 % 400) * interval '1 minute',
+                extract(epoch FROM now())::bigint + (g % 11 - 5) * 3600
+         FROM generate_series(1, 400) g",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let now = Utc::now();
+    let base = TicketQuery { page: 1, per_page: 7, ..Default::default() };
+    let mixes = [
+        TicketQuery { status: Some(TicketStatus::InProgress), unassigned: true, ..base.clone() },
+        TicketQuery { status: Some(TicketStatus::Open), category: Some("billing".into()), ..base.clone() },
+        TicketQuery { priority: Some(Priority::High), assigned_to: Some(2), overdue: true, ..base.clone() },
+        TicketQuery { q: Some("printer".into()), category: Some("account".into()), ..base.clone() },
+        TicketQuery { unassigned: true, ..base.clone() },
+        base.clone(),
+    ];
+    let mut compared = 0;
+    for mix in mixes {
+        for sort in TicketSort::ALL {
+            for page in [1, 2, 5] {
+                let query = TicketQuery { sort, page, ..mix.clone() };
+                let mut conn = store.pool.acquire().await.unwrap();
+                let mut tx = searching(&mut conn).await.unwrap();
+                let walked = ticket_window(&mut tx, TicketScope::All, &query, 8, now).await.unwrap();
+                let gathered = gathered_window(&mut tx, TicketScope::All, &query, 8, now).await.unwrap();
+                assert_eq!(gathered, walked, "{query:?}");
+                compared += walked.len();
+                // And from the cursor after the page's last row.
+                if let Some(last) = walked.get(6) {
+                    let next = TicketQuery { after: Some(query.cursor_after(last)), ..query.clone() };
+                    let walked = ticket_window(&mut tx, TicketScope::All, &next, 8, now).await.unwrap();
+                    assert_eq!(gathered_window(&mut tx, TicketScope::All, &next, 8, now).await.unwrap(), walked, "{next:?}");
+                    compared += walked.len();
+                }
+                tx.commit().await.unwrap();
+            }
+        }
+    }
+    assert!(compared > 500, "the mixes hold rows to compare ({compared})");
+}
