@@ -21,6 +21,7 @@ pub struct Profile {
     pub name: String,
     pub email: String,
     pub role: Role,
+    #[serde(with = "crate::domain::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub is_active: bool,
     pub department: String,

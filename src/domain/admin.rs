@@ -213,6 +213,7 @@ impl SuperDashboard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DayCount {
+    #[serde(with = "crate::domain::rfc3339::day")]
     pub day: NaiveDate,
     pub opened: i64,
     pub closed: i64,
@@ -222,7 +223,9 @@ pub struct DayCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
+    #[serde(with = "crate::domain::rfc3339::day")]
     pub from: NaiveDate,
+    #[serde(with = "crate::domain::rfc3339::day")]
     pub to: NaiveDate,
     pub total: i64,
     pub by_status: StatusCounts,
@@ -248,9 +251,9 @@ impl Report {
         let date = |field: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
             match raw.map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                Some(s) => super::rfc3339::day::parse(s)
                     .map(Some)
-                    .map_err(|_| AppError::invalid(field, format!("{field} must be a date like 2024-02-04."))),
+                    .ok_or_else(|| AppError::invalid(field, format!("{field} must be a date like 2024-02-04."))),
             }
         };
         let to = date("to", to)?.unwrap_or(today);
@@ -276,6 +279,7 @@ pub const AUDIT_ACTIONS: [&str; 14] = [
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: i64,
+    #[serde(with = "crate::domain::rfc3339")]
     pub at: DateTime<Utc>,
     pub actor_email: String,
     pub action: String,

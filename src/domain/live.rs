@@ -130,6 +130,7 @@ pub struct LiveEvent {
     pub status: Option<TicketStatus>,
     /// Its assignee after the change.
     pub assignee: Option<i64>,
+    #[serde(with = "crate::domain::rfc3339")]
     pub at: DateTime<Utc>,
 }
 

@@ -8,6 +8,7 @@ mod live;
 mod list;
 mod notify;
 mod presence;
+mod rfc3339;
 mod role;
 mod ticket_state;
 mod tickets;

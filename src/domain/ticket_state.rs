@@ -123,9 +123,12 @@ pub struct TicketRow {
     pub user_name: String,
     pub assigned_to: Option<i64>,
     pub agent_name: Option<String>,
+    #[serde(with = "crate::domain::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::domain::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// The SLA deadline, and whether it has passed with the ticket still not closed.
+    #[serde(with = "crate::domain::rfc3339::option", default)]
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
 }

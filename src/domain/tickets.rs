@@ -22,10 +22,14 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub assigned_to: Option<i64>,
     pub agent_name: Option<String>,
+    #[serde(with = "crate::domain::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::domain::rfc3339")]
     pub updated_at: DateTime<Utc>,
+    #[serde(with = "crate::domain::rfc3339::option", default)]
     pub closed_at: Option<DateTime<Utc>>,
     pub resolution_notes: Option<String>,
+    #[serde(with = "crate::domain::rfc3339::option", default)]
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
     /// Increases with every edit; an edit based on an older version is refused (409).
@@ -42,6 +46,7 @@ pub struct TicketNote {
     pub author: String,
     pub text: String,
     pub internal: bool,
+    #[serde(with = "crate::domain::rfc3339")]
     pub timestamp: DateTime<Utc>,
 }
 
@@ -122,6 +127,7 @@ pub struct TicketEvent {
     pub kind: EventKind,
     pub detail: String,
     pub internal: bool,
+    #[serde(with = "crate::domain::rfc3339")]
     pub at: DateTime<Utc>,
 }
 
@@ -132,6 +138,7 @@ pub struct TicketEvent {
 #[serde(rename_all = "camelCase")]
 pub struct TicketMail {
     pub id: i64,
+    #[serde(with = "crate::domain::rfc3339")]
     pub received_at: DateTime<Utc>,
     pub sender: String,
     pub subject: String,
