@@ -183,7 +183,7 @@ pub(super) fn few_matches_sql() -> String {
 /// tickets until `wanted` matches turn up: a walk reads about `wanted × tickets / matches`
 /// rows, so sorting wins while `matches² ≤ wanted × tickets` (at a million tickets and a page
 /// of 25, up to about 5 000 matches).
-fn few_bound(wanted: u32, tickets: i64) -> i64 {
+pub(super) fn few_bound(wanted: u32, tickets: i64) -> i64 {
     (f64::from(wanted) * tickets.max(0) as f64).sqrt() as i64
 }
 
@@ -211,7 +211,7 @@ pub(super) async fn matches_window(
 
 /// How many tickets PostgreSQL's statistics of the words say hold them (planned with the
 /// words: inside `searching`).
-async fn estimated_matches(conn: &mut PgConnection, tsquery: &str) -> Result<Option<i64>, StoreError> {
+pub(super) async fn estimated_matches(conn: &mut PgConnection, tsquery: &str) -> Result<Option<i64>, StoreError> {
     // Kept prepared like any statement: EXPLAIN plans its query each time, with the words.
     let plan: Vec<String> = sqlx::query_scalar("EXPLAIN SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', $1)")
         .bind(tsquery)

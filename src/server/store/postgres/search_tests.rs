@@ -38,6 +38,34 @@ async fn sorting_the_matches_and_walking_the_newest_read_the_same_page() {
     }
 }
 
+/// A search among filters is not counted exactly where both the words (PostgreSQL's estimate)
+/// and the filters (the counters) hold more tickets than can be read within the budget.
+#[tokio::test]
+async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
+    use super::super::counters::countable_in_time;
+    use crate::domain::{Priority, TicketStatus};
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_countable", 2).await.unwrap();
+    tickets_with(&store, "printer jam", 40).await;
+    tickets_with(&store, "mail", 20).await;
+    let now = chrono::Utc::now();
+    let mut conn = store.pool.acquire().await.unwrap();
+    let words = fts_query("printer").unwrap();
+    let open = TicketQuery { status: Some(TicketStatus::Open), q: Some("printer".into()), ..Default::default() };
+    let kinds = TicketQuery { priority: Some(Priority::Low), category: Some("technical".into()), ..open.clone() };
+    let closed = TicketQuery { status: Some(TicketStatus::Closed), ..open.clone() };
+    // 60 open tickets, 40 of them with "printer".
+    for (query, most, countable, why) in [
+        (&open, 30, false, "both over 30"),
+        (&open, 50, true, "the words are within 50"),
+        (&open, 70, true, "the filters are within 70"),
+        (&kinds, 30, false, "a mix the kind counters count"),
+        (&closed, 30, true, "no closed ticket"),
+    ] {
+        assert_eq!(countable_in_time(&mut conn, TicketScope::All, query, &words, now, most).await.unwrap(), countable, "{why}");
+    }
+}
+
 /// Tickets whose search text is `word`, `n` of them, with fresh statistics.
 async fn tickets_with(store: &Store, word: &str, n: i64) {
     sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', now()) ON CONFLICT DO NOTHING")

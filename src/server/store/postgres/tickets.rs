@@ -8,8 +8,8 @@ use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::{DateTime, Utc};
-use super::counters::list_total;
-use super::search::{search_alone, search_listed, SearchLimits};
+use super::counters::{counts_in, list_total};
+use super::search::{few_bound, search_alone, search_listed, SearchLimits};
 pub(super) use super::search::{fts_query, keep_prepared, searching};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
@@ -106,8 +106,15 @@ pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit
 /// A list's page and count (see `Store::list_tickets`), but for a search alone (`search_listed`).
 async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
     let (total, capped) = list_total(conn, scope, query, now).await?;
+    // PostgreSQL estimates a mix as if its conditions were independent; for a rare mix it then
+    // walks an index in the list's order, expecting a page soon, and reads past everything the
+    // mix excludes: the in-progress unassigned tickets (none: in progress means assigned) by
+    // priority were 30 511 in-progress tickets walked, 170 ms at 1 000 000 tickets. The count
+    // knows better: where the matches are few (`few_bound`, the rule a search's page follows),
+    // reading them all through the filters' indexes costs less than any walk.
+    let gather = !capped && total <= few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total);
     // One row more than the page shows tells whether another page follows.
-    let rows = if gathers(total, capped) {
+    let rows = if gather {
         gathered_window(conn, scope, query, query.per_page + 1, now).await?
     } else {
         ticket_window(conn, scope, query, query.per_page + 1, now).await?
@@ -115,27 +122,11 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
     Ok(page_of(query, rows, total, capped))
 }
 
-/// Up to this many matches (counted exactly), a list's page is gathered (`gathered_window`).
-const GATHER_MAX: i64 = 5_000;
-
-/// Whether a list whose count came out as `total` (`capped`: only "at least") is read by
-/// gathering its matches rather than by walking its order. PostgreSQL estimates a mix as if its
-/// conditions were independent; for a rare mix it then walks an index in the list's order,
-/// expecting a page soon, and reads past everything the mix excludes: the in-progress
-/// unassigned tickets (none: in progress means assigned) by priority were 30 511 in-progress
-/// tickets walked, 170 ms at 1 000 000 tickets. The count, read just before, knows better: up
-/// to `GATHER_MAX` matches cost at most that many reads through the filters' indexes and a sort.
-/// More matches, or a count that ran out of time, are common enough for the walk to find its
-/// page early.
-fn gathers(total: i64, capped: bool) -> bool {
-    !capped && total <= GATHER_MAX
-}
-
-/// `ticket_window` for a list known to hold few matches (`gathers`): their ids and sort keys
-/// are read first (`MATERIALIZED`, so PostgreSQL cannot fold the list's order into how it finds
-/// them; for an agent's or the unassigned tickets from the index alone, which holds every
-/// filter column and the id), the page is picked among them, and only its tickets are read
-/// and joined to their people.
+/// `ticket_window` for a list whose count, read just before, found few matches: their ids and
+/// sort keys are read first (`MATERIALIZED`, so PostgreSQL cannot fold the list's order into
+/// how it finds them; for an agent's or the unassigned tickets from the index alone, which
+/// holds every filter column and the id), the page is picked among them, and only its
+/// tickets are read and joined to their people.
 pub(super) async fn gathered_window(
     conn: &mut PgConnection,
     scope: TicketScope,

@@ -198,15 +198,6 @@ async fn a_count_past_its_budget_gives_way_to_the_newest_tickets_and_leaves_no_t
     tx.commit().await.unwrap();
 }
 
-#[test]
-fn a_page_is_gathered_only_where_the_count_says_the_matches_are_few() {
-    assert!(gathers(0, false));
-    assert!(gathers(GATHER_MAX, false));
-    assert!(!gathers(GATHER_MAX + 1, false));
-    // "At least": the count ran out of time or reached its cap, so the matches may be many.
-    assert!(!gathers(21, true));
-}
-
 /// A gathered page (`gathered_window`) is the page the list's walk gives, for every mix, sort,
 /// page and cursor: the same rows in the same order.
 #[tokio::test]
