@@ -157,6 +157,7 @@ pub struct MailStatus {
     pub failed: i64,
     pub failed_capped: bool,
     pub last_error: Option<String>,
+    #[serde(with = "crate::domain::rfc3339::option", default)]
     pub last_error_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -383,6 +384,7 @@ mod tests {
 pub struct InboundMail {
     pub id: i64,
     pub message_id: String,
+    #[serde(with = "crate::domain::rfc3339")]
     pub received_at: chrono::DateTime<chrono::Utc>,
     /// `api`, `imap`, or `again` (processed again by an admin).
     pub source: String,
