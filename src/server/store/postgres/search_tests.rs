@@ -54,6 +54,9 @@ async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
     let open = TicketQuery { status: Some(TicketStatus::Open), q: Some("printer".into()), ..Default::default() };
     let kinds = TicketQuery { priority: Some(Priority::Low), category: Some("technical".into()), ..open.clone() };
     let closed = TicketQuery { status: Some(TicketStatus::Closed), ..open.clone() };
+    // Unassigned and low: not counted together by the counters, each alone by them.
+    let unassigned_low = TicketQuery { unassigned: true, priority: Some(Priority::Low), q: open.q.clone(), ..Default::default() };
+    let agent_low = TicketQuery { unassigned: false, assigned_to: Some(1), ..unassigned_low.clone() };
     // 60 open tickets, 40 of them with "printer".
     for (query, most, countable, why) in [
         (&open, 30, false, "both over 30"),
@@ -61,6 +64,8 @@ async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
         (&open, 70, true, "the filters are within 70"),
         (&kinds, 30, false, "a mix the kind counters count"),
         (&closed, 30, true, "no closed ticket"),
+        (&unassigned_low, 30, false, "each filter alone over 30"),
+        (&agent_low, 30, true, "no ticket assigned to user 1"),
     ] {
         assert_eq!(countable_in_time(&mut conn, TicketScope::All, query, &words, now, most).await.unwrap(), countable, "{why}");
     }
