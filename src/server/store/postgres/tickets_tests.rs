@@ -259,3 +259,28 @@ async fn a_gathered_page_is_the_page_the_walk_gives() {
     }
     assert!(compared > 500, "the mixes hold rows to compare ({compared})");
 }
+
+/// Overdue with a status, a priority or a category is counted through the open tickets of that
+/// value by deadline (migration 0008), not by reading every overdue ticket.
+#[tokio::test]
+async fn an_overdue_mix_is_counted_through_its_values_open_tickets_by_deadline() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_overdue_mix_plans", 2).await.unwrap();
+    let overdue = TicketQuery { overdue: true, ..Default::default() };
+    let mixes = [
+        ("tickets_open_by_status_due", TicketQuery { status: Some(TicketStatus::OnHold), ..overdue.clone() }),
+        ("tickets_open_by_rank_due", TicketQuery { priority: Some(Priority::Critical), ..overdue.clone() }),
+        ("tickets_open_by_category_due", TicketQuery { category: Some("billing".into()), ..overdue }),
+    ];
+    for (index, query) in mixes {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let mut tx = searching(&mut conn).await.unwrap();
+        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+        let mut count = QueryBuilder::<Postgres>::new("EXPLAIN SELECT COUNT(*) FROM (SELECT 1");
+        push_source(&mut count, &query);
+        push_filters(&mut count, TicketScope::All, &query, Utc::now());
+        count.push(") AS matches");
+        let plan: Vec<String> = count.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
+        assert!(plan.iter().any(|line| line.contains(index)), "{query:?}:\n{}", plan.join("\n"));
+    }
+}
