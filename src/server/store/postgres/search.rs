@@ -5,7 +5,7 @@
 //! they are few). PostgreSQL's statistics of the words tell which (see `search_listed`).
 
 use super::counters::counts_in;
-use super::tickets::{page_of, push_after, push_filters, ticket_window, ROW_COLUMNS, ROW_JOINS};
+use super::tickets::{page_of, push_after, push_filters, rows_of, ticket_window, ROW_COLUMNS, ROW_JOINS};
 use crate::server::store::records::ListedTickets;
 use crate::domain::{TicketQuery, TicketRow, TicketScope, COUNT_CAP};
 use crate::server::store::rows::RowDbRow;
@@ -205,8 +205,7 @@ pub(super) async fn matches_window(
     list.push(format_args!(" ORDER BY t.id + 0 DESC LIMIT {limit} OFFSET {offset}) t"));
     list.push(ROW_JOINS);
     list.push(" ORDER BY t.id DESC");
-    let rows = list.build_query_as::<RowDbRow>().persistent(false).fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|r| r.into_row(now)).collect())
+    rows_of(conn, list, false, now).await
 }
 
 /// How many tickets PostgreSQL's statistics of the words say hold them (planned with the

@@ -109,13 +109,7 @@ async fn every_list_filter_and_sort_is_served_by_an_index() {
 async fn overdue_counts_agree_with_counting_the_tickets() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_ticket_overdue", 2).await.unwrap();
-    sqlx::query(
-        "INSERT INTO users (id, name, email, password_hash, role, created_at)
-         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+    requester_and_two_agents(&store).await;
     let now = Utc::now().timestamp();
     let today = now.div_euclid(86_400) * 86_400;
     let tickets = [
@@ -204,13 +198,7 @@ async fn a_count_past_its_budget_gives_way_to_the_newest_tickets_and_leaves_no_t
 async fn a_gathered_page_is_the_page_the_walk_gives() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_gathered_pages", 2).await.unwrap();
-    sqlx::query(
-        "INSERT INTO users (id, name, email, password_hash, role, created_at)
-         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+    requester_and_two_agents(&store).await;
     // 400 tickets spread over every filter's values; created in bursts (equal times, told apart
     // by id), updated out of creation order, some overdue, some holding "printer".
     sqlx::query(
@@ -283,4 +271,15 @@ async fn an_overdue_mix_is_counted_through_its_values_open_tickets_by_deadline()
         let plan: Vec<String> = count.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
         assert!(plan.iter().any(|line| line.contains(index)), "{query:?}:\n{}", plan.join("\n"));
     }
+}
+
+/// User 1, a requester, and agents 2 and 3.
+async fn requester_and_two_agents(store: &Store) {
+    sqlx::query(
+        "INSERT INTO users (id, name, email, password_hash, role, created_at)
+         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
 }
