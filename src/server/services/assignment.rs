@@ -43,14 +43,19 @@ async fn write_assignment(
         ..Default::default()
     };
     let mut changes = core.store.changes().await?;
-    if changes.update(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+    let written = super::holding_writer(async {
+        if !changes.update(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+            return Ok::<_, AppError>(false);
+        }
         if let Some((action, detail)) = audit {
             changes.audit(audit::entry(caller, action, &format!("ticket #{}", ticket.id), detail)).await?;
         }
-        super::commit(core, changes).await?;
+        super::commit(core, changes).await.map(|()| true)
+    })
+    .await?;
+    if written {
         return core.store.ticket(ticket.id, chrono::Utc::now()).await?.ok_or_else(not_found);
     }
-    drop(changes);
     // Refused: either the agent filled up meanwhile (say so) or the ticket changed.
     available_agent(core, agent.id).await?;
     Err(AppError::conflict(super::tickets::CONFLICT_MESSAGE))
@@ -158,26 +163,29 @@ pub async fn bulk_assign(core: &Core, caller: &CurrentUser, ids: &[i64], agent_i
     }
     let names = agent_names(core).await?;
     let mut changes = core.store.changes().await?;
-    for ticket in candidates {
-        let agent = match chosen.as_ref().map(|a| a.id) {
-            Some(id) => Some(id),
-            None => changes.least_loaded_agent(max).await?,
-        };
-        let Some(agent) = agent else {
-            outcome.refused.push(BulkRefusal { id: ticket.id, reason: "No active agent has room for another ticket.".into() });
-            continue;
-        };
-        let name = names.iter().find(|(id, _)| *id == agent).map(|(_, n)| n.clone()).unwrap_or_default();
-        let update = TicketUpdate { assigned_to: Some(agent), max_open_for_assignee: Some(max), bump_version: true, ..Default::default() };
-        let event = NewEvent { kind: EventKind::Assigned, detail: name.clone(), internal: false };
-        if changes.update(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
-            outcome.assigned.push(ticket.id);
-        } else {
-            let reason = format!("{name} has no room for another ticket (at most {max} open), or the ticket changed meanwhile.");
-            outcome.refused.push(BulkRefusal { id: ticket.id, reason });
+    super::holding_writer(async {
+        for ticket in candidates {
+            let agent = match chosen.as_ref().map(|a| a.id) {
+                Some(id) => Some(id),
+                None => changes.least_loaded_agent(max).await?,
+            };
+            let Some(agent) = agent else {
+                outcome.refused.push(BulkRefusal { id: ticket.id, reason: "No active agent has room for another ticket.".into() });
+                continue;
+            };
+            let name = names.iter().find(|(id, _)| *id == agent).map(|(_, n)| n.clone()).unwrap_or_default();
+            let update = TicketUpdate { assigned_to: Some(agent), max_open_for_assignee: Some(max), bump_version: true, ..Default::default() };
+            let event = NewEvent { kind: EventKind::Assigned, detail: name.clone(), internal: false };
+            if changes.update(ticket.id, Some(ticket.version), caller.id, &update, &[event]).await? {
+                outcome.assigned.push(ticket.id);
+            } else {
+                let reason = format!("{name} has no room for another ticket (at most {max} open), or the ticket changed meanwhile.");
+                outcome.refused.push(BulkRefusal { id: ticket.id, reason });
+            }
         }
-    }
-    super::commit(core, changes).await?;
+        super::commit(core, changes).await
+    })
+    .await?;
     outcome.refused.sort_by_key(|r| r.id);
     Ok(outcome)
 }

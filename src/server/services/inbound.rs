@@ -231,12 +231,15 @@ async fn reply(core: &Core, mail: &Incoming, ticket: i64, person: UserRecord, r:
     let text = body_of(mail, crate::domain::NoteText::MAX);
     let events = [NewEvent { kind: EventKind::Reply, detail: if text.is_empty() { "(empty mail)".into() } else { text }, internal: false }];
     let mut changes = core.store.changes().await?;
-    if !changes.update(ticket, None, person.profile.id, &TicketUpdate::default(), &events).await? {
-        return Ok(Err(AppError::conflict("The ticket was closed or deleted meanwhile.")));
-    }
-    changes.record_inbound(&r).await?;
-    let taken = Taken { outcome: "replied".into(), ticket: Some(ticket), reason: r.reason.clone() };
-    Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
+    super::holding_writer(async {
+        if !changes.update(ticket, None, person.profile.id, &TicketUpdate::default(), &events).await? {
+            return Ok(Err(AppError::conflict("The ticket was closed or deleted meanwhile.")));
+        }
+        changes.record_inbound(&r).await?;
+        let taken = Taken { outcome: "replied".into(), ticket: Some(ticket), reason: r.reason.clone() };
+        Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
+    })
+    .await
 }
 
 async fn create(
@@ -259,21 +262,24 @@ async fn create(
     let category = if settings.categories.iter().any(|c| c == "general") { "general".to_string() } else { settings.categories[0].clone() };
     let priority = Priority::Medium;
     let mut changes = core.store.changes().await?;
-    let id = changes
-        .create(NewTicket {
-            requester: requester.profile.id,
-            actor: requester.profile.id,
-            title: &title,
-            description: &description,
-            category: &category,
-            priority,
-            due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
-        })
-        .await?;
-    r.ticket_id = Some(id);
-    changes.record_inbound(&r).await?;
-    let taken = Taken { outcome: "created".into(), ticket: Some(id), reason: r.reason.clone() };
-    Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
+    super::holding_writer(async {
+        let id = changes
+            .create(NewTicket {
+                requester: requester.profile.id,
+                actor: requester.profile.id,
+                title: &title,
+                description: &description,
+                category: &category,
+                priority,
+                due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
+            })
+            .await?;
+        r.ticket_id = Some(id);
+        changes.record_inbound(&r).await?;
+        let taken = Taken { outcome: "created".into(), ticket: Some(id), reason: r.reason.clone() };
+        Ok(super::commit_telling(core, changes, tell).await.map(|_| taken))
+    })
+    .await
 }
 
 /// An account for an unknown sender (the setting says so): a user with an unusable random

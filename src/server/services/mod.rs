@@ -18,6 +18,23 @@ use crate::error::AppError;
 use crate::server::startup::Core;
 use crate::server::store::Changes;
 
+/// Runs `work`, the part of a change that holds the writer (from `Store::changes` to its
+/// commit), on a thread of its own until it is done.
+///
+/// Every statement of a change is a round trip to the database's connection, whose answer
+/// wakes the waiting task; under load that task would queue behind every ready request on the
+/// runtime's few workers, and on SQLite everyone else's change waits meanwhile, as one writer
+/// serves them all. `block_in_place` hands this worker's queue to another thread, and this
+/// thread then polls `work` alone, woken by the connection directly. On a runtime of one thread
+/// (tests), where it cannot, `work` is awaited as it is.
+pub(crate) async fn holding_writer<T>(work: impl std::future::Future<Output = T>) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::current().runtime_flavor() {
+        RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| Handle::current().block_on(work)),
+        _ => work.await,
+    }
+}
+
 /// Commits a set of ticket changes with the notification mails they cause (written to the
 /// outbox in the same transaction), then tells the listeners what changed and wakes the
 /// outbox worker. Every service that changes tickets ends here.

@@ -127,11 +127,14 @@ pub async fn delete_user(core: &Core, caller: &CurrentUser, id: i64) -> Result<(
     guard_self(caller, &target, false, "delete")?;
     let detail = format!("{} ({})", target.name, target.role.as_str());
     let mut changes = core.store.changes().await?;
-    if !changes.delete_user(id, caller.id).await? {
-        return Err(AppError::not_found("User not found"));
-    }
-    changes.audit(audit::entry(caller, action::USER_DELETED, &target.email, &detail)).await?;
-    super::commit(core, changes).await?;
+    super::holding_writer(async {
+        if !changes.delete_user(id, caller.id).await? {
+            return Err(AppError::not_found("User not found"));
+        }
+        changes.audit(audit::entry(caller, action::USER_DELETED, &target.email, &detail)).await?;
+        super::commit(core, changes).await
+    })
+    .await?;
     crate::server::live::account_changed(core, id).await;
     Ok(())
 }

@@ -69,8 +69,14 @@ pub async fn edit(core: &Core, caller: &CurrentUser, id: i64, edit: TicketEdit<'
             return Ok(ticket);
         };
         let mut changes = core.store.changes().await?;
-        if changes.update(ticket.id, Some(ticket.version), caller.id, &update, &events).await? {
-            super::commit(core, changes).await?;
+        let written = super::holding_writer(async {
+            match changes.update(ticket.id, Some(ticket.version), caller.id, &update, &events).await? {
+                true => super::commit(core, changes).await.map(|()| true),
+                false => Ok::<_, AppError>(false),
+            }
+        })
+        .await?;
+        if written {
             return core.store.ticket(ticket.id, chrono::Utc::now()).await?.ok_or_else(super::tickets::not_found);
         }
         if edit.version.is_some() {
@@ -258,10 +264,13 @@ pub async fn add_note(core: &Core, caller: &CurrentUser, id: i64, text: &str, in
     let kind = if internal { EventKind::Note } else { EventKind::Reply };
     let events = vec![NewEvent { kind, detail: text.as_str().to_string(), internal }];
     let mut changes = core.store.changes().await?;
-    if !changes.update(ticket.id, None, caller.id, &TicketUpdate::default(), &events).await? {
-        return Err(super::tickets::not_found());
-    }
-    super::commit(core, changes).await?;
+    super::holding_writer(async {
+        if !changes.update(ticket.id, None, caller.id, &TicketUpdate::default(), &events).await? {
+            return Err(super::tickets::not_found());
+        }
+        super::commit(core, changes).await
+    })
+    .await?;
     core.store.ticket(ticket.id, chrono::Utc::now()).await?.ok_or_else(super::tickets::not_found)
 }
 
@@ -274,9 +283,12 @@ pub async fn delete(core: &Core, caller: &CurrentUser, id: i64, confirmed: bool)
     }
     let detail = format!("\"{}\" requested by {}", ticket.title, ticket.user_name);
     let mut changes = core.store.changes().await?;
-    if !changes.delete(id).await? {
-        return Err(super::tickets::not_found());
-    }
-    changes.audit(super::audit::entry(caller, super::audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail)).await?;
-    super::commit(core, changes).await
+    super::holding_writer(async {
+        if !changes.delete(id).await? {
+            return Err(super::tickets::not_found());
+        }
+        changes.audit(super::audit::entry(caller, super::audit::action::TICKET_DELETED, &format!("ticket #{id}"), &detail)).await?;
+        super::commit(core, changes).await
+    })
+    .await
 }

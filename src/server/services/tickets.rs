@@ -61,18 +61,21 @@ pub async fn create(core: &Core, caller: &CurrentUser, input: NewTicketInput<'_>
         },
     };
     let mut changes = core.store.changes().await?;
-    let id = changes
-        .create(NewTicket {
-            requester,
-            actor: caller.id,
-            title: title.as_str(),
-            description: description.as_str(),
-            category: &category,
-            priority,
-            due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
-        })
-        .await?;
-    super::commit(core, changes).await?;
+    let id = super::holding_writer(async {
+        let id = changes
+            .create(NewTicket {
+                requester,
+                actor: caller.id,
+                title: title.as_str(),
+                description: description.as_str(),
+                category: &category,
+                priority,
+                due_at: settings.sla.due(priority, chrono::Utc::now()).timestamp(),
+            })
+            .await?;
+        super::commit(core, changes).await.map(|()| id)
+    })
+    .await?;
     tracing::info!(ticket_id = id, user_id = caller.id, "ticket created");
     core.store.ticket(id, chrono::Utc::now()).await?.ok_or_else(AppError::internal)
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod backup;
 mod bulk_seed;
+mod checkpoint;
 mod counters;
 mod health;
 mod list_plan;
@@ -43,6 +44,8 @@ pub struct Store {
     /// For an in-memory database: a connection outside the pool that keeps the database
     /// alive even when the pool closes its connection (e.g. after a cancelled request).
     _keeper: Option<Arc<Mutex<SqliteConnection>>>,
+    /// For a database file: its WAL checkpoints, stopped with the last handle of the store.
+    _checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
 
 impl Store {
@@ -60,7 +63,7 @@ impl Store {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))) }
+            Store { read: pool.clone(), write: pool, _keeper: Some(Arc::new(Mutex::new(keeper))), _checkpoints: None }
         } else {
             let options = options
                 .create_if_missing(true)
@@ -70,12 +73,22 @@ impl Store {
             // the operating system's file cache anyway, so theirs stays small and memory stays
             // flat however large the database grows; the writer, which walks every index a
             // ticket write touches, keeps a larger one.
-            let writer = options.clone().pragma("cache_size", format!("-{WRITER_CACHE_KIB}"));
+            //
+            // The writer keeps a statement's undo pages (its statement journal: a ticket write's
+            // triggers change about 25 pages) in memory: past 64 KiB SQLite would otherwise write
+            // them to a temporary file, created and deleted for every write. Its checkpoints are
+            // made beside it (`checkpoint`).
+            let writer = options
+                .clone()
+                .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+                .pragma("temp_store", "memory")
+                .pragma("wal_autocheckpoint", checkpoint::WRITER_BACKSTOP_PAGES.to_string());
             let reader = options.pragma("cache_size", format!("-{READER_CACHE_KIB}"));
             let write = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
             let read =
                 SqlitePoolOptions::new().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
-            Store { read, write, _keeper: None }
+            let checkpoints = checkpoint::start(read.clone());
+            Store { read, write, _keeper: None, _checkpoints: Some(Arc::new(checkpoints)) }
         };
         health::MIGRATOR.run(&store.write).await?;
         Ok(store)
