@@ -55,27 +55,35 @@ pub async fn enqueue(core: &Core, changes: &mut Changes) -> Result<usize, AppErr
         if planned.is_empty() {
             continue;
         }
-        // Who gets which mail, first: the ticket's text and the actor's name are read only
-        // when someone still has that kind switched on.
-        let mut sends: Vec<(MailPerson, NoticeKind)> = Vec::new();
+        // Who gets which mail, first: the ticket's text is read only when someone still has
+        // that kind switched on. The people and the actor (whose name the mails give) are
+        // read together, in one statement.
+        let mut wanted: Vec<(i64, Vec<NoticeKind>)> = Vec::new();
         for (audience, kinds) in planned {
             let people = match audience {
                 Audience::Person(id) => vec![id],
                 Audience::Admins => changes.admin_ids().await?,
             };
-            for id in people.into_iter().filter(|id| *id != record.actor) {
-                let Some(person) = changes.mail_person(id).await?.filter(|p| p.active) else { continue };
-                let off: Vec<NoticeKind> = person.opted_out.iter().filter_map(|k| NoticeKind::parse(k)).collect();
-                if let Some(kind) = kind_to_send(&kinds, &off) {
-                    sends.push((person, kind));
-                }
+            wanted.extend(people.into_iter().filter(|id| *id != record.actor).map(|id| (id, kinds.clone())));
+        }
+        if wanted.is_empty() {
+            continue;
+        }
+        let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).chain([record.actor]).collect();
+        let people = changes.mail_people(&ids).await?;
+        let mut sends: Vec<(MailPerson, NoticeKind)> = Vec::new();
+        for (id, kinds) in &wanted {
+            let Some(person) = people.iter().find(|p| p.id == *id && p.active) else { continue };
+            let off: Vec<NoticeKind> = person.opted_out.iter().filter_map(|k| NoticeKind::parse(k)).collect();
+            if let Some(kind) = kind_to_send(kinds, &off) {
+                sends.push((person.clone(), kind));
             }
         }
         if sends.is_empty() {
             continue;
         }
         let Some((title, description)) = changes.ticket_text(record.id).await? else { continue };
-        let actor = changes.mail_person(record.actor).await?.map(|p| p.name).unwrap_or_else(|| "Someone".to_string());
+        let actor = people.iter().find(|p| p.id == record.actor).map(|p| p.name.clone()).unwrap_or_else(|| "Someone".to_string());
         for (person, kind) in sends {
             let mail = compose(core, record, &person, kind, &title, &description, &actor);
             changes.queue_mail(&mail).await?;

@@ -102,20 +102,10 @@ fn mail_of(row: crate::server::store::TicketMailRow, domain: &str) -> crate::dom
 /// The ticket page: the ticket, its conversation and history, and (for the staff working it)
 /// the mail taken in for it.
 pub async fn view(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketView, AppError> {
-    view_of(core, caller, id, true).await
-}
-
-/// The ticket as a change leaves it, without its mail (the answer to a change shows the
-/// conversation, and a write should not pay for reading mail).
-pub async fn view_after_change(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketView, AppError> {
-    view_of(core, caller, id, false).await
-}
-
-async fn view_of(core: &Core, caller: &CurrentUser, id: i64, with_mails: bool) -> Result<TicketView, AppError> {
     let ticket = load_visible(core, caller, id).await?;
     let staff_view = works_on(caller.role, caller.id, ticket.assigned_to);
     let mails = async {
-        match staff_view && with_mails {
+        match staff_view {
             true => core.store.ticket_mails(id, MAILS_SHOWN).await,
             false => Ok(Vec::new()),
         }
@@ -129,6 +119,16 @@ async fn view_of(core: &Core, caller: &CurrentUser, id: i64, with_mails: bool) -
         history,
         categories,
     })
+}
+
+/// The ticket as a change leaves it, with the conversation the caller may see: the answer to a
+/// change. Neither its mail nor the rest of its history is read (a write should not pay for
+/// them, and a ticket's history grows with every change).
+pub async fn after_change(core: &Core, caller: &CurrentUser, id: i64) -> Result<(Ticket, Vec<TicketNote>), AppError> {
+    let ticket = load_visible(core, caller, id).await?;
+    let staff_view = works_on(caller.role, caller.id, ticket.assigned_to);
+    let conversation = core.store.ticket_conversation(id, staff_view).await?;
+    Ok((ticket, notes_of(&conversation)))
 }
 
 /// The conversation: replies and internal notes out of the history.

@@ -309,6 +309,7 @@ delegate! {
     fn throttle_clear(&self, key: &str) -> Result<(), StoreError>;
     fn ticket(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Ticket>, StoreError>;
     fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError>;
+    fn ticket_conversation(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError>;
     fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError>;
     fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError>;
     fn overdue_count(&self, scope: TicketScope, now: DateTime<Utc>) -> Result<i64, StoreError>;
@@ -393,7 +394,7 @@ delegate_changes! {
     fn audit(&mut self, r: AuditRecord<'_>) -> Result<(), StoreError>;
     fn delete_user(&mut self, id: i64, actor: i64) -> Result<bool, StoreError>;
     fn ticket_text(&mut self, id: i64) -> Result<Option<(String, String)>, StoreError>;
-    fn mail_person(&mut self, id: i64) -> Result<Option<MailPerson>, StoreError>;
+    fn mail_people(&mut self, ids: &[i64]) -> Result<Vec<MailPerson>, StoreError>;
     fn admin_ids(&mut self) -> Result<Vec<i64>, StoreError>;
     fn queue_mail(&mut self, mail: &NewMail) -> Result<(), StoreError>;
     fn record_inbound(&mut self, r: &InboundRecord) -> Result<(), StoreError>;

@@ -169,7 +169,7 @@ async fn audit_entries_keep_bounded_text_and_come_back_newest_first() {
 }
 
 /// A store with a requester (returned first) and two agents.
-async fn with_people(store: &Store) -> (i64, i64, i64) {
+pub(super) async fn with_people(store: &Store) -> (i64, i64, i64) {
     let h = hash("h");
     (user(store, "r@x.io", Role::User, &h).await, user(store, "a@x.io", Role::Agent, &h).await, user(store, "b@x.io", Role::Agent, &h).await)
 }

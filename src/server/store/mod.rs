@@ -28,6 +28,8 @@ mod contract_counters_tests;
 mod contract_report_tests;
 #[cfg(test)]
 mod contract_mail_tests;
+#[cfg(test)]
+mod contract_history_tests;
 pub mod sqlite;
 
 pub use crate::domain::TicketScope;

@@ -131,11 +131,13 @@ macro_rules! changes_code {
                         .push(" AND c.status <> 'closed') < ")
                         .push_bind(cap);
                 }
-                if qb.build().execute(&mut *self.tx).await?.rows_affected() == 0 {
+                // The state the change leaves, in the same round trip (each is made holding the writer).
+                qb.push(" RETURNING status, assigned_to");
+                let Some((status, assignee)) = qb.build_query_as::<(String, Option<i64>)>().fetch_optional(&mut *self.tx).await? else {
                     return Ok(false);
-                }
+                };
                 self.events(id, actor, events).await?;
-                let after = self.state(id).await?.map(|(_, state)| state);
+                let after = Some(TicketState { status: TicketStatus::parse(&status).unwrap_or(TicketStatus::Open), assignee });
                 self.changed.push(TicketChanged { id, requester, before: Some(before), after });
                 let flags: Vec<(EventKind, bool)> = events.iter().map(|e| (e.kind, e.internal)).collect();
                 self.live_event(id, requester, Some(before), after, &flags);
@@ -181,20 +183,21 @@ macro_rules! changes_code {
                 &mut self.tx
             }
 
+            /// Writes a change's history entries, in order, in one statement.
             async fn events(&mut self, id: i64, actor: i64, events: &[NewEvent]) -> Result<(), StoreError> {
-                for event in events {
-                    sqlx::query(
-                        "INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, internal, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id)
-                    .bind(actor)
-                    .bind(event.kind.as_str())
-                    .bind(&event.detail)
-                    .bind(event.internal)
-                    .bind(self.now)
-                    .execute(&mut *self.tx)
-                    .await?;
+                if events.is_empty() {
+                    return Ok(());
                 }
+                let mut qb = QueryBuilder::<Db>::new("INSERT INTO ticket_events (ticket_id, actor_id, kind, detail, internal, created_at) ");
+                qb.push_values(events, |mut row, event| {
+                    row.push_bind(id)
+                        .push_bind(actor)
+                        .push_bind(event.kind.as_str())
+                        .push_bind(event.detail.clone())
+                        .push_bind(event.internal)
+                        .push_bind(self.now);
+                });
+                qb.build().execute(&mut *self.tx).await?;
                 Ok(())
             }
 

@@ -39,21 +39,44 @@ macro_rules! mail_code {
                 Ok(sqlx::query_as("SELECT title, description FROM tickets WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await?)
             }
 
-            /// A live account a mail may go to, with the kinds it switched off.
-            #[tracing::instrument(skip_all, name = "store.changes.mail_person")]
-            pub async fn mail_person(&mut self, id: i64) -> Result<Option<MailPerson>, StoreError> {
-                let row: Option<(String, String, String, bool)> =
-                    sqlx::query_as("SELECT name, CAST(email AS TEXT), role, is_active FROM users WHERE id = $1 AND deleted_at IS NULL")
-                        .bind(id)
-                        .fetch_optional(&mut *self.tx)
-                        .await?;
-                let Some((name, email, role, active)) = row else { return Ok(None) };
-                let opted_out: Vec<String> = sqlx::query_scalar("SELECT kind FROM mail_opt_outs WHERE user_id = $1")
-                    .bind(id)
-                    .fetch_all(&mut *self.tx)
-                    .await?;
-                let role = crate::domain::Role::parse(&role).unwrap_or(crate::domain::Role::User);
-                Ok(Some(MailPerson { id, name, email, role, active, opted_out }))
+            /// The accounts among `ids` that are not deleted (active or not), each with the kinds
+            /// it switched off, in the order of `ids`: one statement however many people a change
+            /// tells, as each is a round trip made while holding the writer.
+            #[tracing::instrument(skip_all, name = "store.changes.mail_people")]
+            pub async fn mail_people(&mut self, ids: &[i64]) -> Result<Vec<MailPerson>, StoreError> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // A row per switched-off kind (one with none when there is none).
+                let mut qb = QueryBuilder::<Db>::new(
+                    "SELECT u.id, u.name, CAST(u.email AS TEXT), u.role, u.is_active, o.kind
+                     FROM users u LEFT JOIN mail_opt_outs o ON o.user_id = u.id
+                     WHERE u.deleted_at IS NULL AND u.id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY u.id, o.kind");
+                let rows: Vec<(i64, String, String, String, bool, Option<String>)> =
+                    qb.build_query_as().fetch_all(&mut *self.tx).await?;
+                let mut people: Vec<MailPerson> = Vec::new();
+                for (id, name, email, role, active, kind) in rows {
+                    if people.last().is_none_or(|p| p.id != id) {
+                        let role = crate::domain::Role::parse(&role).unwrap_or(crate::domain::Role::User);
+                        people.push(MailPerson { id, name, email, role, active, opted_out: Vec::new() });
+                    }
+                    if let (Some(kind), Some(person)) = (kind, people.last_mut()) {
+                        person.opted_out.push(kind);
+                    }
+                }
+                let mut ordered = Vec::with_capacity(people.len());
+                for id in ids {
+                    if let Some(at) = people.iter().position(|p| p.id == *id) {
+                        ordered.push(people.swap_remove(at));
+                    }
+                }
+                Ok(ordered)
             }
 
             /// The active admins and super admins.

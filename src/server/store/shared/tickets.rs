@@ -115,6 +115,23 @@ macro_rules! ticket_reads_code {
                 .await?;
                 Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
             }
+
+            /// The ticket's conversation: its replies and, when asked for, its internal notes,
+            /// oldest first. Read through their own index (`ticket_events_conversation`): the
+            /// rest of the history, however long, is not read.
+            #[tracing::instrument(skip_all, name = "store.ticket_conversation")]
+            pub async fn ticket_conversation(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
+                let rows = sqlx::query_as::<_, EventDbRow>(concat!(
+                    "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
+                     FROM ticket_events e JOIN users u ON u.id = e.actor_id
+                     WHERE e.ticket_id = $1 AND e.kind IN ('reply', 'note') AND ($2 OR NOT e.internal) ORDER BY e.id"
+                ))
+                .bind(id)
+                .bind(include_internal)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
+            }
         }
     };
 }

@@ -56,7 +56,7 @@ impl Store {
         let store = if is_in_memory(url) {
             let keeper = options.connect().await?;
             // One pooled connection: SQLite's shared-cache locks do not wait like file locks do.
-            let pool = SqlitePoolOptions::new()
+            let pool = pool_options()
                 .min_connections(1)
                 .max_connections(1)
                 .idle_timeout(None)
@@ -84,15 +84,23 @@ impl Store {
                 .pragma("temp_store", "memory")
                 .pragma("wal_autocheckpoint", checkpoint::WRITER_BACKSTOP_PAGES.to_string());
             let reader = options.pragma("cache_size", format!("-{READER_CACHE_KIB}"));
-            let write = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
+            let write = pool_options().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(writer).await?;
             let read =
-                SqlitePoolOptions::new().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
+                pool_options().max_connections(max_readers).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(reader).await?;
             let checkpoints = checkpoint::start(read.clone());
             Store { read, write, _keeper: None, _checkpoints: Some(Arc::new(checkpoints)) }
         };
         health::MIGRATOR.run(&store.write).await?;
         Ok(store)
     }
+}
+
+/// A pool that hands out its connections as they are. sqlx would otherwise ping each one as it
+/// is taken (a round trip to the connection's thread before every read and every change; on
+/// the writer, made holding it). A SQLite connection is this process's own handle on the
+/// file: there is no other side to hang up, and a connection that fails fails its statement.
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().test_before_acquire(false)
 }
 
 /// Whether a `sqlite:` URL names an in-memory database rather than a file.
@@ -129,6 +137,8 @@ mod tests {
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!((reader, writer), (-i64::from(READER_CACHE_KIB), -i64::from(WRITER_CACHE_KIB)));
+        // Taken without a ping: each would be one more round trip to the connection's thread.
+        assert!(!store.read.options().get_test_before_acquire() && !store.write.options().get_test_before_acquire());
     }
 
     #[tokio::test]
