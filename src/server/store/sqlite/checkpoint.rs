@@ -39,10 +39,7 @@ pub(super) fn start(pool: SqlitePool) -> Checkpoints {
                 return;
             }
             // (busy, pages in the WAL, pages copied); busy only if another checkpoint runs.
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
                 if pool.is_closed() {
                     return;
                 }
@@ -62,9 +59,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("helpdesk-checkpoint-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("live.db");
-        let store = Store::connect(&format!("sqlite://{}", file.display()), 2)
-            .await
-            .unwrap();
+        let store = Store::connect(&format!("sqlite://{}", file.display()), 2).await.unwrap();
         let settled = tokio::time::timeout(Duration::from_secs(5), async {
             // The migrations' pages are checkpointed first, so the file's size stops moving.
             let mut last = 0;
@@ -79,15 +74,9 @@ mod tests {
         });
         let before = settled.await.expect("the file settles");
         // 2 MiB in 64 statements, 512 pages: far below the writer's own checkpoint.
-        sqlx::query("CREATE TABLE filler (data BLOB)")
-            .execute(&store.write)
-            .await
-            .unwrap();
+        sqlx::query("CREATE TABLE filler (data BLOB)").execute(&store.write).await.unwrap();
         for _ in 0..64 {
-            sqlx::query("INSERT INTO filler VALUES (randomblob(32768))")
-                .execute(&store.write)
-                .await
-                .unwrap();
+            sqlx::query("INSERT INTO filler VALUES (randomblob(32768))").execute(&store.write).await.unwrap();
         }
         let written = Instant::now();
         let grown = loop {
@@ -97,31 +86,16 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
+        let took = written.elapsed();
         let (temp_store, backstop): (i64, i64) = (
-            sqlx::query_scalar("PRAGMA temp_store")
-                .fetch_one(&store.write)
-                .await
-                .unwrap(),
-            sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-                .fetch_one(&store.write)
-                .await
-                .unwrap(),
+            sqlx::query_scalar("PRAGMA temp_store").fetch_one(&store.write).await.unwrap(),
+            sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&store.write).await.unwrap(),
         );
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(
-            grown >= before + 2 * 1024 * 1024,
-            "the file is {grown} bytes, {before} before 2 MiB were written"
-        );
-        assert!(
-            written.elapsed() < Duration::from_secs(3),
-            "checkpointed after {:?}",
-            written.elapsed()
-        );
+        assert!(grown >= before + 2 * 1024 * 1024, "the file is {grown} bytes, {before} before 2 MiB were written");
+        assert!(took < Duration::from_secs(3), "checkpointed after {took:?}");
         // 2 = MEMORY: a write's statement journal stays off the disk.
-        assert_eq!(
-            (temp_store, backstop),
-            (2, i64::from(super::WRITER_BACKSTOP_PAGES))
-        );
+        assert_eq!((temp_store, backstop), (2, i64::from(super::WRITER_BACKSTOP_PAGES)));
     }
 }
