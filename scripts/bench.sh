@@ -10,7 +10,7 @@
 # (use the binaries already built), BENCH_KEEP_DB=1 (keep the database file afterwards),
 # BENCH_DIR (work directory, default a new one under /tmp), BENCH_ONLY (drive only the views
 # whose name holds this text, beside the hello world; "sweep" for the filter sweep alone),
-# BENCH_SWEEP_READS (5, reads of each mix in the sweep), BENCH_MIXED_CREATES (4, connections
+# BENCH_SWEEP_READS (5, reads of each mix in the sweep), BENCH_MIXED_CREATES (8, connections
 # creating tickets in the mixed run).
 # On another database: BENCH_DATABASE_URL=postgres://… (or sqlite://… of an earlier seed)
 # serves that database (already holding the data: scripts/bench-postgres.sh seeds SQLite and
@@ -363,8 +363,10 @@ wrk -t1 -c12 -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/report.lua" -H "Auth
   "http://$APP/api/admin/dashboard" >"$WORK/mixed-read.txt" &
 read_pid=$!
 # Enough writers to offer more than the 200 writes a second issue 25 asks the server to sustain:
-# each create waits its turn at the one writer, so two connections cap the rate at their latency.
-CREATES=${BENCH_MIXED_CREATES:-4}
+# each connection waits for its answer, so N connections cap the rate at N / latency. Beside the
+# twelve readers a create takes 30-40 ms on a 2-core machine: four connections could not offer
+# more than about 120 a second, eight offer about 230.
+CREATES=${BENCH_MIXED_CREATES:-8}
 wrk -t1 -c"$CREATES" -d"${SECS}s" --timeout "${TIMEOUT}s" -s "$WORK/create.lua" "http://$APP/api/tickets" >"$WORK/mixed-create.txt" &
 create_pid=$!
 if [[ -n $ids ]]; then
