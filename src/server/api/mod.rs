@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
 /// The answer to a change of one ticket: what was done, and the ticket after it with the
 /// conversation the caller may see (the contract's `notes: [{author, text, timestamp}]`).
 async fn changed(state: &AppState, caller: &CurrentUser, ticket: Ticket, message: &str) -> Result<Json<openapi::schemas::TicketReply>, AppError> {
-    let (ticket, notes) = crate::server::services::tickets::after_change(&state.core, caller, ticket.id).await?;
+    let (ticket, notes) = crate::server::services::tickets::after_change(&state.core, caller, ticket).await?;
     let ticket = openapi::schemas::TicketWithNotes { ticket, notes };
     Ok(Json(openapi::schemas::TicketReply { message: message.to_string(), ticket }))
 }

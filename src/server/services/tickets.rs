@@ -121,13 +121,16 @@ pub async fn view(core: &Core, caller: &CurrentUser, id: i64) -> Result<TicketVi
     })
 }
 
-/// The ticket as a change leaves it, with the conversation the caller may see: the answer to a
-/// change. Neither its mail nor the rest of its history is read (a write should not pay for
-/// them, and a ticket's history grows with every change).
-pub async fn after_change(core: &Core, caller: &CurrentUser, id: i64) -> Result<(Ticket, Vec<TicketNote>), AppError> {
-    let ticket = load_visible(core, caller, id).await?;
+/// `ticket` as a change left it (read by the change's service after its commit), with the
+/// conversation the caller may see: the answer to a change. Neither its mail nor the rest of
+/// its history is read (a write should not pay for them, and a ticket's history grows with
+/// every change). A caller the change took the ticket away from is told it is not found.
+pub async fn after_change(core: &Core, caller: &CurrentUser, ticket: Ticket) -> Result<(Ticket, Vec<TicketNote>), AppError> {
+    if !may_see(caller.role, caller.id, ticket.user_id, ticket.assigned_to) {
+        return Err(not_found());
+    }
     let staff_view = works_on(caller.role, caller.id, ticket.assigned_to);
-    let conversation = core.store.ticket_conversation(id, staff_view).await?;
+    let conversation = core.store.ticket_conversation(ticket.id, staff_view).await?;
     Ok((ticket, notes_of(&conversation)))
 }
 

@@ -17,6 +17,19 @@ macro_rules! shown_name {
 }
 pub(in crate::server::store) use shown_name;
 
+/// The statement reading a ticket's history entries (`$1` the ticket, `$2` whether internal
+/// ones are shown) that also meet `$also` (`""`, or `" AND …"`), oldest first, as `EventDbRow`s.
+macro_rules! events_sql {
+    ($also:literal) => {
+        concat!(
+            "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
+             FROM ticket_events e JOIN users u ON u.id = e.actor_id
+             WHERE e.ticket_id = $1 AND ($2 OR NOT e.internal)", $also, " ORDER BY e.id"
+        )
+    };
+}
+pub(in crate::server::store) use events_sql;
+
 #[derive(sqlx::FromRow)]
 pub(super) struct TicketDbRow {
     id: i64,

@@ -193,7 +193,7 @@ macro_rules! changes_code {
                     row.push_bind(id)
                         .push_bind(actor)
                         .push_bind(event.kind.as_str())
-                        .push_bind(event.detail.clone())
+                        .push_bind(event.detail.as_str())
                         .push_bind(event.internal)
                         .push_bind(self.now);
                 });

@@ -6,7 +6,7 @@
 macro_rules! ticket_reads_code {
     () => {
         use crate::domain::{Ticket, TicketEvent, TicketQuery, TicketScope, TicketSort};
-        use crate::server::store::rows::{shown_name, EventDbRow, TicketDbRow};
+        use crate::server::store::rows::{events_sql, shown_name, EventDbRow, TicketDbRow};
 
         const TICKET_SELECT: &str = concat!(
             "SELECT t.id, t.user_id, ", shown_name!("ru"), " AS user_name, t.title, t.description, t.category,
@@ -104,16 +104,7 @@ macro_rules! ticket_reads_code {
             /// The ticket's history, oldest first; internal entries only when asked for.
             #[tracing::instrument(skip_all, name = "store.ticket_events")]
             pub async fn ticket_events(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
-                let rows = sqlx::query_as::<_, EventDbRow>(concat!(
-                    "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
-                     FROM ticket_events e JOIN users u ON u.id = e.actor_id
-                     WHERE e.ticket_id = $1 AND ($2 OR NOT e.internal) ORDER BY e.id"
-                ))
-                .bind(id)
-                .bind(include_internal)
-                .fetch_all(self.reader())
-                .await?;
-                Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
+                self.events_of(events_sql!(""), id, include_internal).await
             }
 
             /// The ticket's conversation: its replies and, when asked for, its internal notes,
@@ -121,15 +112,12 @@ macro_rules! ticket_reads_code {
             /// rest of the history, however long, is not read.
             #[tracing::instrument(skip_all, name = "store.ticket_conversation")]
             pub async fn ticket_conversation(&self, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
-                let rows = sqlx::query_as::<_, EventDbRow>(concat!(
-                    "SELECT e.id, e.actor_id, ", shown_name!("u"), " AS actor, e.kind, e.detail, e.internal, e.created_at
-                     FROM ticket_events e JOIN users u ON u.id = e.actor_id
-                     WHERE e.ticket_id = $1 AND e.kind IN ('reply', 'note') AND ($2 OR NOT e.internal) ORDER BY e.id"
-                ))
-                .bind(id)
-                .bind(include_internal)
-                .fetch_all(self.reader())
-                .await?;
+                self.events_of(events_sql!(" AND e.kind IN ('reply', 'note')"), id, include_internal).await
+            }
+
+            /// The entries `sql` (an `events_sql!`) selects of ticket `id`.
+            async fn events_of(&self, sql: &'static str, id: i64, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
+                let rows = sqlx::query_as::<_, EventDbRow>(sql).bind(id).bind(include_internal).fetch_all(self.reader()).await?;
                 Ok(rows.into_iter().filter_map(EventDbRow::into_event).collect())
             }
         }
