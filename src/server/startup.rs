@@ -153,6 +153,25 @@ pub fn with_hashed_files(mut options: LeptosOptions) -> LeptosOptions {
     options
 }
 
+/// The client's files and the public assets, from the site root (with the `.br` and `.gz`
+/// files the release build writes beside them); any other path is the app's not-found page.
+/// Not leptos_axum's `file_and_error_handler` for the files: it extends a found file's answer
+/// with the `ResponseOptions` of whatever reactive owner the worker thread was left with
+/// (its `Owner::new()` inherits the thread's current owner), so a file could go out with
+/// another request's redirect, status or session cookie (seen: a WASM piece answered with a
+/// 302 to `/login?next=/admin`, another visitor's redirect).
+fn site_files(state: &AppState) -> tower_http::services::ServeDir<Router> {
+    let not_found = Router::new()
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::server::http::provide_nonce, shell))
+        .with_state(state.clone());
+    tower_http::services::ServeDir::new(state.leptos_options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found)
+}
+
 /// The whole HTTP application: REST API under `/api`, server functions under `/rpc`, pages.
 pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     let state = AppState { leptos_options, core };
@@ -185,7 +204,7 @@ pub fn build_router(leptos_options: LeptosOptions, core: Arc<Core>) -> Router {
     let app = Router::new()
         .nest("/api", crate::server::api::router())
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::server::http::provide_nonce, shell))
+        .fallback_service(site_files(&state))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::refuse_cross_site))
         .layer(axum::middleware::from_fn(crate::server::http::bound_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::security_headers))

@@ -15,6 +15,7 @@ mod counters;
 mod crash;
 mod events;
 mod events_direct;
+mod files;
 mod hostile_text;
 mod imap;
 mod inbound;

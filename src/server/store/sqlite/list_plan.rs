@@ -9,6 +9,11 @@
 //! walk that stops once the page is full) or gathers the rows its prefix holds, to be sorted
 //! after. The cheaper, by the rows each would read, wins; with several filters of any size the
 //! winner reads about the smallest filter's rows, or a page's worth where the mix is dense.
+//!
+//! A search is the search index's own: it holds the filters as words (migration 0021), so a
+//! search among filters intersects word lists, newest first, costing a pass over those lists at
+//! worst and a page's worth where the mix is dense; only a filter whose few rows are cheaper to
+//! probe one by one, and the deadline, which no word can hold, take another way.
 
 use crate::domain::{TicketQuery, TicketScope, TicketSort};
 
@@ -22,6 +27,8 @@ pub(super) mod term {
     pub const CATEGORY: u8 = 32;
     pub const OVERDUE: u8 = 64;
     pub const WORDS: u8 = 128;
+    /// The terms the search index holds as words of its `facets` column (migration 0021).
+    pub const FACETS: u8 = REQUESTER | ASSIGNEE | UNASSIGNED | STATUS | RANK | CATEGORY;
 }
 use term::*;
 
@@ -39,7 +46,7 @@ pub(super) trait Sizes {
 
 /// The estimated size of `set`: the largest part of it a counter holds, narrowed by each other
 /// term's share of all tickets (as if independent).
-fn estimate(sizes: &dyn Sizes, set: u8) -> f64 {
+pub(super) fn estimate(sizes: &dyn Sizes, set: u8) -> f64 {
     let all = sizes.all().max(1.0);
     let share = |t: u8| sizes.exact(t).map_or(1.0, |n| n / all);
     let mut best = f64::INFINITY;
@@ -122,6 +129,11 @@ const WORD_PROBE: f64 = 35.0;
 /// entries lie together, where each ticket read is a seek (2–5 µs at a million tickets).
 const INDEX_ROW: f64 = 0.1;
 
+/// What passing one entry of a word list costs when the search index intersects lists (about
+/// 10 ns an entry where a row read is 1-5 µs; FTS5 skips ahead in the longer lists, so this is
+/// the most it costs).
+const FTS_ENTRY: f64 = 0.01;
+
 /// The chosen way through a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Plan {
@@ -199,11 +211,24 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
     INDEXES.iter().filter_map(move |index| {
         let (prefix, ordered) = serves(index, mix, order)?;
         let held = estimate(sizes, prefix).max(1.0);
+        if index.name.is_none() {
+            // The search index intersects the lists of its words and of the filters it holds,
+            // and a ticket is read for each match the rest (the deadline) is checked on, or
+            // only for the page's when it holds every condition.
+            let all = sizes.all().max(1.0);
+            let merged: f64 = (0..8).map(|b| 1u8 << b).filter(|t| prefix & t != 0).map(|t| sizes.exact(t).unwrap_or(all)).sum::<f64>() * FTS_ENTRY;
+            let rows = if mix & !prefix == 0 { held.min(want as f64) } else { held };
+            let worst = merged + rows;
+            let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };
+            let per_row = worst / held;
+            let plan = Plan { index: None, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only: false };
+            return Some((Cost { plan, worst, per_row }, ordered));
+        }
         let passing = estimate(sizes, mix & !WORDS).min(held);
         // Each row of the prefix is read from the table to check the other filters, unless the
         // index holds them all: then each costs an index entry, and only the rows that pass are
         // read (the rest of a row read).
-        let covered = (mix & !WORDS) & !index.covers() == 0 && index.name.is_some();
+        let covered = (mix & !WORDS) & !index.covers() == 0;
         let index_only = covered && index.sorts && mix & WORDS == 0;
         let reading = match (covered, index_only) {
             (true, true) => held * INDEX_ROW + passing.min(want as f64) * (1.0 - INDEX_ROW),
@@ -212,7 +237,7 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
         };
         // Those that pass are probed in the search index (SQLite checks a row's own columns
         // before the join).
-        let probes = if mix & WORDS != 0 && index.name.is_some() { passing * WORD_PROBE } else { 0.0 };
+        let probes = if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 };
         let worst = reading + probes;
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
         let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };

@@ -42,7 +42,8 @@ impl Index {
 /// Every index of `tickets` (migrations 0002, 0004–0008, 0019) that a list condition or order uses.
 /// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
 pub(super) const INDEXES: &[Index] = &[
-    Index { name: None, needs: WORDS, cols: &[Term(WORDS), Id], also: 0, sorts: false },
+    // The search index holds the words and, as words of its own, most filters (migration 0021).
+    Index { name: None, needs: WORDS, cols: &[Term(WORDS | FACETS), Id], also: 0, sorts: false },
     ix("tickets_by_created", 0, &[Created]),
     ix("tickets_by_updated", 0, &[Updated]),
     ix("tickets_by_rank", 0, &[Term(RANK), Created]),

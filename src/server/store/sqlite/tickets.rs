@@ -18,11 +18,19 @@ pub use crate::domain::TicketScope;
 /// the index it names: the search index first (CROSS JOIN keeps SQLite from turning the join
 /// around), or a filter's index with each row probed in the search index. Without one, a
 /// search drives from the search index (newest match first, so a LIMIT stops early however
-/// many tickets match), anything else from the tickets table as SQLite sees fit.
-pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, plan: Option<Plan>) {
+/// many tickets match), anything else from the tickets table as SQLite sees fit. Where the
+/// search index drives, it also narrows by the list's filters (`facets_query`): FTS5 joins the
+/// two MATCH conditions, this one and the words `push_filters` adds, into one query.
+pub(super) fn push_source<'a>(qb: &mut QueryBuilder<'a, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>) {
     let search = query.q.as_deref().and_then(fts_query).is_some();
     match plan.and_then(|p| p.index) {
-        None if search => qb.push(" FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid"),
+        None if search => {
+            qb.push(" FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid");
+            if let Some(facets) = facets_query(scope, query) {
+                qb.push(" AND tickets_fts MATCH ").push_bind(facets);
+            }
+            qb
+        }
         None => qb.push(" FROM tickets t"),
         Some(index) => {
             qb.push(format_args!(" FROM tickets t INDEXED BY {index}"));
@@ -34,7 +42,39 @@ pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery
     };
 }
 
-/// Turns what a person typed into an FTS5 query: every word must appear, as a whole word, or
+/// A list's filters as words of the search index's `facets` column (migration 0021), all of
+/// which a ticket must hold; `None` without filters. Overdue asks for the open tickets (`live`),
+/// its deadline being checked on the ticket. The words are letters and digits only.
+pub(super) fn facets_query(scope: TicketScope, query: &TicketQuery) -> Option<String> {
+    let mut words = Vec::new();
+    match scope {
+        TicketScope::RequestedBy(id) => words.push(format!("r{id}")),
+        TicketScope::AssignedTo(id) => words.push(format!("a{id}")),
+        TicketScope::All => {}
+    }
+    if let Some(s) = query.status {
+        words.push(format!("s{}", s.as_str().replace('-', "")));
+    }
+    if let Some(p) = query.priority {
+        words.push(format!("p{}", p.as_str()));
+    }
+    if let Some(c) = &query.category {
+        words.push(format!("c{}", c.bytes().map(|b| format!("{b:02X}")).collect::<String>()));
+    }
+    if let Some(agent) = query.assigned_to {
+        words.push(format!("a{agent}"));
+    }
+    if query.unassigned {
+        words.push("anone".into());
+    }
+    if query.overdue {
+        words.push("live".into());
+    }
+    (!words.is_empty()).then(|| format!("facets : ({})", words.join(" AND ")))
+}
+
+/// Turns what a person typed into an FTS5 query of a ticket's title and description: every
+/// word must appear, as a whole word, or
 /// as a prefix where it ends in `*` (`print*`); quotes make operators and punctuation plain
 /// text. Whole words read one list of the index, newest first, and stop at the page's LIMIT;
 /// a prefix merges the lists of every word it starts, so it costs more on common prefixes.
@@ -45,7 +85,8 @@ pub(super) fn fts_query(text: &str) -> Option<String> {
         .filter(|(w, _)| w.chars().any(char::is_alphanumeric))
         .map(|(w, prefix)| if prefix { format!("\"{w}\"*") } else { format!("\"{w}\"") })
         .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+    // Only the ticket's text: the facets column holds the filters' words.
+    (!terms.is_empty()).then(|| format!("{{title description}} : ({})", terms.join(" ")))
 }
 
 /// Open and past the deadline (`?` = now): served by the partial indexes of open tickets.
@@ -137,7 +178,11 @@ impl Store {
             return Ok((self.ticket_window(scope, query, limit, now, ways.map(|w| w.first)).await?, false));
         };
         let rows = self.walk_window(scope, query, limit, now, first, budget).await?;
-        if rows.len() == limit as usize {
+        // A walk whose index checks every condition (the search index holding them all as
+        // words) and may read the whole page found every match when it found fewer.
+        let search = query.q.as_deref().and_then(fts_query).is_some();
+        let complete = first.prefix == mix_of(scope, query, search) && budget >= offset_of(query) as u64 + u64::from(limit);
+        if rows.len() == limit as usize || complete {
             return Ok((rows, false));
         }
         Ok((self.ticket_window(scope, query, limit, now, Some(fallback)).await?, true))
@@ -162,7 +207,7 @@ impl Store {
         // to sort it, and stops once its page is full.
         let mut sql = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         sql.push(" FROM (SELECT t.id");
-        push_source(&mut sql, &walk, Some(plan));
+        push_source(&mut sql, walk_scope, &walk, Some(plan));
         push_filters(&mut sql, walk_scope, &walk, now);
         push_after(&mut sql, query);
         // In the list's order: a search's walk is the search index's (no filter's index keeps
@@ -204,7 +249,7 @@ impl Store {
         // Through an index that holds the whole list, the page is picked from it (below), not
         // joined and sorted with every match.
         if offset == 0 && !plan.is_some_and(|p| p.index_only) {
-            push_source(&mut list, query, plan);
+            push_source(&mut list, scope, query, plan);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
             push_keyset(&mut list, query, plan);
@@ -215,7 +260,7 @@ impl Store {
             // list's covering index alone, and only its rows are joined: page 400 of all
             // tickets took 10 ms joined whole, 0.5 ms so.
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
-            push_source(&mut list, query, plan);
+            push_source(&mut list, scope, query, plan);
             push_filters(&mut list, scope, query, now);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");
@@ -257,14 +302,39 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{facets_query, fts_query};
+    use crate::domain::{Priority, TicketQuery, TicketScope, TicketStatus};
 
     #[test]
-    fn search_text_becomes_a_safe_prefix_query() {
-        assert_eq!(fts_query("printer jam").as_deref(), Some("\"printer\" \"jam\""));
-        assert_eq!(fts_query("print* jam").as_deref(), Some("\"print\"* \"jam\""));
-        assert_eq!(fts_query("\"quoted\" OR x*y").as_deref(), Some("\"quoted\" \"OR\" \"xy\""));
-        assert_eq!(fts_query("  -- ** ").as_deref(), None);
+    fn search_text_becomes_a_safe_prefix_query_of_the_text_columns() {
+        let text = |q: &str| format!("{{title description}} : ({q})");
+        assert_eq!(fts_query("printer jam"), Some(text("\"printer\" \"jam\"")));
+        assert_eq!(fts_query("print* jam"), Some(text("\"print\"* \"jam\"")));
+        assert_eq!(fts_query("\"quoted\" OR x*y"), Some(text("\"quoted\" \"OR\" \"xy\"")));
+        assert_eq!(fts_query("  -- ** "), None);
+    }
+
+    #[test]
+    fn filters_become_words_of_the_facets_column() {
+        assert_eq!(facets_query(TicketScope::All, &TicketQuery::default()), None);
+        let query = TicketQuery {
+            status: Some(TicketStatus::InProgress),
+            priority: Some(Priority::Critical),
+            category: Some("billing".into()),
+            assigned_to: Some(7),
+            overdue: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            facets_query(TicketScope::All, &query).as_deref(),
+            Some("facets : (sinprogress AND pcritical AND c62696C6C696E67 AND a7 AND live)")
+        );
+        let mine = TicketQuery { status: Some(TicketStatus::OnHold), unassigned: true, ..Default::default() };
+        assert_eq!(facets_query(TicketScope::RequestedBy(12), &mine).as_deref(), Some("facets : (r12 AND sonhold AND anone)"));
+        assert_eq!(facets_query(TicketScope::AssignedTo(3), &TicketQuery::default()).as_deref(), Some("facets : (a3)"));
+        // Any category is one word of letters and digits, told apart from every other.
+        let odd = TicketQuery { category: Some("a-b\" OR x".into()), ..Default::default() };
+        assert_eq!(facets_query(TicketScope::All, &odd).as_deref(), Some("facets : (c612D6222204F522078)"));
     }
 }
 
