@@ -23,6 +23,9 @@ CREATE VIRTUAL TABLE tickets_fts USING fts5 (
     title, description, facets, content = 'tickets', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');
+-- One segment, as the seed leaves it: a search reads each segment (about 9 s in all at a
+-- million tickets, with the rebuild).
+INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize');
 CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
     INSERT INTO tickets_fts (rowid, title, description, facets) VALUES (new.id, new.title, new.description, new.facets);
 END;

@@ -208,44 +208,53 @@ struct Cost {
 fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterator<Item = (Cost, bool)> + '_ {
     let matches = estimate(sizes, mix).max(1.0);
     let order = wanted(mix, sort);
+    let want = want as f64;
     INDEXES.iter().filter_map(move |index| {
         let (prefix, ordered) = serves(index, mix, order)?;
+        // What the index holds for the mix and what of it passes the other filters, as the
+        // estimates see it and at most (the estimates take terms as independent; an unassigned
+        // ticket is nearly always open, so "unassigned and open" is not a fiftieth of the
+        // unassigned tickets but all of them).
         let held = estimate(sizes, prefix).max(1.0);
-        if index.name.is_none() {
-            // The search index intersects the lists of its words and of the filters it holds,
-            // and a ticket is read for each match the rest (the deadline) is checked on, or
-            // only for the page's when it holds every condition.
-            let all = sizes.all().max(1.0);
-            let merged: f64 = (0..8).map(|b| 1u8 << b).filter(|t| prefix & t != 0).map(|t| sizes.exact(t).unwrap_or(all)).sum::<f64>() * FTS_ENTRY;
-            let rows = if mix & !prefix == 0 { held.min(want as f64) } else { held };
-            let worst = merged + rows;
-            let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };
-            let per_row = worst / held;
-            let plan = Plan { index: None, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only: false };
-            return Some((Cost { plan, worst, per_row }, ordered));
-        }
         let passing = estimate(sizes, mix & !WORDS).min(held);
-        // Each row of the prefix is read from the table to check the other filters, unless the
-        // index holds them all: then each costs an index entry, and only the rows that pass are
-        // read (the rest of a row read).
-        let covered = (mix & !WORDS) & !index.covers() == 0;
-        let index_only = covered && index.sorts && mix & WORDS == 0;
-        let reading = match (covered, index_only) {
-            (true, true) => held * INDEX_ROW + passing.min(want as f64) * (1.0 - INDEX_ROW),
-            (true, false) => held * INDEX_ROW + passing * (1.0 - INDEX_ROW),
-            (false, _) => held,
+        let held_at_most = upper(sizes, prefix).max(held);
+        let passing_at_most = upper(sizes, mix & !WORDS).min(held_at_most).max(passing);
+        let cost = |held: f64, passing: f64| -> f64 {
+            if index.name.is_none() {
+                // The search index intersects the lists of its words and of the filters it
+                // holds, and a ticket is read for each match the rest (the deadline) is
+                // checked on, or only for the page's when it holds every condition.
+                let all = sizes.all().max(1.0);
+                let merged: f64 = (0..8).map(|b| 1u8 << b).filter(|t| prefix & t != 0).map(|t| sizes.exact(t).unwrap_or(all)).sum::<f64>() * FTS_ENTRY;
+                return merged + if mix & !prefix == 0 { held.min(want) } else { held };
+            }
+            // Each row of the prefix is read from the table to check the other filters, unless
+            // the index holds them all: then each costs an index entry, and only the rows that
+            // pass are read (the rest of a row read).
+            let covered = (mix & !WORDS) & !index.covers() == 0;
+            let reading = match (covered, covered && index.sorts && mix & WORDS == 0) {
+                (true, true) => held * INDEX_ROW + passing.min(want) * (1.0 - INDEX_ROW),
+                (true, false) => held * INDEX_ROW + passing * (1.0 - INDEX_ROW),
+                (false, _) => held,
+            };
+            // Those that pass are probed in the search index (SQLite checks a row's own columns
+            // before the join).
+            reading + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
         };
-        // Those that pass are probed in the search index (SQLite checks a row's own columns
-        // before the join).
-        let probes = if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 };
-        let worst = reading + probes;
+        let likely = cost(held, passing);
+        let worst = cost(held_at_most, passing_at_most);
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
-        let expected = if ordered { worst * (want as f64 / matches).min(1.0) } else { worst };
-        let per_row = worst / held;
-        let per_row_tenths = (per_row * 10.0).ceil() as u32;
-        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths, index_only };
+        let expected = if ordered { likely * (want / matches).min(1.0) } else { likely };
+        let per_row = likely / held;
+        let index_only = index.name.is_some() && (mix & !WORDS) & !index.covers() == 0 && index.sorts && mix & WORDS == 0;
+        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only };
         Some((Cost { plan, worst, per_row }, ordered))
     })
+}
+
+/// The most tickets `set` can hold: the smallest size the counters hold exactly of a part of it.
+fn upper(sizes: &dyn Sizes, set: u8) -> f64 {
+    (1..=u8::MAX).filter(|p| p & set == *p).filter_map(|p| sizes.exact(p)).fold(sizes.all(), f64::min)
 }
 
 /// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
