@@ -44,19 +44,71 @@ pub(super) trait Sizes {
     fn exact(&self, set: u8) -> Option<f64>;
 }
 
-/// The estimated size of `set`: the largest part of it a counter holds, narrowed by each other
-/// term's share of all tickets (as if independent).
+/// The estimated size of `set` (see `Estimates`).
 pub(super) fn estimate(sizes: &dyn Sizes, set: u8) -> f64 {
-    let all = sizes.all().max(1.0);
-    let share = |t: u8| sizes.exact(t).map_or(1.0, |n| n / all);
-    let mut best = f64::INFINITY;
-    for part in (0..=u8::MAX).filter(|p| p & set == *p) {
-        let Some(n) = (if part == 0 { Some(all) } else { sizes.exact(part) }) else { continue };
-        let rest = set & !part;
-        let narrowed = (0..8).map(|b| 1u8 << b).filter(|t| rest & t != 0).fold(n, |n, t| n * share(t));
-        best = best.min(narrowed);
+    Estimates::new(sizes, set).of(set)
+}
+
+/// The parts of `set`, itself and the empty one included.
+fn parts(set: u8) -> impl Iterator<Item = u8> {
+    let mut next = Some(set);
+    std::iter::from_fn(move || {
+        let part = next?;
+        next = (part != 0).then(|| (part - 1) & set);
+        Some(part)
+    })
+}
+
+/// The estimated size of every part of one mix: for each part the counters hold exactly, that
+/// size narrowed by each other term in turn, by the term's share among the tickets holding what
+/// is held so far (the chain rule); the smallest such. A term's share is the largest the
+/// counters show among the tickets of any part of what is held, or among all tickets: every
+/// unassigned ticket is open, so among the open tickets "unassigned" is a half, not the
+/// fiftieth it is of all tickets, and taking it as a fiftieth would make the open unassigned
+/// billing tickets look 25 times fewer than they are.
+pub(super) struct Estimates {
+    of: [f64; 256],
+}
+
+impl Estimates {
+    pub(super) fn new(sizes: &dyn Sizes, mix: u8) -> Self {
+        let mut exact = [None; 256];
+        for part in parts(mix) {
+            exact[part as usize] = if part == 0 { Some(sizes.all().max(1.0)) } else { sizes.exact(part) };
+        }
+        // share[t][given]: the share of term bit t among the tickets holding `given`.
+        let mut share = [[1.0f64; 256]; 8];
+        for given in parts(mix) {
+            for b in (0..8).filter(|b| mix & (1u8 << b) != 0 && given & (1u8 << b) == 0) {
+                let t = 1u8 << b;
+                let known = parts(given).filter_map(|q| match (exact[(q | t) as usize], exact[q as usize]) {
+                    (Some(both), Some(base)) => Some(both / base.max(1.0)),
+                    _ => None,
+                });
+                share[b][given as usize] = known.fold(f64::NAN, f64::max).min(1.0);
+                if share[b][given as usize].is_nan() {
+                    share[b][given as usize] = 1.0;
+                }
+            }
+        }
+        let mut of = [f64::INFINITY; 256];
+        for set in parts(mix) {
+            for part in parts(set) {
+                let Some(n) = exact[part as usize] else { continue };
+                let (mut held, mut size) = (part, n);
+                for b in (0..8).filter(|b| (set & !part) & (1u8 << b) != 0) {
+                    size *= share[b][held as usize];
+                    held |= 1u8 << b;
+                }
+                of[set as usize] = of[set as usize].min(size);
+            }
+        }
+        Estimates { of }
     }
-    best
+
+    pub(super) fn of(&self, set: u8) -> f64 {
+        self.of[set as usize]
+    }
 }
 
 /// The sizes the counters hold for one list (see `Store::list_sizes`).
@@ -206,19 +258,15 @@ struct Cost {
 }
 
 fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterator<Item = (Cost, bool)> + '_ {
-    let matches = estimate(sizes, mix).max(1.0);
+    let estimates = Estimates::new(sizes, mix);
+    let matches = estimates.of(mix).max(1.0);
     let order = wanted(mix, sort);
     let want = want as f64;
     INDEXES.iter().filter_map(move |index| {
         let (prefix, ordered) = serves(index, mix, order)?;
-        // What the index holds for the mix and what of it passes the other filters, as the
-        // estimates see it and at most (the estimates take terms as independent; an unassigned
-        // ticket is nearly always open, so "unassigned and open" is not a fiftieth of the
-        // unassigned tickets but all of them).
-        let held = estimate(sizes, prefix).max(1.0);
-        let passing = estimate(sizes, mix & !WORDS).min(held);
-        let held_at_most = upper(sizes, prefix).max(held);
-        let passing_at_most = upper(sizes, mix & !WORDS).min(held_at_most).max(passing);
+        // What the index holds for the mix, and what of it passes the other filters.
+        let held = estimates.of(prefix).max(1.0);
+        let passing = estimates.of(mix & !WORDS).min(held);
         let cost = |held: f64, passing: f64| -> f64 {
             if index.name.is_none() {
                 // The search index intersects the lists of its words and of the filters it
@@ -241,20 +289,14 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
             // before the join).
             reading + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
         };
-        let likely = cost(held, passing);
-        let worst = cost(held_at_most, passing_at_most);
+        let worst = cost(held, passing);
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
-        let expected = if ordered { likely * (want / matches).min(1.0) } else { likely };
-        let per_row = likely / held;
+        let expected = if ordered { worst * (want / matches).min(1.0) } else { worst };
+        let per_row = worst / held;
         let index_only = index.name.is_some() && (mix & !WORDS) & !index.covers() == 0 && index.sorts && mix & WORDS == 0;
         let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only };
         Some((Cost { plan, worst, per_row }, ordered))
     })
-}
-
-/// The most tickets `set` can hold: the smallest size the counters hold exactly of a part of it.
-fn upper(sizes: &dyn Sizes, set: u8) -> f64 {
-    (1..=u8::MAX).filter(|p| p & set == *p).filter_map(|p| sizes.exact(p)).fold(sizes.all(), f64::min)
 }
 
 /// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
