@@ -6,7 +6,7 @@ use crate::server::store::counting::{list_count, ListCount};
 use super::tickets::{facets_query, fts_query, push_filters, push_source};
 use super::Store;
 use super::shared::{counts_in, kind_count};
-use super::list_plan::{choose, estimate, mix_of, only, term::*, Counted, Plan, Sizes};
+use super::list_plan::{choose, estimate, merge_cost, mix_of, only, term::*, Counted, Plan};
 use crate::domain::{TicketQuery, TicketScope, COUNT_CAP};
 use crate::server::store::StoreError;
 use sqlx::{QueryBuilder, Sqlite};
@@ -77,29 +77,28 @@ impl Store {
 /// The most rows a list's count reads: past them it says "at least" (`bounded_count`).
 const COUNT_READS: i64 = 10_000;
 
-/// The most word-list entries a count of a search among filters passes (about 5 ms): past
-/// them it counts among the newest tickets only and says "at least".
-const COUNT_ENTRIES: f64 = 500_000.0;
+/// The most a count of a search among filters costs, in row reads (about 5 ms, see
+/// `list_plan::merge_cost`): past it, only the newest tickets are counted, as "at least".
+const COUNT_COST: f64 = 5_000.0;
 
 impl Store {
     /// The matches of `words` among the tickets holding `facets`, up to the cap: the search
     /// index intersects the word lists, newest first, and stops at the cap. A rare mix of
     /// common terms would pass every entry of their lists (a third of the tickets hold
-    /// "printer", 92 % are closed); where the counters' sizes say it would pass more than
-    /// `COUNT_ENTRIES`, only the newest tickets holding about that many are counted.
+    /// "printer", 92 % are closed); where the counters' sizes say it would cost more than
+    /// `COUNT_COST`, only the newest tickets that cost about that are counted.
     async fn search_count(&self, words: &str, facets: &str, mix: u8, sizes: &Counted) -> Result<(i64, bool), StoreError> {
-        let all = sizes.all.max(1.0);
-        let entries: f64 = (0..8).map(|b| 1u8 << b).filter(|t| mix & t != 0).map(|t| sizes.exact(t).unwrap_or(all)).sum();
+        let whole = merge_cost(sizes, mix);
         let matches = estimate(sizes, mix).max(1.0);
-        let passed = entries * ((COUNT_CAP + 1) as f64 / matches).min(1.0);
+        let to_cap = whole * ((COUNT_CAP + 1) as f64 / matches).min(1.0);
         let mut conn = self.read.acquire().await?;
         let mut from = None;
-        if passed > COUNT_ENTRIES {
+        if to_cap > COUNT_COST {
             let (low, high): (i64, i64) =
                 sqlx::query_as("SELECT COALESCE((SELECT MIN(id) FROM tickets), 0), COALESCE((SELECT MAX(id) FROM tickets), 0)")
                     .fetch_one(&mut *conn)
                     .await?;
-            let span = ((high - low + 1) as f64 * COUNT_ENTRIES / entries).ceil() as i64;
+            let span = ((high - low + 1) as f64 * COUNT_COST / whole).ceil() as i64;
             from = Some(high - span + 1).filter(|from| *from > low);
         }
         let mut sql = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ");
@@ -275,9 +274,9 @@ mod tests {
         let sizes = store.list_sizes(scope, &query, mix, now).await.unwrap();
         assert_eq!(store.search_count(&words, &facets, mix, &sizes).await.unwrap(), (20, false));
         assert_eq!(store.list_total(scope, &query, now, Some(&sizes)).await.unwrap(), (20, false));
-        // Were both lists a million entries long with few matches, the intersection would pass
-        // four times COUNT_ENTRIES: a quarter of the ids, the newest, are counted.
-        let huge = Counted { all: 120.0, sets: vec![(WORDS, 1e6), (STATUS, 1e6), (WORDS | STATUS, 10.0)] };
+        // Were both lists 125 000 entries long with few matches, the intersection would cost
+        // four times COUNT_COST: a quarter of the ids, the newest, are counted.
+        let huge = Counted { all: 120.0, sets: vec![(WORDS, 125_000.0), (STATUS, 125_000.0), (WORDS | STATUS, 10.0)] };
         assert_eq!(store.search_count(&words, &facets, mix, &huge).await.unwrap(), (5, true));
     }
 }
