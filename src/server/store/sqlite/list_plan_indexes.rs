@@ -39,7 +39,7 @@ impl Index {
     }
 }
 
-/// Every index of `tickets` (migrations 0002, 0004–0008, 0019) that a list condition or order uses.
+/// Every index of `tickets` (migrations 0002, 0004–0008, 0019, 0022) that a list condition or order uses.
 /// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
 pub(super) const INDEXES: &[Index] = &[
     // The search index holds the words and, as words of its own, most filters (migration 0021).
@@ -69,6 +69,10 @@ pub(super) const INDEXES: &[Index] = &[
     ix("tickets_by_requester_updated", 0, &[Term(REQUESTER), Updated]),
     ix("tickets_by_requester_rank", 0, &[Term(REQUESTER), Term(RANK), Created]),
     ix("tickets_open_by_due", OVERDUE, &[Term(OVERDUE)]),
+    // Migration 0022: serving only mixes that hold their first column's term.
+    ix("tickets_open_by_status_due", OVERDUE | STATUS, &[Term(STATUS), Term(OVERDUE)]),
+    ix("tickets_open_by_rank_due", OVERDUE | RANK, &[Term(RANK), Term(OVERDUE)]),
+    ix("tickets_open_by_category_due", OVERDUE | CATEGORY, &[Term(CATEGORY), Term(OVERDUE)]),
     ix("tickets_open_by_assignee_due", OVERDUE, &[Term(ASSIGNEE), Term(OVERDUE)]),
     ix("tickets_open_by_requester_due", OVERDUE, &[Term(REQUESTER), Term(OVERDUE)]),
 ];
