@@ -175,8 +175,17 @@ impl Store {
         }
         if mix & OVERDUE != 0 {
             drop(conn);
-            sets.push((OVERDUE, self.overdue_count(TicketScope::All, now).await? as f64));
+            let overdue = self.overdue_count(TicketScope::All, now).await? as f64;
+            sets.push((OVERDUE, overdue));
             conn = self.read.acquire().await?;
+            // Only open tickets are overdue: of a status other than closed, as many are overdue
+            // as of all open tickets (in the seed, nine in ten), not as of all tickets (one in
+            // twelve). Derived from the counters, not counted.
+            if let Some(s) = query.status {
+                let open = (all.total - all.of(crate::domain::TicketStatus::Closed)).max(1) as f64;
+                let share = if s == crate::domain::TicketStatus::Closed { 0.0 } else { (overdue / open).min(1.0) };
+                sets.push((STATUS | OVERDUE, all.of(s) as f64 * share));
+            }
         }
         // Every part of the mix's status, priority and category, from one read of the kind counts.
         let kinds: Vec<u8> = (1..8u8).map(|b| b << 3).filter(|k| k & mix == *k && *k != STATUS).collect();

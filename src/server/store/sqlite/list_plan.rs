@@ -27,8 +27,9 @@ pub(super) mod term {
     pub const CATEGORY: u8 = 32;
     pub const OVERDUE: u8 = 64;
     pub const WORDS: u8 = 128;
-    /// The terms the search index holds as words of its `facets` column (migration 0021).
-    pub const FACETS: u8 = REQUESTER | ASSIGNEE | UNASSIGNED | STATUS | RANK | CATEGORY;
+    /// The terms the search index holds as words of its `facets` column (migration 0021);
+    /// for OVERDUE, the open tickets (`live`), each checked for its deadline as it is read.
+    pub const FACETS: u8 = REQUESTER | ASSIGNEE | UNASSIGNED | STATUS | RANK | CATEGORY | OVERDUE;
 }
 use term::*;
 
