@@ -123,8 +123,12 @@ impl Store {
         reads: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(i64, bool), StoreError> {
-        let (walk_scope, walk) = only(scope, query, plan.prefix);
-        let (rest_scope, rest) = only(scope, query, !plan.prefix);
+        // The search index narrows overdue searches to open tickets, but each one's deadline is
+        // read from the ticket: a condition of each row the walk reads, so that its LIMIT
+        // bounds the rows read, not the matches found.
+        let prefix = if plan.index.is_none() { plan.prefix & !OVERDUE } else { plan.prefix };
+        let (walk_scope, walk) = only(scope, query, prefix);
+        let (rest_scope, rest) = only(scope, query, !prefix);
         // Each row the walk reads is checked for the other filters as it is read (a subquery
         // without a table, 1 or NULL): from the index alone where it holds them, so a walk of
         // the index does not become a read of each ticket. Those that pass are probed for words.
