@@ -57,7 +57,15 @@ impl Store {
         }
         // Matches up to the cap, through the index that reaches them reading fewest rows; where
         // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
-        let plan = sizes.map(|sizes| choose(sizes, mix_of(scope, query, search.is_some()), query.sort, COUNT_CAP as u64 + 1));
+        // A count has no order: any index's walk stops at the cap, so the cheapest under any
+        // sort serves (the in-progress overdue tickets by priority walked the status-by-rank
+        // index reading 10 000 tickets, where the open tickets by status and deadline count
+        // them from the index alone).
+        let mix = mix_of(scope, query, search.is_some());
+        let plan = sizes.and_then(|sizes| {
+            use crate::domain::TicketSort::*;
+            [Newest, Oldest, Updated, Priority].into_iter().map(|sort| choose(sizes, mix, sort, COUNT_CAP as u64 + 1)).min_by_key(|p| p.reads)
+        });
         if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
             // As many rows as COUNT_READS table reads cost: more where the index alone tells a
             // match, fewer where each is probed for words.
