@@ -6,7 +6,7 @@ use crate::server::store::counting::{list_count, ListCount};
 use super::tickets::{facets_query, fts_query, push_filters, push_source};
 use super::Store;
 use super::shared::{counts_in, kind_count};
-use super::list_plan::{choose, estimate, merge_cost, mix_of, only, term::*, Counted, Plan};
+use super::list_plan::{choose_for_count, estimate, merge_cost, mix_of, only, term::*, Counted, Plan};
 use crate::domain::{TicketQuery, TicketScope, COUNT_CAP};
 use crate::server::store::StoreError;
 use sqlx::{QueryBuilder, Sqlite};
@@ -57,15 +57,7 @@ impl Store {
         }
         // Matches up to the cap, through the index that reaches them reading fewest rows; where
         // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
-        // A count has no order: any index's walk stops at the cap, so the cheapest under any
-        // sort serves (the in-progress overdue tickets by priority walked the status-by-rank
-        // index reading 10 000 tickets, where the open tickets by status and deadline count
-        // them from the index alone).
-        let mix = mix_of(scope, query, search.is_some());
-        let plan = sizes.and_then(|sizes| {
-            use crate::domain::TicketSort::*;
-            [Newest, Oldest, Updated, Priority].into_iter().map(|sort| choose(sizes, mix, sort, COUNT_CAP as u64 + 1)).min_by_key(|p| p.reads)
-        });
+        let plan = sizes.map(|sizes| choose_for_count(sizes, mix_of(scope, query, search.is_some()), COUNT_CAP as u64 + 1));
         if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
             // As many rows as COUNT_READS table reads cost: more where the index alone tells a
             // match, fewer where each is probed for words.
@@ -102,10 +94,7 @@ impl Store {
         let mut conn = self.read.acquire().await?;
         let mut from = None;
         if to_cap > COUNT_COST {
-            let (low, high): (i64, i64) =
-                sqlx::query_as("SELECT COALESCE((SELECT MIN(id) FROM tickets), 0), COALESCE((SELECT MAX(id) FROM tickets), 0)")
-                    .fetch_one(&mut *conn)
-                    .await?;
+            let (low, high) = id_range(&mut conn).await?;
             let span = ((high - low + 1) as f64 * COUNT_COST / whole).ceil() as i64;
             from = Some(high - span + 1).filter(|from| *from > low);
         }
@@ -243,11 +232,7 @@ async fn word_count(conn: &mut sqlx::SqliteConnection, fts: &str, all: i64) -> R
     if n < EXACT {
         return Ok(n);
     }
-    // Two subqueries: SQLite reads MIN or MAX alone from the index's end, both at once by a scan.
-    let (low, high): (i64, i64) =
-        sqlx::query_as("SELECT COALESCE((SELECT MIN(id) FROM tickets), 0), COALESCE((SELECT MAX(id) FROM tickets), 0)")
-            .fetch_one(&mut *conn)
-            .await?;
+    let (low, high) = id_range(conn).await?;
     let mut sampled = 0;
     for quarter in 0..4 {
         let start = low + (high - low - WINDOW).max(0) * quarter / 3;
@@ -259,6 +244,14 @@ async fn word_count(conn: &mut sqlx::SqliteConnection, fts: &str, all: i64) -> R
             .await?;
     }
     Ok((sampled * all / (4 * WINDOW)).max(EXACT))
+}
+
+/// The lowest and highest ticket ids (0 without tickets). Two subqueries: SQLite reads MIN or
+/// MAX alone from the index's end, both at once by a scan.
+async fn id_range(conn: &mut sqlx::SqliteConnection) -> Result<(i64, i64), StoreError> {
+    Ok(sqlx::query_as("SELECT COALESCE((SELECT MIN(id) FROM tickets), 0), COALESCE((SELECT MAX(id) FROM tickets), 0)")
+        .fetch_one(conn)
+        .await?)
 }
 
 #[cfg(test)]

@@ -216,18 +216,18 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
         // What the index holds for the mix, and what of it passes the other filters.
         let held = estimates.of(prefix).max(1.0);
         let passing = estimates.of(mix & !WORDS).min(held);
-        let cost = |held: f64, passing: f64| -> f64 {
-            if index.name.is_none() {
-                // The search index intersects the lists of its words and of the filters it
-                // holds, and a ticket is read for each match the rest (the deadline) is
-                // checked on, or only for the page's when it holds every condition.
-                return merge_cost(sizes, prefix) + if mix & !prefix == 0 { held.min(want) } else { held };
-            }
+        let index_only = index.index_only(mix);
+        let worst = if index.name.is_none() {
+            // The search index intersects the lists of its words and of the filters it holds,
+            // and a ticket is read for each match the rest (the deadline) is checked on, or
+            // only for the page's when it holds every condition.
+            merge_cost(sizes, prefix) + if mix & !prefix == 0 { held.min(want) } else { held }
+        } else {
             // Each row of the prefix is read from the table to check the other filters, unless
             // the index holds them all: then each costs an index entry, and only the rows that
             // pass are read (the rest of a row read).
             let covered = (mix & !WORDS) & !index.covers() == 0;
-            let reading = match (covered, covered && index.sorts && mix & WORDS == 0) {
+            let reading = match (covered, index_only) {
                 (true, true) => held * INDEX_ROW + passing.min(want) * (1.0 - INDEX_ROW),
                 (true, false) => held * INDEX_ROW + passing * (1.0 - INDEX_ROW),
                 (false, _) => held,
@@ -236,11 +236,9 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
             // before the join).
             reading + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
         };
-        let worst = cost(held, passing);
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
         let expected = if ordered { worst * (want / matches).min(1.0) } else { worst };
         let per_row = worst / held;
-        let index_only = index.name.is_some() && (mix & !WORDS) & !index.covers() == 0 && index.sorts && mix & WORDS == 0;
         let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only };
         Some((Cost { plan, worst, per_row }, ordered))
     })
@@ -250,6 +248,16 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
 /// page and one more, or the count's cap), as the estimates see it.
 pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Plan {
     ways(sizes, mix, sort, want).first
+}
+
+/// The cheapest index for counting `mix` up to `want` matches. A count has no order: any
+/// index's walk stops at the cap, so the cheapest under any sort serves (the in-progress
+/// overdue tickets by priority walked the status-by-rank index reading 10 000 tickets, where
+/// the open tickets by status and deadline count them from the index alone).
+pub(super) fn choose_for_count(sizes: &dyn Sizes, mix: u8, want: u64) -> Plan {
+    use TicketSort::*;
+    let plans = [Newest, Oldest, Updated, Priority].map(|sort| choose(sizes, mix, sort, want));
+    plans.into_iter().min_by_key(|p| p.reads).unwrap_or(plans[0])
 }
 
 /// The ways through a list of `want` rows (see `Ways`).
@@ -284,10 +292,9 @@ pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> W
 #[cfg(test)]
 pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<(Plan, bool)> {
     let order = wanted(mix, sort);
-    let index_only = |i: &Index| i.name.is_some() && i.sorts && mix & WORDS == 0 && mix & !i.covers() == 0;
     INDEXES
         .iter()
-        .filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10, index_only: index_only(i) }, ordered)))
+        .filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10, index_only: i.index_only(mix) }, ordered)))
         .collect()
 }
 

@@ -44,10 +44,8 @@ impl Estimates {
                     (Some(both), Some(base)) => Some(both / base.max(1.0)),
                     _ => None,
                 });
+                // With none known, NaN: its `min` is 1 (taken as not narrowing).
                 share[b][given as usize] = known.fold(f64::NAN, f64::max).min(1.0);
-                if share[b][given as usize].is_nan() {
-                    share[b][given as usize] = 1.0;
-                }
             }
         }
         let mut of = [f64::INFINITY; 256];

@@ -33,6 +33,13 @@ const fn ix(name: &'static str, needs: u8, cols: &'static [Col]) -> Index {
 }
 
 impl Index {
+    /// Whether the index alone tells the matches of `mix` and every sort's order, so that a
+    /// page is picked from it and only the page's tickets are read; never for a search, whose
+    /// words it does not hold.
+    pub fn index_only(&self, mix: u8) -> bool {
+        self.name.is_some() && self.sorts && mix & WORDS == 0 && mix & !self.covers() == 0
+    }
+
     /// The terms a row can be checked for from the index alone, without reading the ticket.
     pub fn covers(&self) -> u8 {
         self.cols.iter().fold(self.needs | self.also, |terms, col| if let Term(t) = col { terms | t } else { terms })

@@ -25,7 +25,7 @@ pub(super) use search::{facets_query, fts_query};
 /// many tickets match), anything else from the tickets table as SQLite sees fit. Where the
 /// search index drives, it also narrows by the list's filters (`facets_query`): FTS5 joins the
 /// two MATCH conditions, this one and the words `push_filters` adds, into one query.
-pub(super) fn push_source<'a>(qb: &mut QueryBuilder<'a, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>) {
+pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>) {
     let search = query.q.as_deref().and_then(fts_query).is_some();
     match plan.and_then(|p| p.index) {
         None if search => {
