@@ -3,7 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::counting::{list_count, ListCount};
-use super::tickets::{facets_query, fts_query, push_filters, push_source};
+use super::tickets::{facets_query, fts_query, push_filters, push_source, DueDays};
 use super::Store;
 use super::shared::{counts_in, kind_count};
 use super::list_plan::{choose_for_count, estimate, merge_cost, mix_of, only, term::*, Counted, Plan};
@@ -47,12 +47,29 @@ impl Store {
             }
             ListCount::Matches => {}
         }
-        // A search among filters other than the deadline, from the search index alone, which
-        // holds the filters as words (migration 0021). SQLite's own: PostgreSQL's search index
-        // holds the text alone.
-        if let (Some(words), false, Some(sizes)) = (search.as_deref(), query.overdue, sizes) {
-            if let Some(facets) = facets_query(scope, query) {
-                return self.search_count(words, &facets, mix_of(scope, query, true), sizes).await;
+        // A search among filters, from the search index alone, which holds the filters and the
+        // deadline's day as words (migrations 0021, 0023): the tickets overdue before today
+        // from the words, today's checked against the hour. SQLite's own: PostgreSQL's search
+        // index holds the text alone.
+        if let (Some(words), Some(sizes)) = (search.as_deref(), sizes) {
+            if let Some(facets) = facets_query(scope, query, now, DueDays::BeforeToday) {
+                let mix = mix_of(scope, query, true);
+                let (n, capped) = self.search_count(words, &facets, mix, sizes).await?;
+                if !query.overdue || capped {
+                    return Ok((n, capped));
+                }
+                let today = facets_query(scope, query, now, DueDays::Today).unwrap_or_default();
+                let late: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid
+                     WHERE tickets_fts MATCH ? AND tickets_fts MATCH ? AND t.due_at < ? LIMIT ?)",
+                )
+                .bind(words)
+                .bind(today)
+                .bind(now.timestamp())
+                .bind(COUNT_CAP + 1 - n)
+                .fetch_one(&self.read)
+                .await?;
+                return Ok(((n + late).min(COUNT_CAP), n + late > COUNT_CAP));
             }
         }
         // Matches up to the cap, through the index that reaches them reading fewest rows; where
@@ -65,7 +82,7 @@ impl Store {
             return self.bounded_count(scope, query, plan, rows, now).await;
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
-        push_source(&mut count, scope, query, plan);
+        push_source(&mut count, scope, query, plan, now);
         push_filters(&mut count, scope, query, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
         let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
@@ -120,10 +137,7 @@ impl Store {
         reads: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(i64, bool), StoreError> {
-        // The search index narrows overdue searches to open tickets, but each one's deadline is
-        // read from the ticket: a condition of each row the walk reads, so that its LIMIT
-        // bounds the rows read, not the matches found.
-        let prefix = if plan.index.is_none() { plan.prefix & !OVERDUE } else { plan.prefix };
+        let prefix = plan.prefix;
         let (walk_scope, walk) = only(scope, query, prefix);
         let (rest_scope, rest) = only(scope, query, !prefix);
         // Each row the walk reads is checked for the other filters as it is read (a subquery
@@ -133,7 +147,7 @@ impl Store {
         let mut sql = QueryBuilder::<Sqlite>::new("WITH walk AS MATERIALIZED (SELECT t.id, (SELECT 1");
         push_filters(&mut sql, rest_scope, &TicketQuery { q: None, ..rest }, now);
         sql.push(") AS hit");
-        push_source(&mut sql, walk_scope, &walk, Some(plan));
+        push_source(&mut sql, walk_scope, &walk, Some(plan), now);
         push_filters(&mut sql, walk_scope, &walk, now);
         sql.push(" LIMIT ").push_bind(reads);
         sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk");
@@ -283,7 +297,7 @@ mod tests {
         let query = TicketQuery { status: Some(TicketStatus::Open), q: Some("printer".into()), ..Default::default() };
         let (scope, mix) = (TicketScope::All, STATUS | WORDS);
         let words = fts_query("printer").unwrap();
-        let facets = facets_query(scope, &query).unwrap();
+        let facets = facets_query(scope, &query, chrono::Utc::now(), DueDays::BeforeToday).unwrap();
         let now = chrono::Utc::now();
         let sizes = store.list_sizes(scope, &query, mix, now).await.unwrap();
         assert_eq!(store.search_count(&words, &facets, mix, &sizes).await.unwrap(), (20, false));

@@ -12,7 +12,7 @@ pub use crate::domain::TicketScope;
 
 #[path = "tickets_search.rs"]
 mod search;
-pub(super) use search::{facets_query, fts_query};
+pub(super) use search::{facets_query, fts_query, DueDays};
 
 
 
@@ -24,13 +24,15 @@ pub(super) use search::{facets_query, fts_query};
 /// search drives from the search index (newest match first, so a LIMIT stops early however
 /// many tickets match), anything else from the tickets table as SQLite sees fit. Where the
 /// search index drives, it also narrows by the list's filters (`facets_query`): FTS5 joins the
-/// two MATCH conditions, this one and the words `push_filters` adds, into one query.
-pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>) {
+/// two MATCH conditions, this one and the words `push_filters` adds, into one query. An
+/// overdue list's deadline words take the tickets due by the end of today, `push_filters`
+/// checking the hour.
+pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>, now: DateTime<Utc>) {
     let search = query.q.as_deref().and_then(fts_query).is_some();
     match plan.and_then(|p| p.index) {
         None if search => {
             qb.push(" FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid");
-            if let Some(facets) = facets_query(scope, query) {
+            if let Some(facets) = facets_query(scope, query, now, DueDays::ThroughToday) {
                 qb.push(" AND tickets_fts MATCH ").push_bind(facets);
             }
             qb
@@ -164,7 +166,7 @@ impl Store {
         // to sort it, and stops once its page is full.
         let mut sql = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         sql.push(" FROM (SELECT t.id");
-        push_source(&mut sql, walk_scope, &walk, Some(plan));
+        push_source(&mut sql, walk_scope, &walk, Some(plan), now);
         push_filters(&mut sql, walk_scope, &walk, now);
         push_after(&mut sql, query);
         // In the list's order: a search's walk is the search index's (no filter's index keeps
@@ -206,7 +208,7 @@ impl Store {
         // Through an index that holds the whole list, the page is picked from it (below), not
         // joined and sorted with every match.
         if offset == 0 && !plan.is_some_and(|p| p.index_only) {
-            push_source(&mut list, scope, query, plan);
+            push_source(&mut list, scope, query, plan, now);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
             push_keyset(&mut list, query, plan);
@@ -217,7 +219,7 @@ impl Store {
             // list's covering index alone, and only its rows are joined: page 400 of all
             // tickets took 10 ms joined whole, 0.5 ms so.
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
-            push_source(&mut list, scope, query, plan);
+            push_source(&mut list, scope, query, plan, now);
             push_filters(&mut list, scope, query, now);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");

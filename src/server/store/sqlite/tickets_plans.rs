@@ -5,7 +5,7 @@ use crate::domain::{Priority, TicketCursor, TicketQuery, TicketSort, TicketStatu
 async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
     let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
     qb.push(ROW_COLUMNS);
-    push_source(&mut qb, scope, query, None);
+    push_source(&mut qb, scope, query, None, Utc::now());
     qb.push(ROW_JOINS);
     push_filters(&mut qb, scope, query, Utc::now());
     push_after(&mut qb, query);
@@ -237,4 +237,59 @@ async fn every_index_the_list_planner_may_name_gives_the_same_list() {
     }
     assert!(checked > 1000 && bounded > 100, "{checked} plans checked, {bounded} counts stopped early");
     assert!(gave_way_after_walking > 100, "{gave_way_after_walking} walks gave way");
+}
+
+#[tokio::test]
+async fn an_overdue_search_finds_every_deadline_passed_however_long_ago_and_none_ahead() {
+    // The search index holds an open ticket's deadline day at five widths (migration 0023),
+    // and an overdue search asks for the blocks of days before today: a ticket due any time
+    // before now is found, whatever block holds its day, and none due later, closed or
+    // without a deadline. Fixed at 13:00, so that today holds deadlines on either side of now.
+    let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+        .execute(&store.write)
+        .await
+        .unwrap();
+    let now = DateTime::from_timestamp(20_429 * 86_400 + 13 * 3_600, 0).unwrap();
+    let (day, hour) = (86_400i64, 3_600i64);
+    let mut late = Vec::new();
+    let deadlines = [
+        Some(-20_000 * day), Some(-5_000 * day), Some(-4_097 * day), Some(-600 * day), Some(-70 * day), Some(-9 * day),
+        Some(-8 * day), Some(-day), Some(-12 * hour), Some(-hour), Some(-1), Some(0), Some(hour), Some(10 * hour),
+        Some(day), Some(100 * day), None,
+    ];
+    for (n, due) in deadlines.iter().enumerate() {
+        for status in ["open", "closed"] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
+                 VALUES (1, 'Printer jammed', 'x', 'technical', 'low', ?, '2026-01-01T09:00:00Z', ?, ?) RETURNING id",
+            )
+            .bind(status)
+            .bind(format!("2026-02-01T00:00:{n:02}Z"))
+            .bind(due.map(|d| now.timestamp() + d))
+            .fetch_one(&store.write)
+            .await
+            .unwrap();
+            if status == "open" && due.is_some_and(|d| d < 0) {
+                late.push(id);
+            }
+        }
+    }
+    late.reverse();
+    for sort in [TicketSort::Newest, TicketSort::Updated] {
+        let query = TicketQuery { overdue: true, q: Some("printer".into()), sort, page: 1, per_page: 50, ..Default::default() };
+        let listed = store.list_tickets(TicketScope::All, &query, now).await.unwrap();
+        let mut ids: Vec<i64> = listed.rows.iter().map(|r| r.id).collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!((ids, listed.total, listed.capped), (late.clone(), late.len() as i64, false), "{sort:?}");
+        // The search index alone, its deadline words with each ticket's hour checked.
+        let alone: Vec<i64> = store.ticket_window(TicketScope::All, &query, 50, now, None).await.unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(alone, late, "{sort:?}");
+    }
+    // A deadline moved past now leaves the overdue search; one moved back joins it.
+    sqlx::query("UPDATE tickets SET due_at = ? WHERE id = ?").bind(now.timestamp() + hour).bind(late[0]).execute(&store.write).await.unwrap();
+    let query = TicketQuery { overdue: true, q: Some("printer".into()), page: 1, per_page: 50, ..Default::default() };
+    let listed = store.list_tickets(TicketScope::All, &query, now).await.unwrap();
+    assert_eq!((listed.rows.len(), listed.total), (late.len() - 1, late.len() as i64 - 1));
+    assert!(listed.rows.iter().all(|r| r.id != late[0]));
 }
