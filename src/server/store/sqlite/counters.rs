@@ -47,13 +47,16 @@ impl Store {
             }
             ListCount::Matches => {}
         }
-        // A search among filters, from the search index alone, which holds the filters and the
-        // deadline's day as words (migrations 0021, 0023): the tickets overdue before today
-        // from the words, today's checked against the hour. SQLite's own: PostgreSQL's search
-        // index holds the text alone.
-        if let (Some(words), Some(sizes)) = (search.as_deref(), sizes) {
+        // Matches up to the cap, through the index that reaches them reading fewest rows; where
+        // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
+        let mix = mix_of(scope, query, search.is_some());
+        let plan = sizes.map(|sizes| choose_for_count(sizes, mix, COUNT_CAP as u64 + 1));
+        // A search among filters that the search index counts cheapest, from it alone: it
+        // holds the filters and the deadline's day as words (migrations 0021, 0023), so the
+        // tickets overdue before today are counted from the words, today's checked against
+        // the hour. SQLite's own: PostgreSQL's search index holds the text alone.
+        if let (Some(words), Some(sizes), Some(None)) = (search.as_deref(), sizes, plan.map(|p| p.index)) {
             if let Some(facets) = facets_query(scope, query, now, DueDays::BeforeToday) {
-                let mix = mix_of(scope, query, true);
                 let (n, capped) = self.search_count(words, &facets, mix, sizes).await?;
                 if !query.overdue || capped {
                     return Ok((n, capped));
@@ -72,9 +75,6 @@ impl Store {
                 return Ok(((n + late).min(COUNT_CAP), n + late > COUNT_CAP));
             }
         }
-        // Matches up to the cap, through the index that reaches them reading fewest rows; where
-        // even that would read more than COUNT_READS rows, what those rows hold, as "at least".
-        let plan = sizes.map(|sizes| choose_for_count(sizes, mix_of(scope, query, search.is_some()), COUNT_CAP as u64 + 1));
         if let Some(plan) = plan.filter(|p| p.reads > COUNT_READS as u64) {
             // As many rows as COUNT_READS table reads cost: more where the index alone tells a
             // match, fewer where each is probed for words.

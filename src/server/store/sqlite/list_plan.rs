@@ -127,11 +127,14 @@ const INDEX_ROW: f64 = 0.1;
 const FTS_ENTRY: f64 = 0.08;
 
 /// What intersecting the search index's lists of `terms` costs at most, in row reads (about
-/// µs): their number times the shortest one's length, times `FTS_ENTRY`.
+/// µs): their number times the shortest one's length, times `FTS_ENTRY`. The deadline counts
+/// as two lists: its words are an alternative of up to 25 lists, which FTS5 merges at about
+/// twice a list's cost an entry (at a million tickets, the 77 000 overdue in 7.5 ms, the
+/// 116 000 open in 5 ms).
 pub(super) fn merge_cost(sizes: &dyn Sizes, terms: u8) -> f64 {
     let all = sizes.all().max(1.0);
-    let lengths = (0..8).map(|b| 1u8 << b).filter(|t| terms & t != 0).map(|t| sizes.exact(t).unwrap_or(all));
-    let (n, shortest) = lengths.fold((0.0, f64::INFINITY), |(n, shortest), len| (n + 1.0, f64::min(shortest, len)));
+    let lengths = (0..8).map(|b| 1u8 << b).filter(|t| terms & t != 0).map(|t| (if t == OVERDUE { 2.0 } else { 1.0 }, sizes.exact(t).unwrap_or(all)));
+    let (n, shortest) = lengths.fold((0.0, f64::INFINITY), |(n, shortest), (lists, len)| (n + lists, f64::min(shortest, len)));
     if n == 0.0 { 0.0 } else { n * shortest * FTS_ENTRY }
 }
 
@@ -244,8 +247,9 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
     })
 }
 
-/// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for (a
-/// page and one more, or the count's cap), as the estimates see it.
+/// The cheapest index for `mix` sorted by `sort` when `want` matching rows are asked for, as
+/// the estimates see it (for tests: a list takes its `ways`).
+#[cfg(test)]
 pub(super) fn choose(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Plan {
     ways(sizes, mix, sort, want).first
 }

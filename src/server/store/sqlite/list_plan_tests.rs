@@ -213,6 +213,12 @@ fn a_count_walks_whatever_index_reaches_its_cap_cheapest_in_any_order() {
     let plan = choose_for_count(&Late, RANK | CATEGORY | OVERDUE, 10_001);
     assert_eq!(plan.per_row_tenths, 10, "{plan:?}");
     assert!(plan.index.is_some_and(|i| i.ends_with("_due")), "{plan:?}");
+    // A common word among the closed tickets: the search index intersects the two lists.
+    assert_eq!(choose_for_count(&Common, WORDS | STATUS, 10_001).index, None);
+    // Among the closed unassigned tickets (one): the unassigned tickets' index holds the
+    // status, so that one is probed for the word, rather than the 37 000 unassigned
+    // intersected with the word's and the status's lists.
+    assert_eq!(choose_for_count(&Common, WORDS | UNASSIGNED | STATUS, 10_001).index, Some("tickets_by_assignee"));
 }
 
 #[test]
