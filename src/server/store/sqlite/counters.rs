@@ -62,16 +62,7 @@ impl Store {
                     return Ok((n, capped));
                 }
                 let today = facets_query(scope, query, now, DueDays::Today).unwrap_or_default();
-                let late: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid
-                     WHERE tickets_fts MATCH ? AND tickets_fts MATCH ? AND t.due_at < ? LIMIT ?)",
-                )
-                .bind(words)
-                .bind(today)
-                .bind(now.timestamp())
-                .bind(COUNT_CAP + 1 - n)
-                .fetch_one(&self.read)
-                .await?;
+                let late = self.due_today_count(words, &today, now, COUNT_CAP + 1 - n).await?;
                 return Ok(((n + late).min(COUNT_CAP), n + late > COUNT_CAP));
             }
         }
@@ -127,6 +118,15 @@ impl Store {
 }
 
 impl Store {
+    /// The matches of `words` among the tickets holding `today` (a list's filters and today's
+    /// deadline day, `DueDays::Today`) that are past due at `now`, up to `limit`: the part of
+    /// an overdue search's count that the deadline's words cannot tell.
+    async fn due_today_count(&self, words: &str, today: &str, now: chrono::DateTime<chrono::Utc>, limit: i64) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM tickets_fts CROSS JOIN tickets t ON t.id = tickets_fts.rowid
+                   WHERE tickets_fts MATCH ? AND tickets_fts MATCH ? AND t.due_at < ? LIMIT ?)";
+        Ok(sqlx::query_scalar(sql).bind(words).bind(today).bind(now.timestamp()).bind(limit).fetch_one(&self.read).await?)
+    }
+
     /// The matches among the first `reads` rows the plan's index holds for its own conditions:
     /// exact when it holds no more, else a lower bound (`capped`, shown as "1 234+").
     pub(super) async fn bounded_count(
@@ -137,9 +137,8 @@ impl Store {
         reads: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(i64, bool), StoreError> {
-        let prefix = plan.prefix;
-        let (walk_scope, walk) = only(scope, query, prefix);
-        let (rest_scope, rest) = only(scope, query, !prefix);
+        let (walk_scope, walk) = only(scope, query, plan.prefix);
+        let (rest_scope, rest) = only(scope, query, !plan.prefix);
         // Each row the walk reads is checked for the other filters as it is read (a subquery
         // without a table, 1 or NULL): from the index alone where it holds them, so a walk of
         // the index does not become a read of each ticket. Those that pass are probed for words.
