@@ -32,6 +32,17 @@ const fn ix(name: &'static str, needs: u8, cols: &'static [Col]) -> Index {
     Index { name: Some(name), needs, cols, also: 0, sorts: false }
 }
 
+/// The open tickets of one status, priority or category by deadline, holding the other
+/// filters' columns too (migration 0024).
+const fn open_due(name: &'static str, first: u8) -> Index {
+    let cols: &'static [Col] = match first {
+        STATUS => &[Term(STATUS), Term(OVERDUE)],
+        RANK => &[Term(RANK), Term(OVERDUE)],
+        _ => &[Term(CATEGORY), Term(OVERDUE)],
+    };
+    Index { name: Some(name), needs: OVERDUE | first, cols, also: (STATUS | RANK | CATEGORY | ASSIGNEE | UNASSIGNED) & !first, sorts: false }
+}
+
 impl Index {
     /// Whether the index alone tells the matches of `mix` and every sort's order, so that a
     /// page is picked from it and only the page's tickets are read; never for a search, whose
@@ -46,7 +57,7 @@ impl Index {
     }
 }
 
-/// Every index of `tickets` (migrations 0002, 0004–0008, 0019, 0022) that a list condition or order uses.
+/// Every index of `tickets` (migrations 0002, 0004–0008, 0019, 0022, 0024) that a list condition or order uses.
 /// (The partial indexes of unassigned tickets hold what the assignee indexes hold for NULL.)
 pub(super) const INDEXES: &[Index] = &[
     // The search index holds the words and, as words of its own, most filters (migration 0021).
@@ -76,10 +87,11 @@ pub(super) const INDEXES: &[Index] = &[
     ix("tickets_by_requester_updated", 0, &[Term(REQUESTER), Updated]),
     ix("tickets_by_requester_rank", 0, &[Term(REQUESTER), Term(RANK), Created]),
     ix("tickets_open_by_due", OVERDUE, &[Term(OVERDUE)]),
-    // Migration 0022: serving only mixes that hold their first column's term.
-    ix("tickets_open_by_status_due", OVERDUE | STATUS, &[Term(STATUS), Term(OVERDUE)]),
-    ix("tickets_open_by_rank_due", OVERDUE | RANK, &[Term(RANK), Term(OVERDUE)]),
-    ix("tickets_open_by_category_due", OVERDUE | CATEGORY, &[Term(CATEGORY), Term(OVERDUE)]),
+    // Migrations 0022 and 0024: serving only mixes that hold their first column's term, and
+    // holding the other filters' columns after the deadline (not the sorts').
+    open_due("tickets_open_by_status_due", STATUS),
+    open_due("tickets_open_by_rank_due", RANK),
+    open_due("tickets_open_by_category_due", CATEGORY),
     ix("tickets_open_by_assignee_due", OVERDUE, &[Term(ASSIGNEE), Term(OVERDUE)]),
     ix("tickets_open_by_requester_due", OVERDUE, &[Term(REQUESTER), Term(OVERDUE)]),
 ];
