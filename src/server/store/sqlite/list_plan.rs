@@ -38,7 +38,8 @@ use term::*;
 mod indexes;
 #[path = "list_plan_estimates.rs"]
 mod estimates;
-pub(super) use estimates::{estimate, Estimates};
+pub(super) use estimates::{estimate, merge_cost, Estimates};
+use estimates::{INDEX_ROW, WORD_PROBE};
 use indexes::{Col::*, Col, Index, INDEXES};
 
 /// How many tickets hold a set of terms: exact where a counter holds it, else estimated.
@@ -109,33 +110,6 @@ pub(super) fn only(scope: TicketScope, query: &TicketQuery, terms: u8) -> (Ticke
         ..query.clone()
     };
     (scope, query)
-}
-
-/// What a search costs per row when a filter's index drives it: a probe of the search index
-/// (35 µs for a word a third of the tickets hold, against 1 µs to read a row; sqlite3 at 1M).
-const WORD_PROBE: f64 = 35.0;
-
-/// What reading an index entry costs where the index alone tells whether the row matches: the
-/// entries lie together, where each ticket read is a seek (2–5 µs at a million tickets).
-const INDEX_ROW: f64 = 0.1;
-
-/// What the search index pays per entry of the shortest word list it intersects, per list, in
-/// row reads: FTS5 walks the shortest list and seeks each of its entries in the others.
-/// Measured at a million tickets: a 987-ticket word with three filters 2 ms, the 31 000 tickets
-/// in progress with "printer" and two more filters 8 ms, the 18 700 unassigned with four more
-/// terms 7.6 ms.
-const FTS_ENTRY: f64 = 0.08;
-
-/// What intersecting the search index's lists of `terms` costs at most, in row reads (about
-/// µs): their number times the shortest one's length, times `FTS_ENTRY`. The deadline counts
-/// as two lists: its words are an alternative of up to 25 lists, which FTS5 merges at about
-/// twice a list's cost an entry (at a million tickets, the 77 000 overdue in 7.5 ms, the
-/// 116 000 open in 5 ms).
-pub(super) fn merge_cost(sizes: &dyn Sizes, terms: u8) -> f64 {
-    let all = sizes.all().max(1.0);
-    let lengths = (0..8).map(|b| 1u8 << b).filter(|t| terms & t != 0).map(|t| (if t == OVERDUE { 2.0 } else { 1.0 }, sizes.exact(t).unwrap_or(all)));
-    let (n, shortest) = lengths.fold((0.0, f64::INFINITY), |(n, shortest), (lists, len)| (n + lists, f64::min(shortest, len)));
-    if n == 0.0 { 0.0 } else { n * shortest * FTS_ENTRY }
 }
 
 /// The chosen way through a list.
