@@ -83,10 +83,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::connect(&format!("sqlite://{}", dir.join("live.db").display()), 2).await.unwrap();
-        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
-            .execute(&store.write)
-            .await
-            .unwrap();
+        store.add_test_user().await;
         for i in 0..50 {
             add_ticket(&store, &format!("before {i}")).await;
         }

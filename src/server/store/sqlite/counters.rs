@@ -275,10 +275,7 @@ mod tests {
     #[tokio::test]
     async fn a_search_among_filters_is_counted_from_the_search_index_and_only_the_newest_where_that_would_pass_too_much() {
         let store = Store::connect("sqlite::memory:", 1).await.unwrap();
-        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
-            .execute(&store.write)
-            .await
-            .unwrap();
+        store.add_test_user().await;
         for n in 0..120 {
             let title = if n % 2 == 0 { "Printer jammed" } else { "Mail bounced" };
             let status = if n % 3 == 0 { "open" } else { "closed" };
@@ -296,8 +293,8 @@ mod tests {
         let query = TicketQuery { status: Some(TicketStatus::Open), q: Some("printer".into()), ..Default::default() };
         let (scope, mix) = (TicketScope::All, STATUS | WORDS);
         let words = fts_query("printer").unwrap();
-        let facets = facets_query(scope, &query, chrono::Utc::now(), DueDays::BeforeToday).unwrap();
         let now = chrono::Utc::now();
+        let facets = facets_query(scope, &query, now, DueDays::BeforeToday).unwrap();
         let sizes = store.list_sizes(scope, &query, mix, now).await.unwrap();
         assert_eq!(store.search_count(&words, &facets, mix, &sizes).await.unwrap(), (20, false));
         assert_eq!(store.list_total(scope, &query, now, Some(&sizes)).await.unwrap(), (20, false));

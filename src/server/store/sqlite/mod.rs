@@ -109,6 +109,17 @@ fn is_in_memory(url: &str) -> bool {
 }
 
 #[cfg(test)]
+impl Store {
+    /// For the store's own tests: user 1, a requester, whom their tickets name.
+    async fn add_test_user(&self) {
+        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
+            .execute(&self.write)
+            .await
+            .unwrap();
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use sqlx::Connection;

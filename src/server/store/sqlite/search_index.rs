@@ -56,10 +56,7 @@ mod tests {
     #[tokio::test]
     async fn the_search_index_is_merged_step_by_step_and_finds_the_same_tickets() {
         let store = Store::connect("sqlite::memory:", 1).await.unwrap();
-        sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
-            .execute(&store.write)
-            .await
-            .unwrap();
+        store.add_test_user().await;
         // One transaction a ticket, as tickets arrive: a segment each, some merged by FTS5.
         for n in 0..150 {
             let title = if n % 3 == 0 { format!("Printer {n} jammed") } else { format!("Mail {n} bounced") };

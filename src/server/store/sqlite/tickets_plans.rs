@@ -41,10 +41,7 @@ async fn overdue_counts_read_only_open_tickets_by_deadline() {
 #[tokio::test]
 async fn the_overdue_count_of_all_tickets_agrees_with_counting_them() {
     let store = Store::connect("sqlite::memory:", 1).await.unwrap();
-    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
-        .execute(&store.write)
-        .await
-        .unwrap();
+    store.add_test_user().await;
     let now = Utc::now().timestamp();
     let today = now.div_euclid(86_400) * 86_400;
     // (deadline, status): days ago, earlier today, later today, tomorrow, none; open and closed.
@@ -246,10 +243,7 @@ async fn an_overdue_search_finds_every_deadline_passed_however_long_ago_and_none
     // before now is found, whatever block holds its day, and none due later, closed or
     // without a deadline. Fixed at 13:00, so that today holds deadlines on either side of now.
     let store = Store::connect("sqlite::memory:", 1).await.unwrap();
-    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (1, 'U', 'u@x.io', 'h', 'user', '2026-01-01')")
-        .execute(&store.write)
-        .await
-        .unwrap();
+    store.add_test_user().await;
     let now = DateTime::from_timestamp(20_429 * 86_400 + 13 * 3_600, 0).unwrap();
     let (day, hour) = (86_400i64, 3_600i64);
     let mut late = Vec::new();
