@@ -129,6 +129,11 @@ pub(super) struct Plan {
     pub index_only: bool,
 }
 
+impl Plan {
+    /// No way found: read as the most costly of all.
+    const NONE: Plan = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false };
+}
+
 /// How a page of a list is read: the way the estimates favour, and, when that way is a walk in
 /// order whose early stop the estimates may misjudge (the counters know each condition's size,
 /// not how conditions go together), how many of its rows to read before giving up for the way
@@ -195,16 +200,14 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
         let passing = estimates.of(mix & !WORDS).min(held);
         let index_only = index.index_only(mix);
         let worst = if index.name.is_none() {
-            // The search index intersects the lists of its words and of the filters it holds,
-            // and a ticket is read for each match the rest (the deadline) is checked on, or
-            // only for the page's when it holds every condition.
-            merge_cost(sizes, prefix) + if mix & !prefix == 0 { held.min(want) } else { held }
+            // The search index holds every condition (`FACETS`): it intersects their lists, and
+            // a ticket is read for each match of the page.
+            merge_cost(sizes, prefix) + held.min(want)
         } else {
             // Each row of the prefix is read from the table to check the other filters, unless
             // the index holds them all: then each costs an index entry, and only the rows that
             // pass are read (the rest of a row read).
-            let covered = (mix & !WORDS) & !index.covers() == 0;
-            let reading = match (covered, index_only) {
+            let reading = match (index.holds(mix), index_only) {
                 (true, true) => held * INDEX_ROW + passing.min(want) * (1.0 - INDEX_ROW),
                 (true, false) => held * INDEX_ROW + passing * (1.0 - INDEX_ROW),
                 (false, _) => held,
@@ -242,23 +245,21 @@ pub(super) fn choose_for_count(sizes: &dyn Sizes, mix: u8, want: u64) -> Plan {
         let held = estimates.of(prefix).max(1.0);
         let walked = held * share;
         let reads = if index.name.is_none() {
-            // The lists intersected, then each match read for what the words do not hold (the
-            // deadline), unless they hold every condition.
-            merge_cost(sizes, prefix) * share + if mix & !prefix == 0 { 0.0 } else { walked }
+            // The search index holds every condition (`FACETS`): its lists intersected.
+            merge_cost(sizes, prefix) * share
         } else {
-            let covered = (mix & !WORDS) & !index.covers() == 0;
             let passing = estimates.of(mix & !WORDS).min(held) * share;
-            walked * if covered { INDEX_ROW } else { 1.0 } + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
+            walked * if index.holds(mix) { INDEX_ROW } else { 1.0 } + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
         };
         let per_row_tenths = (reads / walked.max(1.0) * 10.0).ceil().max(1.0) as u32;
         Some(Plan { index: index.name, reads: reads.ceil() as u64, prefix, per_row_tenths, index_only: index.index_only(mix) })
     });
-    costs.min_by_key(|p| p.reads).unwrap_or(Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false })
+    costs.min_by_key(|p| p.reads).unwrap_or(Plan::NONE)
 }
 
 /// The ways through a list of `want` rows (see `Ways`).
 pub(super) fn ways(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> Ways {
-    let none = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false };
+    let none = Plan::NONE;
     // On a tie, a walk in order wins: it needs no sort.
     let (mut best, mut best_key) = (Cost { plan: none, worst: f64::MAX, per_row: 1.0 }, (u64::MAX, true));
     let mut safest = Cost { plan: none, worst: f64::MAX, per_row: 1.0 };

@@ -48,7 +48,12 @@ impl Index {
     /// page is picked from it and only the page's tickets are read; never for a search, whose
     /// words it does not hold.
     pub fn index_only(&self, mix: u8) -> bool {
-        self.name.is_some() && self.sorts && mix & WORDS == 0 && mix & !self.covers() == 0
+        self.name.is_some() && self.sorts && mix & WORDS == 0 && self.holds(mix)
+    }
+
+    /// Whether every filter of `mix` (its words aside) is checked from the index alone.
+    pub fn holds(&self, mix: u8) -> bool {
+        (mix & !WORDS) & !self.covers() == 0
     }
 
     /// The terms a row can be checked for from the index alone, without reading the ticket.
