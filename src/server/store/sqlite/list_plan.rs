@@ -40,7 +40,8 @@ mod indexes;
 mod estimates;
 pub(super) use estimates::{estimate, merge_cost, Estimates};
 use estimates::{INDEX_ROW, WORD_PROBE};
-use indexes::{Col::*, Col, Index, INDEXES};
+use indexes::{Col::*, Col, Served, INDEXES};
+pub(super) use indexes::skip_values;
 
 /// How many tickets hold a set of terms: exact where a counter holds it, else estimated.
 pub(super) trait Sizes {
@@ -127,11 +128,14 @@ pub(super) struct Plan {
     /// The index alone tells the matches and their order: the page is picked from it, and only
     /// the page's tickets are read.
     pub index_only: bool,
+    /// The terms of the index's columns the list does not filter by that it steps over, sought
+    /// once per value (see `indexes::SKIPPABLE`): the query names every value (`skip_values`).
+    pub skip: u8,
 }
 
 impl Plan {
     /// No way found: read as the most costly of all.
-    const NONE: Plan = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false };
+    const NONE: Plan = Plan { index: None, reads: u64::MAX, prefix: 0, per_row_tenths: 10, index_only: false, skip: 0 };
 }
 
 /// How a page of a list is read: the way the estimates favour, and, when that way is a walk in
@@ -143,29 +147,6 @@ pub(super) struct Ways {
     pub first: Plan,
     /// Rows of `first`'s walk to read at most, and the way taken when they hold too few matches.
     pub fallback: Option<(u64, Plan)>,
-}
-
-/// The terms `index` narrows `mix` by, and whether it then yields `order`; `None` when it
-/// cannot serve `mix` (its partial condition is not in the mix, or it narrows by nothing and
-/// keeps no order the list wants).
-fn serves(index: &Index, mix: u8, order: &[Col]) -> Option<(u8, bool)> {
-    if index.needs & mix != index.needs {
-        return None;
-    }
-    let mut prefix = index.needs;
-    let mut rest = index.cols;
-    while let Some((Term(t), tail)) = rest.split_first().map(|(c, tail)| (*c, tail)) {
-        if t & mix == 0 {
-            break;
-        }
-        prefix |= t & mix;
-        rest = tail;
-        if t == OVERDUE {
-            return Some((prefix, false)); // a range: what follows is in deadline order
-        }
-    }
-    let ordered = rest.starts_with(order);
-    (prefix != 0 || ordered).then_some((prefix, ordered))
 }
 
 /// The order a list wants, as index columns (a fixed priority leaves creation time).
@@ -194,7 +175,7 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
     let order = wanted(mix, sort);
     let want = want as f64;
     INDEXES.iter().filter_map(move |index| {
-        let (prefix, ordered) = serves(index, mix, order)?;
+        let Served { prefix, ordered, skip } = index.serves(mix, order)?;
         // What the index holds for the mix, and what of it passes the other filters.
         let held = estimates.of(prefix).max(1.0);
         let passing = estimates.of(mix & !WORDS).min(held);
@@ -214,12 +195,12 @@ fn costs(sizes: &dyn Sizes, mix: u8, sort: TicketSort, want: u64) -> impl Iterat
             };
             // Those that pass are probed in the search index (SQLite checks a row's own columns
             // before the join).
-            reading + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
+            reading + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 } + indexes::seeks(skip)
         };
         // In order, the walk stops at the `want`th match; else it reads every row of the prefix.
         let expected = if ordered { worst * (want / matches).min(1.0) } else { worst };
         let per_row = worst / held;
-        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only };
+        let plan = Plan { index: index.name, reads: expected.ceil() as u64, prefix, per_row_tenths: (per_row * 10.0).ceil() as u32, index_only, skip };
         Some((Cost { plan, worst, per_row }, ordered))
     })
 }
@@ -241,7 +222,7 @@ pub(super) fn choose_for_count(sizes: &dyn Sizes, mix: u8, want: u64) -> Plan {
     let estimates = Estimates::new(sizes, mix);
     let share = (want as f64 / estimates.of(mix).max(1.0)).min(1.0);
     let costs = INDEXES.iter().filter_map(|index| {
-        let (prefix, _) = serves(index, mix, &[])?;
+        let Served { prefix, skip, .. } = index.serves(mix, &[])?;
         let held = estimates.of(prefix).max(1.0);
         let walked = held * share;
         let reads = if index.name.is_none() {
@@ -249,10 +230,10 @@ pub(super) fn choose_for_count(sizes: &dyn Sizes, mix: u8, want: u64) -> Plan {
             merge_cost(sizes, prefix) * share
         } else {
             let passing = estimates.of(mix & !WORDS).min(held) * share;
-            walked * if index.holds(mix) { INDEX_ROW } else { 1.0 } + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 }
+            walked * if index.holds(mix) { INDEX_ROW } else { 1.0 } + if mix & WORDS != 0 { passing * WORD_PROBE } else { 0.0 } + indexes::seeks(skip)
         };
         let per_row_tenths = (reads / walked.max(1.0) * 10.0).ceil().max(1.0) as u32;
-        Some(Plan { index: index.name, reads: reads.ceil() as u64, prefix, per_row_tenths, index_only: index.index_only(mix) })
+        Some(Plan { index: index.name, reads: reads.ceil() as u64, prefix, per_row_tenths, index_only: index.index_only(mix), skip })
     });
     costs.min_by_key(|p| p.reads).unwrap_or(Plan::NONE)
 }
@@ -291,7 +272,10 @@ pub(super) fn candidates(mix: u8, sort: TicketSort) -> Vec<(Plan, bool)> {
     let order = wanted(mix, sort);
     INDEXES
         .iter()
-        .filter_map(|i| serves(i, mix, order).map(|(prefix, ordered)| (Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10, index_only: i.index_only(mix) }, ordered)))
+        .filter_map(|i| {
+            let Served { prefix, ordered, skip } = i.serves(mix, order)?;
+            Some((Plan { index: i.name, reads: 0, prefix, per_row_tenths: 10, index_only: i.index_only(mix), skip }, ordered))
+        })
         .collect()
 }
 

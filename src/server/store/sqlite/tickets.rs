@@ -4,7 +4,7 @@ use super::Store;
 use crate::domain::{TicketQuery, TicketRow, TicketSort};
 pub(super) use super::shared::{push_after, push_filters, push_order, ROW_COLUMNS, ROW_JOINS};
 use crate::server::store::StoreError;
-use super::list_plan::{mix_of, only, ways, Counted, Plan, Ways};
+use super::list_plan::{mix_of, only, skip_values, ways, Counted, Plan, Ways};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -46,6 +46,14 @@ pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope,
             qb
         }
     };
+}
+
+/// After a list's filters: every value of the columns `plan`'s index steps over, so that SQLite
+/// seeks each (see `list_plan_indexes::SKIPPABLE`).
+pub(super) fn push_skips(qb: &mut QueryBuilder<'_, Sqlite>, plan: Option<Plan>) {
+    if let Some(plan) = plan {
+        qb.push(skip_values(plan.skip));
+    }
 }
 
 /// Open and past the deadline (`?` = now): served by the partial indexes of open tickets.
@@ -168,6 +176,7 @@ impl Store {
         sql.push(" FROM (SELECT t.id");
         push_source(&mut sql, walk_scope, &walk, Some(plan), now);
         push_filters(&mut sql, walk_scope, &walk, now);
+        push_skips(&mut sql, Some(plan));
         push_after(&mut sql, query);
         // In the list's order: a search's walk is the search index's (no filter's index keeps
         // a search's order, so only it is walked in order), any other's is the list's sort.
@@ -211,6 +220,7 @@ impl Store {
             push_source(&mut list, scope, query, plan, now);
             list.push(ROW_JOINS);
             push_filters(&mut list, scope, query, now);
+            push_skips(&mut list, plan);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit));
         } else {
@@ -221,6 +231,7 @@ impl Store {
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
             push_source(&mut list, scope, query, plan, now);
             push_filters(&mut list, scope, query, now);
+            push_skips(&mut list, plan);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");
             // A search's order is by the index's row id, which is the ticket's id.

@@ -38,6 +38,24 @@ async fn overdue_counts_read_only_open_tickets_by_deadline() {
     assert!(!plan.contains("SCAN tickets"), "all:\n{plan}");
 }
 
+/// Stepping over the assignee index's status and priority, SQLite seeks each of their values
+/// and the category narrows each seek: the unassigned billing tickets' entries alone are read.
+#[tokio::test]
+async fn an_index_steps_over_the_columns_a_list_does_not_filter_by() {
+    use super::super::list_plan::{choose_for_count, mix_of, term::*, Counted};
+    let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+    let query = TicketQuery { category: Some("billing".into()), unassigned: true, ..Default::default() };
+    let sizes = Counted { all: 1e6, sets: vec![(UNASSIGNED, 37_000.0), (CATEGORY, 200_000.0)] };
+    let plan = choose_for_count(&sizes, mix_of(TicketScope::All, &query, false), 10_001);
+    let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN SELECT 1");
+    push_source(&mut qb, TicketScope::All, &query, Some(plan), Utc::now());
+    push_filters(&mut qb, TicketScope::All, &query, Utc::now());
+    push_skips(&mut qb, Some(plan));
+    let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
+    let seek = "tickets_by_assignee (assigned_to=? AND status=? AND priority_rank=? AND category=?)";
+    assert!(rows.iter().any(|r| r.3.contains(seek)), "{plan:?}: {rows:?}");
+}
+
 #[tokio::test]
 async fn the_overdue_count_of_all_tickets_agrees_with_counting_them() {
     let store = Store::connect("sqlite::memory:", 1).await.unwrap();
