@@ -19,6 +19,7 @@ mod records;
 mod report_memo;
 mod rows;
 mod shared;
+mod stepping;
 
 #[cfg(test)]
 mod contract_tests;

@@ -3,7 +3,8 @@
 
 use super::Store;
 use crate::domain::{TicketQuery, TicketRow, TicketScope, TicketSort};
-pub(super) use super::shared::{push_after, push_filters, push_order, ROW_COLUMNS, ROW_JOINS};
+pub(super) use super::shared::{push_after, push_order, ROW_COLUMNS, ROW_JOINS};
+use crate::server::store::stepping::{every_rank, every_status, steps_over};
 use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
@@ -16,6 +17,20 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 /// The tickets a list reads from (search is a condition on the same table here).
 pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQuery) {
     qb.push(" FROM tickets t");
+}
+
+/// A list's WHERE clause (`shared::push_filters`), then every value of the columns of the
+/// agents' index the list steps over (see `store::stepping`): the unassigned billing tickets
+/// were counted from every unassigned ticket's entry, 18 ms at a million; 1.5 ms so.
+pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) {
+    super::shared::push_filters(qb, scope, query, now);
+    let (status, rank) = steps_over(scope, query);
+    if status {
+        qb.push(every_status());
+    }
+    if rank {
+        qb.push(every_rank());
+    }
 }
 
 /// A requester's overdue tickets (`$1` = the requester, `$2` = now), through the partial

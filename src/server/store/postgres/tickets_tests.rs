@@ -105,6 +105,39 @@ async fn every_list_filter_and_sort_is_served_by_an_index() {
     assert!(failures.is_empty(), "{} list queries scan the tickets:\n{}", failures.len(), failures.join("\n\n"));
 }
 
+/// A list of the unassigned tickets by category names every status and priority (see
+/// `store::stepping`), which PostgreSQL may seek one by one in the agents' index where the
+/// unassigned tickets are many (at a million, 65 000 entries read for the 3 154 billing ones:
+/// 18 ms; 1.5 ms so); the count and the page are the same.
+#[tokio::test]
+async fn a_list_of_an_agents_tickets_by_category_names_every_status_and_priority() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_stepping", 2).await.unwrap();
+    requester_and_two_agents(&store).await;
+    // 4 000 tickets, a fifth of each category, a tenth unassigned.
+    sqlx::query(
+        "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
+         SELECT 1, 'mail', 'x', (ARRAY['account', 'billing', 'general', 'security', 'technical'])[g / 10 % 5 + 1],
+                (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1], (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1],
+                CASE WHEN g % 10 = 0 THEN NULL ELSE 2 + g % 2 END, now() - g * interval '1 minute', now(), NULL
+         FROM generate_series(1, 4000) g",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let query = TicketQuery { unassigned: true, category: Some("billing".into()), page: 1, per_page: 20, ..Default::default() };
+    let plan = plan(&store, TicketScope::All, &query).await;
+    assert!(plan.contains("status = ANY ('{open,in-progress,on-hold,closed}'::text[])") && plan.contains("priority_rank = ANY ('{1,2,3,4}'"), "{plan}");
+    let listed = store.list_tickets(TicketScope::All, &query, Utc::now()).await.unwrap();
+    let mut direct = sqlx::query_scalar::<_, i64>("SELECT id FROM tickets WHERE assigned_to IS NULL AND category = 'billing' ORDER BY created_at DESC, id DESC")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!((listed.total, listed.capped), (direct.len() as i64, false));
+    direct.truncate(20);
+    assert_eq!(listed.rows.iter().map(|r| r.id).collect::<Vec<_>>(), direct);
+}
+
 #[tokio::test]
 async fn overdue_counts_agree_with_counting_the_tickets() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };

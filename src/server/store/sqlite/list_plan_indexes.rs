@@ -1,6 +1,7 @@
 //! The indexes of `tickets` the list planner may name, as it sees them (see `list_plan`).
 
 use super::term::*;
+use crate::server::store::stepping::{every_rank, every_status};
 
 /// A column of an index: a condition it narrows by, or an order it keeps (the priority rank
 /// is both).
@@ -48,7 +49,8 @@ const fn open_due(name: &'static str, first: u8) -> Index {
 /// the columns after narrow the list. The unassigned billing tickets were every unassigned
 /// ticket's entry read (65 000, 7 ms at a million); over the status and the priority, sixteen
 /// seeks read the billing ones' alone (3 000, 0.4 ms). SQLite's own skip-scan needs `ANALYZE`
-/// and would decide per query; here the query names every value (`skip_values`).
+/// and would decide per query; here the query names every value (`skip_values`, see
+/// `store::stepping`).
 pub(super) const SKIPPABLE: u8 = STATUS | RANK;
 
 /// What stepping over `skip`'s columns costs in row reads: a seek per combination of values
@@ -61,13 +63,10 @@ pub(super) fn seeks(skip: u8) -> f64 {
 }
 
 /// The conditions that name every value of the stepped-over columns, for the query (`AND …`).
-pub(in crate::server::store::sqlite) fn skip_values(skip: u8) -> &'static str {
-    match skip & SKIPPABLE {
-        0 => "",
-        STATUS => " AND t.status IN ('open', 'in-progress', 'on-hold', 'closed')",
-        RANK => " AND t.priority_rank IN (1, 2, 3, 4)",
-        _ => " AND t.status IN ('open', 'in-progress', 'on-hold', 'closed') AND t.priority_rank IN (1, 2, 3, 4)",
-    }
+pub(in crate::server::store::sqlite) fn skip_values(skip: u8) -> String {
+    let status = if skip & STATUS != 0 { every_status() } else { "" };
+    let rank = if skip & RANK != 0 { every_rank() } else { "" };
+    format!("{status}{rank}")
 }
 
 /// How an index serves a mix (see `Index::serves`).
