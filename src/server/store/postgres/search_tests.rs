@@ -174,3 +174,48 @@ async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
     assert!(plan.contains("Index Scan using tickets_pkey on tickets t"), "the page's rows by id: {plan}");
     tx.rollback().await.unwrap();
 }
+
+/// A search among filters reads the matches from the search index's facets (migration 0010),
+/// which follow every change of a ticket and which no search text reaches, a prefix search
+/// included.
+#[tokio::test]
+async fn a_search_among_filters_matches_the_facets_which_follow_each_change_and_no_text_reaches() {
+    use crate::domain::{Priority, TicketStatus};
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_search_facets", 2).await.unwrap();
+    tickets_with(&store, "printer", 12).await;
+    sqlx::query("INSERT INTO users (id, name, email, password_hash, role, created_at) VALUES (7, 'A', 'a@x.io', 'h', 'agent', now())")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    // Changed after the fact, as agents change them: the facets follow (a generated column).
+    sqlx::query("UPDATE tickets SET status = 'on-hold', category = 'billing \"quoted\" & ''odd''', assigned_to = 7 WHERE id % 3 = 0")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let base = TicketQuery { q: Some("printer".into()), page: 1, per_page: 50, ..Default::default() };
+    let held = TicketQuery { status: Some(TicketStatus::OnHold), category: Some("billing \"quoted\" & 'odd'".into()), ..base.clone() };
+    for (scope, query, expected) in [
+        (TicketScope::All, held.clone(), 4),
+        (TicketScope::AssignedTo(7), TicketQuery { priority: Some(Priority::Low), ..held.clone() }, 4),
+        (TicketScope::All, TicketQuery { unassigned: true, status: Some(TicketStatus::Open), ..base.clone() }, 8),
+        (TicketScope::All, TicketQuery { status: Some(TicketStatus::Open), ..held.clone() }, 0),
+    ] {
+        let listed = store.list_tickets(scope, &query, now).await.unwrap();
+        assert_eq!((listed.total, listed.rows.len()), (expected, expected as usize), "{scope:?} {query:?}");
+        // The same through the facets alone: the filters' own conditions play no part.
+        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tickets t WHERE t.search @@ to_tsquery('simple', 'printer')");
+        push_facets(&mut count, scope, &query);
+        let n: i64 = count.build_query_scalar().fetch_one(&store.pool).await.unwrap();
+        assert_eq!(n, expected, "facets of {scope:?} {query:?}");
+    }
+    // No word, whole or a prefix, reaches a facet: "a*" finds no ticket (none holds a word
+    // starting with a), though every facet is a hash that may start with one.
+    let mut conn = store.pool.acquire().await.unwrap();
+    for text in ["a*", "s*", "b*", "e*"] {
+        let tsquery = fts_query(text).unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE search @@ to_tsquery('simple', $1)").bind(&tsquery).fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(n, 0, "{text}");
+    }
+}
