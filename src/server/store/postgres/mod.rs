@@ -85,11 +85,7 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone().options([("statement_timeout", "0")]))
             .await?;
-        let before = applied_migrations(&migrating).await;
-        let migrated = match MIGRATOR.run(&migrating).await {
-            Ok(()) => vacuum_rewritten(&migrating, &before).await,
-            Err(e) => Err(e.into()),
-        };
+        let migrated = MIGRATOR.run(&migrating).await;
         migrating.close().await;
         migrated?;
         let pool = pool_options(max_connections.max(2)).connect_with(options).await?;
@@ -110,35 +106,6 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 use std::str::FromStr;
-
-/// The tables a migration rewrites whole (its version, the table). A rewritten table's
-/// visibility map is empty, so every index-only scan reads the table again until it is
-/// vacuumed, which autovacuum does only once a fifth of its rows have changed: after 0010, the
-/// overdue billing tickets were counted in 50 ms instead of 5, and only as "at least 21". Each
-/// is vacuumed (and analysed) once, by the instance that applied the migration.
-const REWRITES: &[(i64, &str)] = &[(10, "tickets")];
-
-/// The versions of the migrations applied so far (none on a database never migrated).
-async fn applied_migrations(pool: &PgPool) -> Vec<i64> {
-    sqlx::query_scalar("SELECT version FROM _sqlx_migrations").fetch_all(pool).await.unwrap_or_default()
-}
-
-/// Vacuums the tables that the migrations applied since `before` rewrote (`REWRITES`), where
-/// they hold rows: an empty table, vacuumed, counts as known to be empty, and PostgreSQL
-/// would plan as if it stayed so until autovacuum analysed it again.
-async fn vacuum_rewritten(pool: &PgPool, before: &[i64]) -> Result<(), sqlx::Error> {
-    if before.is_empty() {
-        return Ok(()); // a new database: every table empty
-    }
-    for (version, table) in REWRITES.iter().filter(|(v, _)| !before.contains(v)) {
-        let rows: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table})")).fetch_one(pool).await?;
-        if rows {
-            tracing::info!(version, table, "vacuuming a table the migrations rewrote");
-            sqlx::query(&format!("VACUUM (ANALYZE) {table}")).execute(pool).await?;
-        }
-    }
-    Ok(())
-}
 
 /// The PostgreSQL migrations compiled into this binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");

@@ -30,11 +30,10 @@ pub(super) fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
-/// The filters of a search (its status, priority, category, agent or "unassigned", the agent's
-/// scope) as conditions on the search index's facets (migration 0010): PostgreSQL reads the
+/// The filters of a search as conditions on the search index's facets (migration 0010), after
+/// the list's own conditions (which still decide what matches): PostgreSQL then reads the
 /// matches from one GIN scan of the words' and the filters' lists instead of intersecting the
-/// word's bitmap with the filters'. A facet is its value's hash, one per ticket and kind, so
-/// it tells the filter exactly. None for a list without words.
+/// word's bitmap with the filters'. None for a list without words.
 pub(super) fn push_facets(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery) {
     if query.q.as_deref().and_then(fts_query).is_none() {
         return;

@@ -19,22 +19,13 @@ pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQu
     qb.push(" FROM tickets t");
 }
 
-/// A list's WHERE clause (`shared::push_filters`). A search's filters are the search index's
-/// facets instead (`search::push_facets`, migration 0010), not also its columns: PostgreSQL
-/// would count each filter twice in its estimate (the in-progress tickets holding "printer",
-/// 10 000, estimated at 314) and sort every match where walking the newest finds a page
-/// sooner. Elsewhere, every value of the columns of the agents' index the list steps over
-/// follows (see `store::stepping`): the unassigned billing tickets were counted from every
-/// unassigned ticket's entry, 18 ms at a million; 1.5 ms so.
+/// A list's WHERE clause (`shared::push_filters`); a search's filters also as the search
+/// index's facets (`search::push_facets`); then every value of the columns of the agents'
+/// index the list steps over (see `store::stepping`): the unassigned billing tickets were
+/// counted from every unassigned ticket's entry, 18 ms at a million; 1.5 ms so.
 pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) {
-    if query.q.as_deref().and_then(fts_query).is_some() {
-        let rest_scope = if let TicketScope::RequestedBy(_) = scope { scope } else { TicketScope::All };
-        let rest = TicketQuery { status: None, priority: None, category: None, assigned_to: None, unassigned: false, ..query.clone() };
-        super::shared::push_filters(qb, rest_scope, &rest, now);
-        push_facets(qb, scope, query);
-        return;
-    }
     super::shared::push_filters(qb, scope, query, now);
+    push_facets(qb, scope, query);
     let (status, rank) = steps_over(scope, query);
     if status {
         qb.push(every_status());
