@@ -30,32 +30,6 @@ pub(super) fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
-/// The filters of a search as conditions on the search index's facets (migration 0010), after
-/// the list's own conditions (which still decide what matches): PostgreSQL then reads the
-/// matches from one GIN scan of the words' and the filters' lists instead of intersecting the
-/// word's bitmap with the filters'. None for a list without words.
-pub(super) fn push_facets(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery) {
-    if query.q.as_deref().and_then(fts_query).is_none() {
-        return;
-    }
-    let agent = match scope {
-        TicketScope::AssignedTo(id) => Some(id.to_string()),
-        _ if query.unassigned => Some(String::new()),
-        _ => query.assigned_to.map(|id| id.to_string()),
-    };
-    let facets = [
-        ("s", query.status.map(|s| s.as_str().to_string())),
-        ("p", query.priority.map(|p| p.as_str().to_string())),
-        ("c", query.category.clone()),
-        ("a", agent),
-    ];
-    for (kind, value) in facets {
-        if let Some(value) = value {
-            qb.push(format_args!(" AND t.search @@ CAST(quote_literal(ticket_facet('{kind}', ")).push_bind(value).push(")) AS tsquery)");
-        }
-    }
-}
-
 /// Whether a list's statement is kept prepared. A search is planned afresh each time instead:
 /// a prepared statement's generic plan cannot see how common the searched words are, and
 /// PostgreSQL may settle on one plan for all of them: reading every match and sorting (right
