@@ -3,7 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::counting::{list_count, ListCount};
-use super::tickets::{facets_query, fts_query, push_filters, push_skips, push_source, DueDays};
+use super::tickets::{facets_query, fts_query, push_filters, push_planned_filters, push_source, DueDays};
 use super::Store;
 use super::shared::{counts_in, kind_count};
 use super::list_plan::{choose_for_count, estimate, merge_cost, mix_of, only, term::*, Counted, Plan};
@@ -74,8 +74,7 @@ impl Store {
         }
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, scope, query, plan, now);
-        push_filters(&mut count, scope, query, now);
-        push_skips(&mut count, plan);
+        push_planned_filters(&mut count, scope, query, plan, now);
         count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(")");
         let n: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
@@ -148,8 +147,7 @@ impl Store {
         push_filters(&mut sql, rest_scope, &TicketQuery { q: None, ..rest }, now);
         sql.push(") AS hit");
         push_source(&mut sql, walk_scope, &walk, Some(plan), now);
-        push_filters(&mut sql, walk_scope, &walk, now);
-        push_skips(&mut sql, Some(plan));
+        push_planned_filters(&mut sql, walk_scope, &walk, Some(plan), now);
         sql.push(" LIMIT ").push_bind(reads);
         sql.push(") SELECT (SELECT COUNT(*) FROM walk), (SELECT COUNT(*) FROM walk");
         if let Some(words) = words {

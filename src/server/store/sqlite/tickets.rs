@@ -48,9 +48,10 @@ pub(super) fn push_source(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope,
     };
 }
 
-/// After a list's filters: every value of the columns `plan`'s index steps over, so that SQLite
-/// seeks each (see `list_plan_indexes::SKIPPABLE`).
-pub(super) fn push_skips(qb: &mut QueryBuilder<'_, Sqlite>, plan: Option<Plan>) {
+/// A list's WHERE clause (`push_filters`) as read through `plan`: then every value of the
+/// columns its index steps over, so that SQLite seeks each (see `list_plan_indexes::SKIPPABLE`).
+pub(super) fn push_planned_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: TicketScope, query: &TicketQuery, plan: Option<Plan>, now: DateTime<Utc>) {
+    push_filters(qb, scope, query, now);
     if let Some(plan) = plan {
         qb.push(skip_values(plan.skip));
     }
@@ -175,8 +176,7 @@ impl Store {
         let mut sql = QueryBuilder::<Sqlite>::new(ROW_COLUMNS);
         sql.push(" FROM (SELECT t.id");
         push_source(&mut sql, walk_scope, &walk, Some(plan), now);
-        push_filters(&mut sql, walk_scope, &walk, now);
-        push_skips(&mut sql, Some(plan));
+        push_planned_filters(&mut sql, walk_scope, &walk, Some(plan), now);
         push_after(&mut sql, query);
         // In the list's order: a search's walk is the search index's (no filter's index keeps
         // a search's order, so only it is walked in order), any other's is the list's sort.
@@ -219,8 +219,7 @@ impl Store {
         if offset == 0 && !plan.is_some_and(|p| p.index_only) {
             push_source(&mut list, scope, query, plan, now);
             list.push(ROW_JOINS);
-            push_filters(&mut list, scope, query, now);
-            push_skips(&mut list, plan);
+            push_planned_filters(&mut list, scope, query, plan, now);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit));
         } else {
@@ -230,8 +229,7 @@ impl Store {
             // tickets took 10 ms joined whole, 0.5 ms so.
             list.push(" FROM tickets t").push(ROW_JOINS).push(" WHERE t.id IN (SELECT t.id");
             push_source(&mut list, scope, query, plan, now);
-            push_filters(&mut list, scope, query, now);
-            push_skips(&mut list, plan);
+            push_planned_filters(&mut list, scope, query, plan, now);
             push_keyset(&mut list, query, plan);
             list.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(offset).push(")");
             // A search's order is by the index's row id, which is the ticket's id.

@@ -49,8 +49,7 @@ async fn an_index_steps_over_the_columns_a_list_does_not_filter_by() {
     let plan = choose_for_count(&sizes, mix_of(TicketScope::All, &query, false), 10_001);
     let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN SELECT 1");
     push_source(&mut qb, TicketScope::All, &query, Some(plan), Utc::now());
-    push_filters(&mut qb, TicketScope::All, &query, Utc::now());
-    push_skips(&mut qb, Some(plan));
+    push_planned_filters(&mut qb, TicketScope::All, &query, Some(plan), Utc::now());
     let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&store.read).await.unwrap();
     let seek = "tickets_by_assignee (assigned_to=? AND status=? AND priority_rank=? AND category=?)";
     assert!(rows.iter().any(|r| r.3.contains(seek)), "{plan:?}: {rows:?}");
