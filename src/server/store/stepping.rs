@@ -14,8 +14,16 @@
 use crate::domain::{Priority, TicketQuery, TicketScope, TicketStatus};
 use std::sync::LazyLock;
 
+/// The conditions naming every value of the status (`status`) and of the priority (`rank`),
+/// for after a list's WHERE clause (` AND …`).
+pub(crate) fn every_value_of(status: bool, rank: bool) -> String {
+    let status = if status { every_status() } else { "" };
+    let rank = if rank { every_rank() } else { "" };
+    format!("{status}{rank}")
+}
+
 /// ` AND t.status IN (every status)`, from the domain's list, so a new status is never left out.
-pub(crate) fn every_status() -> &'static str {
+fn every_status() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let values: Vec<String> = TicketStatus::ALL.iter().map(|s| format!("'{}'", s.as_str())).collect();
         format!(" AND t.status IN ({})", values.join(", "))
@@ -24,7 +32,7 @@ pub(crate) fn every_status() -> &'static str {
 }
 
 /// ` AND t.priority_rank IN (every rank)`.
-pub(crate) fn every_rank() -> &'static str {
+fn every_rank() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let values: Vec<String> = Priority::ALL.iter().map(|p| p.rank().to_string()).collect();
         format!(" AND t.priority_rank IN ({})", values.join(", "))
@@ -51,6 +59,8 @@ mod tests {
     fn every_value_is_named_and_only_agents_lists_filtered_after_a_column_step_over() {
         assert_eq!(every_status(), " AND t.status IN ('open', 'in-progress', 'on-hold', 'closed')");
         assert_eq!(every_rank(), " AND t.priority_rank IN (1, 2, 3, 4)");
+        assert_eq!(every_value_of(true, true), format!("{}{}", every_status(), every_rank()));
+        assert_eq!(every_value_of(false, false), "");
         let q = |f: fn(&mut TicketQuery)| {
             let mut query = TicketQuery::default();
             f(&mut query);

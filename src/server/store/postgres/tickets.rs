@@ -4,7 +4,7 @@
 use super::Store;
 use crate::domain::{TicketQuery, TicketRow, TicketScope, TicketSort};
 pub(super) use super::shared::{push_after, push_order, ROW_COLUMNS, ROW_JOINS};
-use crate::server::store::stepping::{every_rank, every_status, steps_over};
+use crate::server::store::stepping::{every_value_of, steps_over};
 use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
@@ -25,12 +25,7 @@ pub(super) fn push_source(qb: &mut QueryBuilder<'_, Postgres>, _query: &TicketQu
 pub(super) fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) {
     super::shared::push_filters(qb, scope, query, now);
     let (status, rank) = steps_over(scope, query);
-    if status {
-        qb.push(every_status());
-    }
-    if rank {
-        qb.push(every_rank());
-    }
+    qb.push(every_value_of(status, rank));
 }
 
 /// A requester's overdue tickets (`$1` = the requester, `$2` = now), through the partial

@@ -1,7 +1,7 @@
 //! The indexes of `tickets` the list planner may name, as it sees them (see `list_plan`).
 
 use super::term::*;
-use crate::server::store::stepping::{every_rank, every_status};
+use crate::server::store::stepping::every_value_of;
 
 /// A column of an index: a condition it narrows by, or an order it keeps (the priority rank
 /// is both).
@@ -64,9 +64,7 @@ pub(super) fn seeks(skip: u8) -> f64 {
 
 /// The conditions that name every value of the stepped-over columns, for the query (`AND …`).
 pub(in crate::server::store::sqlite) fn skip_values(skip: u8) -> String {
-    let status = if skip & STATUS != 0 { every_status() } else { "" };
-    let rank = if skip & RANK != 0 { every_rank() } else { "" };
-    format!("{status}{rank}")
+    every_value_of(skip & STATUS != 0, skip & RANK != 0)
 }
 
 /// How an index serves a mix (see `Index::serves`).
