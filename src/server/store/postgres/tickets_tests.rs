@@ -115,18 +115,7 @@ async fn every_list_filter_and_sort_is_served_by_an_index() {
 async fn a_list_of_an_agents_tickets_by_category_names_every_status_and_priority() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_stepping", 2).await.unwrap();
-    requester_and_two_agents(&store).await;
-    // 4 000 tickets, a fifth of each category, a tenth unassigned.
-    sqlx::query(
-        "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
-         SELECT 1, 'mail', 'x', (ARRAY['account', 'billing', 'general', 'security', 'technical'])[g / 10 % 5 + 1],
-                (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1], (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1],
-                CASE WHEN g % 10 = 0 THEN NULL ELSE 2 + g % 2 END, now() - g * interval '1 minute', now(), NULL
-         FROM generate_series(1, 4000) g",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+    tickets_of_every_value(&store).await;
     let query = TicketQuery { unassigned: true, category: Some("billing".into()), page: 1, per_page: 20, ..Default::default() };
     let plan = plan(&store, TicketScope::All, &query).await;
     assert!(plan.contains("status = ANY ('{open,in-progress,on-hold,closed}'::text[])") && plan.contains("priority_rank = ANY ('{1,2,3,4}'"), "{plan}");
@@ -233,21 +222,7 @@ async fn a_count_past_its_budget_gives_way_to_the_newest_tickets_and_leaves_no_t
 async fn a_gathered_page_is_the_page_the_walk_gives() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_gathered_pages", 2).await.unwrap();
-    requester_and_two_agents(&store).await;
-    // 400 tickets spread over every filter's values; created in bursts (equal times, told apart
-    // by id), updated out of creation order, some overdue, some holding "printer".
-    sqlx::query(
-        "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
-         SELECT 1, CASE WHEN g % 3 = 0 THEN 'printer jam' ELSE 'mail' END, 'x',
-                (ARRAY['account', 'billing', 'technical'])[g % 3 + 1], (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1],
-                (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1], CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END,
-                now() - (400 - g / 4) * interval '1 hour', now() - (g * 37 % 400) * interval '1 minute',
-                extract(epoch FROM now())::bigint + (g % 11 - 5) * 3600
-         FROM generate_series(1, 400) g",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+    tickets_of_every_value(&store).await;
     let now = Utc::now();
     let base = TicketQuery { page: 1, per_page: 7, ..Default::default() };
     let mixes = [
@@ -291,17 +266,7 @@ async fn an_overdue_mix_is_counted_through_its_values_open_tickets_by_deadline()
     let store = Store::connect_in_new_schema(&url, "t_overdue_mix_plans", 2).await.unwrap();
     // Tickets of every value, so that the plans follow from the costs, not from how ties
     // between empty indexes fall.
-    requester_and_two_agents(&store).await;
-    sqlx::query(
-        "INSERT INTO tickets (user_id, title, description, category, priority, status, created_at, updated_at, due_at)
-         SELECT 1, 'mail', 'x', (ARRAY['account', 'billing', 'general', 'security', 'technical'])[g % 5 + 1],
-                (ARRAY['low', 'medium', 'high', 'critical'])[g / 5 % 4 + 1], (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g / 20 % 4 + 1],
-                now(), now(), extract(epoch FROM now())::bigint + (g % 9 - 6) * 3600
-         FROM generate_series(1, 4000) g",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+    tickets_of_every_value(&store).await;
     sqlx::query("ANALYZE tickets").execute(&store.pool).await.unwrap();
     let overdue = TicketQuery { overdue: true, ..Default::default() };
     let mixes = [
@@ -320,6 +285,25 @@ async fn an_overdue_mix_is_counted_through_its_values_open_tickets_by_deadline()
         let plan: Vec<String> = count.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
         assert!(plan.iter().any(|line| line.contains(index)), "{query:?}:\n{}", plan.join("\n"));
     }
+}
+
+/// The requester and two agents (`requester_and_two_agents`), and 400 tickets spread over
+/// every filter's values; created in bursts (equal times, told apart by id), updated out of
+/// creation order, some overdue, some holding "printer".
+async fn tickets_of_every_value(store: &Store) {
+    requester_and_two_agents(store).await;
+    sqlx::query(
+        "INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
+         SELECT 1, CASE WHEN g % 3 = 0 THEN 'printer jam' ELSE 'mail' END, 'x',
+                (ARRAY['account', 'billing', 'technical'])[g % 3 + 1], (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1],
+                (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1], CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END,
+                now() - (400 - g / 4) * interval '1 hour', now() - (g * 37 % 400) * interval '1 minute',
+                extract(epoch FROM now())::bigint + (g % 11 - 5) * 3600
+         FROM generate_series(1, 400) g",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
 }
 
 /// User 1, a requester, and agents 2 and 3.
