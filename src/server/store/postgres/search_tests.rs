@@ -42,7 +42,7 @@ async fn sorting_the_matches_and_walking_the_newest_read_the_same_page() {
 /// and the filters (the counters) hold more tickets than can be read within the budget.
 #[tokio::test]
 async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
-    use super::super::counters::countable_in_time;
+    use super::super::counters::{countable_in_time, MatchFacets};
     use crate::domain::{Priority, TicketStatus};
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_countable", 2).await.unwrap();
@@ -67,7 +67,7 @@ async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
         (&unassigned_low, 30, false, "each filter alone over 30"),
         (&agent_low, 30, true, "no ticket assigned to user 1"),
     ] {
-        assert_eq!(countable_in_time(&mut conn, TicketScope::All, query, &words, now, most).await.unwrap(), countable, "{why}");
+        assert_eq!(countable_in_time(&mut conn, TicketScope::All, query, &words, now, &MatchFacets::none(), most).await.unwrap(), countable, "{why}");
     }
 }
 
@@ -170,7 +170,86 @@ async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
     sqlx::raw_sql(&prepare).execute(&mut *tx).await.unwrap();
     let plan: Vec<String> = sqlx::query_scalar("EXPLAIN EXECUTE few(NULL, NULL, NULL, NULL, NULL)").fetch_all(&mut *tx).await.unwrap();
     let plan = plan.join("\n");
-    assert!(plan.contains("Bitmap Index Scan on tickets_fts"), "{plan}");
+    assert!(plan.contains("Bitmap Index Scan on tickets_search_facets"), "{plan}");
     assert!(plan.contains("Index Scan using tickets_pkey on tickets t"), "the page's rows by id: {plan}");
     tx.rollback().await.unwrap();
+}
+
+/// A search among filters is counted, and its few matches gathered, in one scan of the search
+/// index, which holds the filters as words beside the searched ones (migration 0010); both
+/// give what the columns' conditions give.
+#[tokio::test]
+async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
+    use super::super::counters::{countable_in_time, match_facets, match_facets_from, matches_within, MatchFacets};
+    use super::super::tickets::{gathered_window, push_match_filters, push_source};
+    use crate::domain::{Priority, TicketStatus};
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let store = Store::connect_in_new_schema(&url, "t_search_facets", 2).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO users (id, name, email, password_hash, role, created_at)
+         VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now());
+         INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at)
+         SELECT 1, CASE WHEN g % 11 < 2 THEN 'printer jam' ELSE 'mail' END, 'x', (ARRAY['account', 'billing', 'technical'])[g / 3 % 3 + 1],
+                (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1], (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1],
+                CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END, now() - g * interval '1 minute', now()
+         FROM generate_series(1, 3000) g;
+         ANALYZE tickets;",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let printer = TicketQuery { q: Some("printer".into()), page: 1, per_page: 25, ..Default::default() };
+    let mixes = [
+        TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() },
+        TicketQuery { priority: Some(Priority::Critical), assigned_to: Some(2), ..printer.clone() },
+        TicketQuery { unassigned: true, category: Some("billing".into()), ..printer.clone() },
+    ];
+    let now = chrono::Utc::now();
+    let mut conn = store.pool.acquire().await.unwrap();
+    for query in mixes {
+        // Every filter offered as a facet, however few the tickets (`match_facets_from`).
+        let facets = match_facets_from(&mut conn, TicketScope::All, &query, now, 0.0).await.unwrap().words;
+        let mut tx = searching(&mut conn).await.unwrap();
+        // Each row read priced as if each filter held tens of thousands, as at a million
+        // tickets: the way that reads the fewest rows wins, as it does there.
+        sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL cpu_tuple_cost = 100").execute(&mut *tx).await.unwrap();
+        let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN SELECT COUNT(*) FROM (SELECT 1");
+        push_source(&mut explain, &query);
+        push_match_filters(&mut explain, TicketScope::All, &query, now, &facets);
+        explain.push(") AS matches");
+        let plan: Vec<String> = explain.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("Bitmap Index Scan on tickets_search_facets"), "{query:?}:\n{plan}");
+        assert!(plan.lines().any(|l| l.contains("Index Cond") && l.contains("search @@") && l.contains("@>")), "{query:?}:\n{plan}");
+        tx.rollback().await.unwrap();
+
+        let mut columns = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tickets t");
+        push_filters(&mut columns, TicketScope::All, &query, now);
+        let expected: i64 = columns.build_query_scalar().persistent(false).fetch_one(&mut *conn).await.unwrap();
+        assert!(expected > 10, "{query:?}: the mix holds tickets ({expected})");
+        let counted = matches_within(&mut conn, TicketScope::All, &query, now, 10_000, &facets).await.unwrap();
+        assert_eq!(counted, Some(expected), "{query:?}");
+        let ids = |rows: Vec<TicketRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        let gathered = ids(gathered_window(&mut conn, TicketScope::All, &query, 26, now, &facets).await.unwrap());
+        let walked = ids(ticket_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
+        assert_eq!(gathered, walked, "{query:?}");
+    }
+    // Counted where the words' share of the filters' tickets is few (`countable_in_time`): the
+    // words (545 tickets) and the on-hold account tickets (286) each over 250, 52 expected.
+    let few = TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() };
+    let words = fts_query("printer").unwrap();
+    let facets = match_facets_from(&mut conn, TicketScope::All, &few, now, 0.0).await.unwrap();
+    assert!(countable_in_time(&mut conn, TicketScope::All, &few, &words, now, &facets, 250).await.unwrap());
+    assert!(!countable_in_time(&mut conn, TicketScope::All, &few, &words, now, &facets, 150).await.unwrap());
+    // Filters that leave few tickets (286, at most 1 000) are found through their own indexes.
+    assert!(match_facets(&mut conn, TicketScope::All, &few, now).await.unwrap().words.is_empty());
+    assert!(!match_facets_from(&mut conn, TicketScope::All, &few, now, 200.0).await.unwrap().words.is_empty());
+    // A status most tickets hold is left to its column.
+    let closed = TicketQuery { status: Some(TicketStatus::Closed), ..printer.clone() };
+    let facets_of = |f: MatchFacets| f.words;
+    assert_eq!(facets_of(match_facets_from(&mut conn, TicketScope::All, &closed, now, 0.0).await.unwrap()), vec!["sclosed".to_string()], "a seventh closed");
+    sqlx::query("UPDATE tickets SET status = 'closed' WHERE id % 10 <> 0").execute(&mut *conn).await.unwrap();
+    assert!(facets_of(match_facets_from(&mut conn, TicketScope::All, &closed, now, 0.0).await.unwrap()).is_empty(), "nine in ten closed");
+    let no_words = TicketQuery { q: None, ..closed };
+    assert!(facets_of(match_facets_from(&mut conn, TicketScope::All, &no_words, now, 0.0).await.unwrap()).is_empty(), "no words, no facets");
 }
