@@ -265,29 +265,52 @@ async fn a_gathered_page_is_the_page_the_walk_gives() {
 async fn an_overdue_mix_is_counted_through_its_values_open_tickets_by_deadline() {
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_overdue_mix_plans", 2).await.unwrap();
-    // Tickets of every value, so that the plans follow from the costs, not from how ties
-    // between empty indexes fall.
-    tickets_of_every_value(&store).await;
-    // Vacuumed, as a table of some age is, so that reading the index alone is priced as such.
-    sqlx::raw_sql("VACUUM ANALYZE tickets").execute(&store.pool).await.unwrap();
+    // 8 000 tickets, nine in ten closed, as a help desk of some age holds: the plans follow
+    // from the costs, not from how ties between small indexes fall. (Their counters' triggers
+    // take longer than a request's statement may.)
+    requester_and_two_agents(&store).await;
+    sqlx::raw_sql(
+        "SET statement_timeout = 0;
+         INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
+         SELECT 1, 'mail', 'x', (ARRAY['account', 'billing', 'technical', 'general', 'security'])[g % 5 + 1],
+                (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1],
+                CASE WHEN g % 10 = 0 THEN (ARRAY['open', 'in-progress', 'on-hold'])[g % 3 + 1] ELSE 'closed' END,
+                CASE g % 3 WHEN 0 THEN NULL ELSE g % 3 + 1 END, now() - g * interval '1 minute', now(),
+                extract(epoch FROM now())::bigint + (g % 11 - 5) * 3600
+         FROM generate_series(1, 8000) g;
+         ANALYZE tickets;",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
     let overdue = TicketQuery { overdue: true, ..Default::default() };
     let mixes = [
-        ("tickets_open_by_status_due", TicketQuery { status: Some(TicketStatus::OnHold), ..overdue.clone() }),
-        ("tickets_open_by_rank_due", TicketQuery { priority: Some(Priority::Critical), ..overdue.clone() }),
-        ("tickets_open_by_category_due", TicketQuery { category: Some("billing".into()), ..overdue.clone() }),
-        // Two filters: either value's index, its entries holding the other's column.
-        ("tickets_open_by_", TicketQuery { priority: Some(Priority::Low), category: Some("billing".into()), ..overdue }),
+        TicketQuery { status: Some(TicketStatus::OnHold), ..overdue.clone() },
+        TicketQuery { priority: Some(Priority::Critical), ..overdue.clone() },
+        TicketQuery { category: Some("billing".into()), ..overdue.clone() },
+        // Two filters: the keys of each of these indexes hold the others' columns (0011).
+        TicketQuery { priority: Some(Priority::Low), category: Some("billing".into()), ..overdue },
     ];
-    for (index, query) in mixes {
+    for query in mixes {
         let mut conn = store.pool.acquire().await.unwrap();
         let mut tx = searching(&mut conn).await.unwrap();
-        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+        // Index scans weighed by the entries and tickets each reads. (A bitmap of a few hundred
+        // tickets costs about the same whichever indexes build it, at this size.)
+        sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off").execute(&mut *tx).await.unwrap();
         let mut count = QueryBuilder::<Postgres>::new("EXPLAIN SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut count, &query);
         push_filters(&mut count, TicketScope::All, &query, Utc::now());
         count.push(") AS matches");
         let plan: Vec<String> = count.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
-        assert!(plan.iter().any(|line| line.contains(&format!("Index Only Scan using {index}"))), "{query:?}:\n{}", plan.join("\n"));
+        let plan = plan.join("\n");
+        // One of the open tickets by a value and deadline, which (of this size) may be read
+        // whole for a value of a later key; every filter checked in it, before any ticket is read.
+        assert!(plan.contains("Scan using tickets_open_by_"), "{query:?}:\n{plan}");
+        let keys = plan.lines().find(|line| line.contains("Index Cond")).unwrap_or_default();
+        for column in ["due_at < ", "status = ", "priority_rank = ", "category = "] {
+            let asked = plan.contains(&format!("({column}")) || plan.contains(&format!(" {column}"));
+            assert!(!asked || keys.contains(column), "{query:?}: {column}in the index's condition:\n{plan}");
+        }
     }
 }
 
