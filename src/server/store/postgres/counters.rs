@@ -4,12 +4,12 @@
 
 use crate::server::store::counting::{list_count, ListCount};
 use super::search::estimated_matches;
-use super::tickets::{facets_of, fts_query, keep_prepared, overdue_in, push_filters, push_match_filters, push_source};
+use super::tickets::{counted_page_within, facets_of, fts_query, keep_prepared, overdue_in, push_filters, push_match_filters, push_source};
 use super::Store;
 pub(super) use super::shared::{agent_stats_in, agent_totals_in, counts_in, kind_count};
-use crate::domain::{TicketQuery, TicketScope, COUNT_CAP};
+use crate::domain::{TicketQuery, TicketRow, TicketScope, COUNT_CAP};
 use crate::server::store::StoreError;
-use sqlx::{Connection, PgConnection, Postgres, QueryBuilder};
+use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Transaction};
 
 /// How many tickets a list matches, and whether that number stopped at `COUNT_CAP`. Counted
 /// from counter rows wherever they hold the answer, so the common lists cost the same at any
@@ -24,20 +24,22 @@ pub(super) async fn list_total(
     query: &TicketQuery,
     now: chrono::DateTime<chrono::Utc>,
     facets: &MatchFacets,
-) -> Result<(i64, bool), StoreError> {
+) -> Result<(i64, bool, Option<Vec<TicketRow>>), StoreError> {
     let search = query.q.as_deref().and_then(fts_query);
     // A search alone is counted with its page (`search::search_listed`), not here.
     if let Some(n) = from_counters(conn, list_count(scope, query, search.as_deref()), query, now).await? {
-        return Ok((n, false));
+        return Ok((n, false, None));
     }
-    if let Some(words) = search.as_deref() {
-        if !countable_in_time(conn, scope, query, words, now, facets, COUNTABLE).await? {
-            return Ok((newest_matches(conn, scope, query, now, COUNT_SAMPLE).await?, true));
-        }
-    }
-    match matches_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await? {
-        Some(n) => Ok((n.min(COUNT_CAP), n > COUNT_CAP)),
-        None => Ok((newest_matches(conn, scope, query, now, COUNT_SAMPLE).await?, true)),
+    let counted = match search.as_deref() {
+        Some(words) if !countable_in_time(conn, scope, query, words, now, facets, COUNTABLE).await? => None,
+        // A search among filters reads each match from the table to count it (the words are
+        // checked there): its page is picked from the same read.
+        Some(_) => counted_page_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await?,
+        None => matches_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await?.map(|n| (n, None)),
+    };
+    match counted {
+        Some((n, page)) => Ok((n.min(COUNT_CAP), n > COUNT_CAP, page)),
+        None => Ok((newest_matches(conn, scope, query, now, COUNT_SAMPLE).await?, true, None)),
     }
 }
 
@@ -205,10 +207,7 @@ const COUNT_BUDGET_MS: u32 = 30;
 /// Past the budget, the matches among this many newest tickets are counted, as "at least".
 const COUNT_SAMPLE: i64 = 10_000;
 
-/// The matches up to the cap, or `None` when counting them took longer than `budget_ms`. In a
-/// savepoint of its own: a statement cancelled by its timeout is rolled back with it, and the
-/// timeout set for it ends with it (`SET LOCAL` would otherwise hold until the list's
-/// transaction ends, and cut the page's read short too).
+/// The matches up to the cap, or `None` when counting them took longer than `budget_ms`.
 pub(super) async fn matches_within(
     conn: &mut PgConnection,
     scope: TicketScope,
@@ -217,17 +216,32 @@ pub(super) async fn matches_within(
     budget_ms: u32,
     facets: &[String],
 ) -> Result<Option<i64>, StoreError> {
-    let mut tx = conn.begin().await?;
-    sqlx::query(&format!("SET LOCAL statement_timeout = {budget_ms}")).execute(&mut *tx).await?;
     let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1");
     push_source(&mut count, query);
     push_match_filters(&mut count, scope, query, now, facets);
     count.push(format_args!(" LIMIT {}) AS matches", COUNT_CAP + 1));
-    match count.build_query_scalar::<i64>().persistent(keep_prepared(query)).fetch_one(&mut *tx).await {
-        Ok(n) => {
+    let mut tx = budgeted(conn, budget_ms).await?;
+    let read = count.build_query_scalar::<i64>().persistent(keep_prepared(query)).fetch_one(&mut *tx).await;
+    within_budget(tx, read).await
+}
+
+/// A savepoint whose statements are cancelled past `budget_ms`: a statement cancelled by its
+/// timeout is rolled back with it, and the timeout ends with it (`SET LOCAL` would otherwise
+/// hold until the list's transaction ends, and cut the page's read short too). Ended by
+/// `within_budget`.
+pub(super) async fn budgeted(conn: &mut PgConnection, budget_ms: u32) -> Result<Transaction<'_, Postgres>, StoreError> {
+    let mut tx = conn.begin().await?;
+    sqlx::query(&format!("SET LOCAL statement_timeout = {budget_ms}")).execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// What a read in a `budgeted` savepoint gave, or `None` where its budget ran out.
+pub(super) async fn within_budget<T>(mut tx: Transaction<'_, Postgres>, read: Result<T, sqlx::Error>) -> Result<Option<T>, StoreError> {
+    match read {
+        Ok(value) => {
             sqlx::query("SET LOCAL statement_timeout TO DEFAULT").execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok(Some(n))
+            Ok(Some(value))
         }
         // 57014: query_canceled, here by the statement timeout.
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => {

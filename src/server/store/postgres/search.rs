@@ -158,12 +158,12 @@ async fn few_matches_listed(
     Ok(Some(page_of(query, rows, total.min(COUNT_CAP), total > COUNT_CAP)))
 }
 
-/// A page's row and how many tickets matched (`few_matches_sql`).
+/// A page's row and how many tickets matched (`few_matches_sql`, `tickets::counted_page_within`).
 #[derive(sqlx::FromRow)]
-struct CountedRow {
-    matched: i64,
+pub(super) struct CountedRow {
+    pub matched: i64,
     #[sqlx(flatten)]
-    row: RowDbRow,
+    pub row: RowDbRow,
 }
 
 /// Up to `$2` matches of the words `$1`, counted, and the page of them after the id `$3`

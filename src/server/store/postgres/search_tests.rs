@@ -233,6 +233,18 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
         let gathered = ids(gathered_window(&mut conn, TicketScope::All, &query, 26, now, &facets).await.unwrap());
         let walked = ids(ticket_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
         assert_eq!(gathered, walked, "{query:?}");
+
+        // The list: counted and its page picked in one statement (`counted_page_within`),
+        // then the next page from its cursor, and a page past the end (the count read alone).
+        let listed = store.list_tickets(TicketScope::All, &query, now).await.unwrap();
+        assert_eq!((listed.total, listed.capped), (expected, false), "{query:?}");
+        assert_eq!(ids(listed.rows), walked[..walked.len().min(25)].to_vec(), "{query:?}");
+        let next = TicketQuery { after: listed.next, ..query.clone() };
+        let second = store.list_tickets(TicketScope::All, &next, now).await.unwrap();
+        let walked = ids(ticket_window(&mut conn, TicketScope::All, &next, 25, now).await.unwrap());
+        assert_eq!((ids(second.rows), second.total), (walked, expected), "{next:?}");
+        let past = store.list_tickets(TicketScope::All, &TicketQuery { page: 99, ..query.clone() }, now).await.unwrap();
+        assert_eq!((past.rows.len(), past.total, past.capped), (0, expected, false), "{query:?}");
     }
     // Counted where the words' share of the filters' tickets is few (`countable_in_time`): the
     // words (545 tickets) and the on-hold account tickets (286) each over 250, 52 expected.

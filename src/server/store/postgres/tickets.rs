@@ -10,7 +10,9 @@ use crate::server::store::StoreError;
 use crate::server::store::records::*;
 use crate::server::store::rows::*;
 use chrono::{DateTime, Utc};
-use super::counters::{counts_in, list_total, match_facets};
+use super::counters::{budgeted, counts_in, list_total, match_facets, matches_within, within_budget};
+use super::search::CountedRow;
+use crate::domain::COUNT_CAP;
 use super::search::{few_bound, search_alone, search_listed, SearchLimits};
 pub(super) use super::search::{fts_query, keep_prepared, searching};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -156,7 +158,10 @@ pub(super) async fn recent_in(conn: &mut PgConnection, scope: TicketScope, limit
 /// A list's page and count (see `Store::list_tickets`), but for a search alone (`search_listed`).
 async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
     let facets = match_facets(conn, scope, query, now).await?;
-    let (total, capped) = list_total(conn, scope, query, now, &facets).await?;
+    let (total, capped, page) = list_total(conn, scope, query, now, &facets).await?;
+    if let Some(rows) = page {
+        return Ok(page_of(query, rows, total, capped));
+    }
     // PostgreSQL estimates a mix as if its conditions were independent; for a rare mix it then
     // walks an index in the list's order, expecting a page soon, and reads past everything the
     // mix excludes: the in-progress unassigned tickets (none: in progress means assigned) by
@@ -207,6 +212,42 @@ pub(super) async fn gathered_window(
     list.push(ROW_JOINS);
     push_order(&mut list, query);
     rows_of(conn, list, keep_prepared(query), now).await
+}
+
+/// A search among filters' matches counted up to one past the cap and its page picked among
+/// them, in one statement (`gathered_window`'s, the matches read once, not once to count and
+/// again to gather): `None` where that took longer than `budget_ms` (see `counters::budgeted`).
+/// The page is `None` past the cap (the matches read are not all of them) and read by the
+/// count alone where the statement gave no row (a page past the end, which tells no count).
+pub(super) async fn counted_page_within(
+    conn: &mut PgConnection,
+    scope: TicketScope,
+    query: &TicketQuery,
+    now: DateTime<Utc>,
+    budget_ms: u32,
+    facets: &[String],
+) -> Result<Option<(i64, Option<Vec<TicketRow>>)>, StoreError> {
+    let mut list = QueryBuilder::<Postgres>::new("WITH m AS MATERIALIZED (SELECT t.id, t.created_at, t.updated_at, t.priority_rank");
+    push_source(&mut list, query);
+    push_match_filters(&mut list, scope, query, now, facets);
+    list.push(format_args!(" LIMIT {}) ", COUNT_CAP + 1));
+    list.push(ROW_COLUMNS);
+    list.push(", (SELECT COUNT(*) FROM m) AS matched FROM (SELECT t.id FROM m t WHERE 1 = 1");
+    push_after(&mut list, query);
+    push_order(&mut list, query);
+    push_limit(&mut list, query, query.per_page + 1);
+    list.push(") page JOIN tickets t ON t.id = page.id");
+    list.push(ROW_JOINS);
+    push_order(&mut list, query);
+    let mut tx = budgeted(conn, budget_ms).await?;
+    let read = list.build_query_as::<CountedRow>().persistent(false).fetch_all(&mut *tx).await;
+    let Some(rows) = within_budget(tx, read).await? else { return Ok(None) };
+    let Some(matched) = rows.first().map(|r| r.matched) else {
+        let n = matches_within(conn, scope, query, now, budget_ms, facets).await?;
+        return Ok(n.map(|n| (n, (n <= COUNT_CAP).then(Vec::new))));
+    };
+    let page = (matched <= COUNT_CAP).then(|| rows.into_iter().map(|r| r.row.into_row(now)).collect());
+    Ok(Some((matched, page)))
 }
 
 /// The list rows a statement reads (`persistent`: kept prepared, see `keep_prepared`).
