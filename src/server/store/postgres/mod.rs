@@ -7,6 +7,7 @@ mod audit;
 mod copy;
 mod counters;
 mod dashboards;
+mod facets;
 mod health;
 mod reports;
 mod shared;
