@@ -105,8 +105,8 @@ pub(super) async fn countable_in_time(
     Ok(!facets.words.is_empty() && words as f64 * facets.share <= (countable / 4) as f64)
 }
 
-/// The words of `FACETS` (`tickets::facets_of`) a search among filters asks the search index
-/// for (`tickets::push_match_filters`), and the share of the tickets holding them all, as the
+/// The words of `FACETS` (`facets::facets_of`) a search among filters asks the search index
+/// for (`facets::push_match_filters`), and the share of the tickets holding them all, as the
 /// counters put each (multiplied, as PostgreSQL estimates).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct MatchFacets {
