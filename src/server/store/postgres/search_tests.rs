@@ -230,7 +230,7 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
         let counted = matches_within(&mut conn, TicketScope::All, &query, now, 10_000, &facets).await.unwrap();
         assert_eq!(counted, Some(expected), "{query:?}");
         let ids = |rows: Vec<TicketRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-        let gathered = ids(gathered_window(&mut conn, TicketScope::All, &query, 26, now, &facets).await.unwrap());
+        let gathered = ids(gathered_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
         let walked = ids(ticket_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
         assert_eq!(gathered, walked, "{query:?}");
 

@@ -131,17 +131,17 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
     // knows better: where the matches are few (`few_bound`, the rule a search's page follows),
     // reading them all through the filters' indexes costs less than any walk.
     // A single condition is walked by its own index in each order (the plan test), so only a
-    // mix is gathered: the tickets' number is not read for the hot single-filter lists. A mix
-    // without search words is gathered up to a quarter of that: its matches are read from the
-    // filters' indexes and then each from the table for its sort keys, where a walk reads
-    // in order and skips in the index what the mix excludes (the overdue low-priority billing
-    // tickets, 4 586, by priority: 240 ms gathered, a few ms walked).
-    let few = few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total);
-    let few = if query.q.as_deref().and_then(fts_query).is_some() { few } else { few / 4 };
+    // mix is gathered: the tickets' number is not read for the hot single-filter lists. A
+    // search among filters that was counted came with its page (`counted_page_within`), so the
+    // mixes gathered here have no words, and are gathered up to a quarter of that bound: their
+    // matches are read from the filters' indexes and then each from the table for its sort
+    // keys, where a walk reads in order and skips in the index what the mix excludes (the
+    // overdue low-priority billing tickets, 4 586, by priority: 240 ms gathered, a few ms walked).
+    let few = few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total) / 4;
     let gather = !keep_prepared(query) && !capped && total <= few;
     // One row more than the page shows tells whether another page follows.
     let rows = if gather {
-        gathered_window(conn, scope, query, query.per_page + 1, now, &facets.words).await?
+        gathered_window(conn, scope, query, query.per_page + 1, now).await?
     } else {
         ticket_window(conn, scope, query, query.per_page + 1, now).await?
     };
@@ -159,25 +159,49 @@ pub(super) async fn gathered_window(
     query: &TicketQuery,
     limit: u32,
     now: DateTime<Utc>,
-    facets: &[String],
 ) -> Result<Vec<TicketRow>, StoreError> {
+    let list = gathered_list(scope, query, now, limit, None);
+    rows_of(conn, list, keep_prepared(query), now).await
+}
+
+/// The statement of `gathered_window`, or with `counted` (the facets to ask, see
+/// `facets::push_match_filters`) that of `counted_page_within`: the matches also counted, up
+/// to one past the cap, and the cursor applied to the page's pick rather than to what is read.
+fn gathered_list<'a>(
+    scope: TicketScope,
+    query: &TicketQuery,
+    now: DateTime<Utc>,
+    limit: u32,
+    counted: Option<&[String]>,
+) -> QueryBuilder<'a, Postgres> {
     let mut list = QueryBuilder::<Postgres>::new("WITH m AS MATERIALIZED (SELECT t.id, t.created_at, t.updated_at, t.priority_rank");
     push_source(&mut list, query);
-    push_match_filters(&mut list, scope, query, now, facets);
-    push_after(&mut list, query);
-    list.push(") ");
-    list.push(ROW_COLUMNS);
-    list.push(" FROM (SELECT t.id FROM m t");
+    match counted {
+        Some(facets) => {
+            push_match_filters(&mut list, scope, query, now, facets);
+            list.push(format_args!(" LIMIT {}) ", COUNT_CAP + 1));
+            list.push(ROW_COLUMNS);
+            list.push(", (SELECT COUNT(*) FROM m) AS matched FROM (SELECT t.id FROM m t WHERE 1 = 1");
+            push_after(&mut list, query);
+        }
+        None => {
+            push_filters(&mut list, scope, query, now);
+            push_after(&mut list, query);
+            list.push(") ");
+            list.push(ROW_COLUMNS);
+            list.push(" FROM (SELECT t.id FROM m t");
+        }
+    }
     push_order(&mut list, query);
     push_limit(&mut list, query, limit);
     list.push(") page JOIN tickets t ON t.id = page.id");
     list.push(ROW_JOINS);
     push_order(&mut list, query);
-    rows_of(conn, list, keep_prepared(query), now).await
+    list
 }
 
 /// A search among filters' matches counted up to one past the cap and its page picked among
-/// them, in one statement (`gathered_window`'s, the matches read once, not once to count and
+/// them, in one statement (`gathered_list`: the matches read once, not once to count and
 /// again to gather): `None` where that took longer than `budget_ms` (see `counters::budgeted`).
 /// The page is `None` past the cap (the matches read are not all of them) and read by the
 /// count alone where the statement gave no row (a page past the end, which tells no count).
@@ -189,18 +213,7 @@ pub(super) async fn counted_page_within(
     budget_ms: u32,
     facets: &[String],
 ) -> Result<Option<(i64, Option<Vec<TicketRow>>)>, StoreError> {
-    let mut list = QueryBuilder::<Postgres>::new("WITH m AS MATERIALIZED (SELECT t.id, t.created_at, t.updated_at, t.priority_rank");
-    push_source(&mut list, query);
-    push_match_filters(&mut list, scope, query, now, facets);
-    list.push(format_args!(" LIMIT {}) ", COUNT_CAP + 1));
-    list.push(ROW_COLUMNS);
-    list.push(", (SELECT COUNT(*) FROM m) AS matched FROM (SELECT t.id FROM m t WHERE 1 = 1");
-    push_after(&mut list, query);
-    push_order(&mut list, query);
-    push_limit(&mut list, query, query.per_page + 1);
-    list.push(") page JOIN tickets t ON t.id = page.id");
-    list.push(ROW_JOINS);
-    push_order(&mut list, query);
+    let mut list = gathered_list(scope, query, now, query.per_page + 1, Some(facets));
     let mut tx = budgeted(conn, budget_ms).await?;
     let read = list.build_query_as::<CountedRow>().persistent(false).fetch_all(&mut *tx).await;
     let Some(rows) = within_budget(tx, read).await? else { return Ok(None) };
