@@ -3,7 +3,7 @@
 //! is for tests and consistency checks only.
 
 use crate::server::store::counting::{list_count, ListCount};
-use super::search::estimated_matches;
+pub(super) use super::count_way::{count_way, CountLimits, CountWay};
 use super::tickets::{counted_page_within, facets_of, fts_query, keep_prepared, overdue_in, push_filters, push_match_filters, push_source};
 use super::Store;
 pub(super) use super::shared::{agent_stats_in, agent_totals_in, counts_in, kind_count};
@@ -31,10 +31,13 @@ pub(super) async fn list_total(
         return Ok((n, false, None));
     }
     let counted = match search.as_deref() {
-        Some(words) if !countable_in_time(conn, scope, query, words, now, facets, COUNTABLE).await? => None,
-        // A search among filters reads each match from the table to count it (the words are
-        // checked there): its page is picked from the same read.
-        Some(_) => counted_page_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await?,
+        Some(words) => match count_way(conn, scope, query, words, now, facets, CountLimits::default()).await? {
+            // A search among filters reads each match from the table to count it (the words
+            // are checked there): its page is picked from the same read.
+            CountWay::Count => counted_page_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await?,
+            CountWay::SurelyOverCap => return Ok((COUNT_CAP, true, None)),
+            CountWay::Sample => None,
+        },
         None => matches_within(conn, scope, query, now, COUNT_BUDGET_MS, &facets.words).await?.map(|n| (n, None)),
     };
     match counted {
@@ -44,7 +47,7 @@ pub(super) async fn list_total(
 }
 
 /// The count of `query` where the counters hold it (`list_count`), else `None`.
-async fn from_counters(
+pub(super) async fn from_counters(
     conn: &mut PgConnection,
     count: ListCount<'_>,
     query: &TicketQuery,
@@ -59,50 +62,6 @@ async fn from_counters(
         ListCount::Overdue(scope) => overdue_in(conn, scope, now).await?,
         ListCount::Words(_) | ListCount::Matches => return Ok(None),
     }))
-}
-
-/// Past this many tickets read, an exact count does not finish within `COUNT_BUDGET_MS`.
-const COUNTABLE: i64 = 20_000;
-
-/// Whether counting a search's matches among its filters may finish within the budget. The
-/// count reads at least the tickets holding the words or those passing the filters, whichever
-/// are fewer; where both are known to exceed `countable` (`COUNTABLE`; the words from
-/// PostgreSQL's statistics, the filters from the counters, together or, where the counters
-/// cannot count them together, each alone) it cannot, and starting it would only spend the
-/// budget before the newest tickets are counted anyway: "printer" (a third of the tickets)
-/// among the unassigned ones (26 000) took the whole 30 ms, then 20 more. But where the
-/// filters are words of the search index too (`match_facets`), the count reads about
-/// the matches alone: it is started where they are expected to be few (a quarter of
-/// `countable`), the words' share of the filters' tickets ("password", 200 000 tickets, among
-/// the unassigned critical billing ones: about 200; counted in 5 ms, not sampled in 40).
-pub(super) async fn countable_in_time(
-    conn: &mut PgConnection,
-    scope: TicketScope,
-    query: &TicketQuery,
-    words: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    facets: &MatchFacets,
-    countable: i64,
-) -> Result<bool, StoreError> {
-    let Some(words) = estimated_matches(conn, words).await?.filter(|n| *n > countable) else {
-        return Ok(true);
-    };
-    let filters = TicketQuery { q: None, ..query.clone() };
-    if let Some(n) = from_counters(conn, list_count(scope, &filters, None), &filters, now).await? {
-        if n <= countable {
-            return Ok(true);
-        }
-    } else {
-        for one in each_filter(&filters) {
-            // A filter the counters cannot count may be small: the count is tried.
-            if from_counters(conn, list_count(scope, &one, None), &one, now).await?.is_none_or(|n| n <= countable) {
-                return Ok(true);
-            }
-        }
-    }
-    // The search index gives the tickets holding the words and the facets; the other filters
-    // (overdue, a status most tickets hold) are checked on each of those.
-    Ok(!facets.words.is_empty() && words as f64 * facets.share <= (countable / 4) as f64)
 }
 
 /// The words of `FACETS` (`facets::facets_of`) a search among filters asks the search index
@@ -176,7 +135,7 @@ pub(super) async fn match_facets_from(
 }
 
 /// Each filter of `query` alone.
-fn each_filter(query: &TicketQuery) -> Vec<TicketQuery> {
+pub(super) fn each_filter(query: &TicketQuery) -> Vec<TicketQuery> {
     let none = TicketQuery { status: None, priority: None, category: None, assigned_to: None, unassigned: false, overdue: false, ..query.clone() };
     let mut each = Vec::new();
     if let Some(status) = query.status {
@@ -204,8 +163,9 @@ fn each_filter(query: &TicketQuery) -> Vec<TicketQuery> {
 /// a mix spread thinly over a large condition (overdue and critical: 6 000 of 77 000 overdue)
 /// reads all of that condition to count, 150 ms at 1 000 000 tickets.
 const COUNT_BUDGET_MS: u32 = 30;
-/// Past the budget, the matches among this many newest tickets are counted, as "at least".
-const COUNT_SAMPLE: i64 = 10_000;
+/// Past the budget, the matches among this many newest tickets are counted, as "at least":
+/// each is read and its words checked, 2–4 ms at a million (10 000 took 7–15 ms).
+const COUNT_SAMPLE: i64 = 2_500;
 
 /// The matches up to the cap, or `None` when counting them took longer than `budget_ms`.
 pub(super) async fn matches_within(

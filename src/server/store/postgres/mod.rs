@@ -5,6 +5,7 @@
 
 mod audit;
 mod copy;
+mod count_way;
 mod counters;
 mod dashboards;
 mod facets;

@@ -39,10 +39,11 @@ async fn sorting_the_matches_and_walking_the_newest_read_the_same_page() {
 }
 
 /// A search among filters is not counted exactly where both the words (PostgreSQL's estimate)
-/// and the filters (the counters) hold more tickets than can be read within the budget.
+/// and the filters (the counters) hold more tickets than can be read within the budget; then
+/// it is sampled, or not even that where the matches are expected surely over the cap.
 #[tokio::test]
 async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
-    use super::super::counters::{countable_in_time, MatchFacets};
+    use super::super::counters::{count_way, CountLimits, CountWay, MatchFacets};
     use crate::domain::{Priority, TicketStatus};
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
     let store = Store::connect_in_new_schema(&url, "t_countable", 2).await.unwrap();
@@ -67,8 +68,19 @@ async fn a_count_that_cannot_finish_in_its_budget_is_not_started() {
         (&unassigned_low, 30, false, "each filter alone over 30"),
         (&agent_low, 30, true, "no ticket assigned to user 1"),
     ] {
-        assert_eq!(countable_in_time(&mut conn, TicketScope::All, query, &words, now, &MatchFacets::none(), most).await.unwrap(), countable, "{why}");
+        let limits = CountLimits { countable: most, surely_over: i64::MAX };
+        let way = count_way(&mut conn, TicketScope::All, query, &words, now, &MatchFacets::none(), limits).await.unwrap();
+        assert_eq!(way == CountWay::Count, countable, "{why}: {way:?}");
     }
+    // The 40 open "printer" tickets expected (all 60 tickets open): said to be over a cap of
+    // 30 unread, and sampled where the cap is further.
+    for (surely_over, way) in [(30, CountWay::SurelyOverCap), (1_000, CountWay::Sample)] {
+        let limits = CountLimits { countable: 30, surely_over };
+        assert_eq!(count_way(&mut conn, TicketScope::All, &open, &words, now, &MatchFacets::none(), limits).await.unwrap(), way);
+    }
+    // The same for two filters the counters count each alone: 40 × 60/60 × 60/60.
+    let limits = CountLimits { countable: 30, surely_over: 30 };
+    assert_eq!(count_way(&mut conn, TicketScope::All, &unassigned_low, &words, now, &MatchFacets::none(), limits).await.unwrap(), CountWay::SurelyOverCap);
 }
 
 /// Tickets whose search text is `word`, `n` of them, with fresh statistics.
@@ -180,7 +192,7 @@ async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
 /// give what the columns' conditions give.
 #[tokio::test]
 async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
-    use super::super::counters::{countable_in_time, match_facets, match_facets_from, matches_within, MatchFacets};
+    use super::super::counters::{count_way, match_facets, match_facets_from, matches_within, CountLimits, CountWay, MatchFacets};
     use super::super::tickets::{gathered_window, push_match_filters, push_source};
     use crate::domain::{Priority, TicketStatus};
     let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
@@ -246,13 +258,15 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
         let past = store.list_tickets(TicketScope::All, &TicketQuery { page: 99, ..query.clone() }, now).await.unwrap();
         assert_eq!((past.rows.len(), past.total, past.capped), (0, expected, false), "{query:?}");
     }
-    // Counted where the words' share of the filters' tickets is few (`countable_in_time`): the
+    // Counted where the words' share of the filters' tickets is few (`count_way`): the
     // words (545 tickets) and the on-hold account tickets (286) each over 250, 52 expected.
     let few = TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() };
     let words = fts_query("printer").unwrap();
     let facets = match_facets_from(&mut conn, TicketScope::All, &few, now, 0.0).await.unwrap();
-    assert!(countable_in_time(&mut conn, TicketScope::All, &few, &words, now, &facets, 250).await.unwrap());
-    assert!(!countable_in_time(&mut conn, TicketScope::All, &few, &words, now, &facets, 150).await.unwrap());
+    for (countable, way) in [(250, CountWay::Count), (150, CountWay::Sample)] {
+        let limits = CountLimits { countable, ..CountLimits::default() };
+        assert_eq!(count_way(&mut conn, TicketScope::All, &few, &words, now, &facets, limits).await.unwrap(), way);
+    }
     // Filters that leave few tickets (286, at most 1 000) are found through their own indexes.
     assert!(match_facets(&mut conn, TicketScope::All, &few, now).await.unwrap().words.is_empty());
     assert!(!match_facets_from(&mut conn, TicketScope::All, &few, now, 200.0).await.unwrap().words.is_empty());

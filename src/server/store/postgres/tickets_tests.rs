@@ -42,13 +42,7 @@ async fn statements_are_planned_once_for_any_values_and_a_search_with_its_words(
 /// A list query as the store sends it, after `prefix`, with a page of 20.
 fn list_sql(prefix: &str, scope: TicketScope, query: &TicketQuery) -> QueryBuilder<'static, Postgres> {
     let mut qb = QueryBuilder::<Postgres>::new(prefix);
-    qb.push(ROW_COLUMNS);
-    push_source(&mut qb, query);
-    qb.push(ROW_JOINS);
-    push_filters(&mut qb, scope, query, chrono::Utc::now());
-    push_after(&mut qb, query);
-    push_order(&mut qb, query);
-    qb.push(" LIMIT 20");
+    push_window(&mut qb, scope, query, chrono::Utc::now(), 20);
     qb
 }
 
@@ -334,7 +328,7 @@ async fn tickets_of_every_value(store: &Store) {
 }
 
 /// User 1, a requester, and agents 2 and 3.
-async fn requester_and_two_agents(store: &Store) {
+pub(super) async fn requester_and_two_agents(store: &Store) {
     sqlx::query(
         "INSERT INTO users (id, name, email, password_hash, role, created_at)
          VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now())",

@@ -1,0 +1,86 @@
+//! The list's page where the newest tickets are unlike the others (a burst of new tickets of
+//! one kind): picked from the filter's own index, not found by walking past the burst.
+
+use super::*;
+use crate::domain::Priority;
+use sqlx::{Connection, Executor};
+
+/// A database of this test's own, made afresh: VACUUM marks a table's pages as seen by every
+/// transaction (which lets an index answer without reading the tickets, as autovacuum lets it
+/// in a running help desk) only once no transaction of that database began before their rows,
+/// and the other tests run beside this one in the shared database.
+async fn own_database(url: &str, name: &str) -> (Store, sqlx::PgPool) {
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = url.split('?').next().unwrap().rsplit_once('/').unwrap().0;
+    (Store::connect(&format!("{base}/{name}"), 2).await.unwrap(), admin)
+}
+
+/// 8 000 tickets: the older 4 000 of every category, priority and status, the newest 4 000
+/// a burst of open, medium, technical ones not yet due, then fresh statistics.
+async fn a_burst_of_new_tickets(store: &Store) {
+    super::tests::requester_and_two_agents(store).await;
+    sqlx::raw_sql(
+        "SET statement_timeout = 0;
+         INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
+         SELECT 1, 'mail', 'x',
+                CASE WHEN g > 4000 THEN 'technical' ELSE (ARRAY['account', 'billing', 'technical', 'general', 'security'])[g % 5 + 1] END,
+                CASE WHEN g > 4000 THEN 'medium' ELSE (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1] END,
+                CASE WHEN g > 4000 THEN 'open' WHEN g % 10 = 0 THEN 'in-progress' ELSE 'closed' END,
+                CASE WHEN g % 3 = 0 THEN NULL ELSE g % 2 + 2 END,
+                now() - (8000 - g) * interval '1 minute', now() - (8000 - g) * interval '1 minute',
+                extract(epoch FROM now())::bigint + CASE WHEN g > 4000 THEN 86400 ELSE -3600 END
+         FROM generate_series(1, 8000) g",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    sqlx::query("VACUUM ANALYZE tickets").execute(&store.pool).await.unwrap();
+}
+
+/// The statement a list runs, explained as run: planned once for any values, as the pool's
+/// connections plan it (see `session_options`), or with its values for a mix.
+async fn run_plan(store: &Store, query: &TicketQuery) -> String {
+    let mut conn = store.pool.acquire().await.unwrap();
+    let mut tx = if keep_prepared(query) { conn.begin().await.unwrap() } else { searching(&mut conn).await.unwrap() };
+    let mut list = QueryBuilder::<Postgres>::new("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ");
+    push_window(&mut list, TicketScope::All, query, Utc::now(), 21);
+    let rows: Vec<String> = list.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
+    rows.join("\n")
+}
+
+/// The tickets a plan read and set aside (`Rows Removed by Filter`), all its nodes together.
+fn removed(plan: &str) -> i64 {
+    plan.lines()
+        .filter_map(|line| line.trim().strip_prefix("Rows Removed by Filter: "))
+        .map(|n| n.parse::<i64>().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_filters_page_is_read_from_its_own_index_past_a_burst_of_other_tickets() {
+    let Ok(url) = std::env::var("HELPDESK_TEST_POSTGRES_URL") else { return };
+    let (store, admin) = own_database(&url, "helpdesk_unit_burst").await;
+    a_burst_of_new_tickets(&store).await;
+    let base = TicketQuery { page: 1, per_page: 20, ..Default::default() };
+    let filters = [
+        TicketQuery { category: Some("billing".into()), ..base.clone() },
+        TicketQuery { priority: Some(Priority::Critical), ..base.clone() },
+        TicketQuery { status: Some(crate::domain::TicketStatus::InProgress), ..base.clone() },
+        TicketQuery { category: Some("billing".into()), priority: Some(Priority::Critical), ..base },
+    ];
+    for filter in filters {
+        for sort in TicketSort::ALL {
+            let query = TicketQuery { sort, ..filter.clone() };
+            let plan = run_plan(&store, &query).await;
+            // Walked through every ticket in the list's order, the burst's 4 000 are read and
+            // set aside before the first match.
+            assert!(removed(&plan) < 100, "{query:?} reads past the burst:\n{plan}");
+            let rows = ticket_window(&mut store.pool.acquire().await.unwrap(), TicketScope::All, &query, 21, Utc::now()).await.unwrap();
+            assert_eq!(rows.len(), 21, "{query:?}");
+        }
+    }
+    store.pool.close().await;
+    admin.execute("DROP DATABASE helpdesk_unit_burst WITH (FORCE)").await.unwrap();
+}
