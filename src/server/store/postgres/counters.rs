@@ -161,8 +161,11 @@ pub(super) fn each_filter(query: &TicketQuery) -> Vec<TicketQuery> {
 
 /// How long counting a mix's matches may take (ms) before the count says "at least" instead:
 /// a mix spread thinly over a large condition (overdue and critical: 6 000 of 77 000 overdue)
-/// reads all of that condition to count, 150 ms at 1 000 000 tickets.
-const COUNT_BUDGET_MS: u32 = 30;
+/// reads all of that condition to count, 150 ms at 1 000 000 tickets. A few times what a
+/// single filter's page and count cost (2–5 ms at a million): with 30, the counts that ran
+/// up to it made the slowest mixes 25–38 ms ("printer" among the 16 000 unassigned tickets:
+/// 5 388 matches, counted in 19–31 ms).
+const COUNT_BUDGET_MS: u32 = 15;
 /// Past the budget, the matches among this many newest tickets are counted, as "at least":
 /// each is read and its words checked, 2–4 ms at a million (10 000 took 7–15 ms).
 const COUNT_SAMPLE: i64 = 2_500;

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 /// The filters a list offers as words of one array: `s` and the status, `c` and the category,
-/// `p` and the priority's rank, `a` and the agent's id (`a` alone: unassigned). The second
-/// column of the search index (migration 0010) is this expression, written the same way.
-pub(super) const FACETS: &str =
-    "ARRAY['s' || t.status, 'c' || t.category, 'p' || t.priority_rank::text, 'a' || COALESCE(t.assigned_to::text, '')]";
+/// `p` and the priority's rank, `a` and the agent's id (`a` alone: unassigned), `o` for an open
+/// ticket (every overdue ticket is; `-` for a closed one). The second column of the search
+/// index (migrations 0010, 0012) is this expression, written the same way.
+pub(super) const FACETS: &str = "ARRAY['s' || t.status, 'c' || t.category, 'p' || t.priority_rank::text, \
+     'a' || COALESCE(t.assigned_to::text, ''), CASE WHEN t.status = 'closed' THEN '-' ELSE 'o' END]";
 
 /// `push_filters` for reading every match of a search among filters (its count, its gathered
 /// page), then `facets` (`counters::match_facets`) asked of `FACETS`: PostgreSQL may then intersect them
@@ -41,6 +42,9 @@ pub(super) fn facets_of(query: &TicketQuery) -> Vec<String> {
     facets.extend(query.assigned_to.map(|agent| format!("a{agent}")));
     if query.unassigned {
         facets.push("a".to_string());
+    }
+    if query.overdue {
+        facets.push("o".to_string());
     }
     facets
 }

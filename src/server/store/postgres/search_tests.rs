@@ -188,7 +188,7 @@ async fn the_few_matches_are_read_through_the_index_by_a_plan_made_once() {
 }
 
 /// A search among filters is counted, and its few matches gathered, in one scan of the search
-/// index, which holds the filters as words beside the searched ones (migration 0010); both
+/// index, which holds the filters as words beside the searched ones (migrations 0010, 0012); both
 /// give what the columns' conditions give.
 #[tokio::test]
 async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
@@ -200,10 +200,11 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
     sqlx::raw_sql(
         "INSERT INTO users (id, name, email, password_hash, role, created_at)
          VALUES (1, 'U', 'u@x.io', 'h', 'user', now()), (2, 'A', 'a@x.io', 'h', 'agent', now()), (3, 'B', 'b@x.io', 'h', 'agent', now());
-         INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at)
+         INSERT INTO tickets (user_id, title, description, category, priority, status, assigned_to, created_at, updated_at, due_at)
          SELECT 1, CASE WHEN g % 11 < 2 THEN 'printer jam' ELSE 'mail' END, 'x', (ARRAY['account', 'billing', 'technical'])[g / 3 % 3 + 1],
                 (ARRAY['low', 'medium', 'high', 'critical'])[g % 4 + 1], (ARRAY['open', 'in-progress', 'on-hold', 'closed'])[g % 7 % 4 + 1],
-                CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END, now() - g * interval '1 minute', now()
+                CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN 3 ELSE 2 END, now() - g * interval '1 minute', now(),
+                extract(epoch FROM now())::bigint + (g % 13 - 6) * 3600
          FROM generate_series(1, 3000) g;
          ANALYZE tickets;",
     )
@@ -215,6 +216,8 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
         TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() },
         TicketQuery { priority: Some(Priority::Critical), assigned_to: Some(2), ..printer.clone() },
         TicketQuery { unassigned: true, category: Some("billing".into()), ..printer.clone() },
+        // Overdue: the open tickets' facet (migration 0012), the deadline checked on those.
+        TicketQuery { overdue: true, ..printer.clone() },
     ];
     let now = chrono::Utc::now();
     let mut conn = store.pool.acquire().await.unwrap();
