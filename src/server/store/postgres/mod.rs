@@ -175,3 +175,21 @@ pub async fn counter_mismatches(pool: &PgPool) -> Result<Vec<String>, StoreError
     let rows: Vec<(String, String, String)> = sqlx::query_as(MISMATCHES_SQL).fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(counter, key, detail)| format!("{counter} {key}: {detail}")).collect())
 }
+
+/// A database of a test's own, made afresh, and the pool that made it (to drop it after): for
+/// what a test cannot share with those running beside it in one database, such as the
+/// listeners of a NOTIFY, or VACUUM marking a table's pages as seen by every transaction (which
+/// lets an index answer without reading the tickets, as autovacuum lets it in a running help
+/// desk) only once no transaction of its database began before their rows.
+#[cfg(test)]
+async fn own_database(url: &str, name: &str) -> (Store, sqlx::PgPool) {
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = url.split('?').next().unwrap().rsplit_once('/').unwrap().0;
+    (Store::connect(&format!("{base}/{name}"), 4).await.unwrap(), admin)
+}
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod live_tests;

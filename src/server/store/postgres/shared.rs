@@ -22,11 +22,6 @@ impl Store {
 const LOCK_FOR_WRITE: &str = " FOR UPDATE";
 /// Several instances send mail: each claims what no other holds, without waiting for it.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
-/// Concurrent transactions commit in any order: the live events of changes take turns from
-/// here to their commit, so their ids become visible in order (see `shared/live.rs`).
-const LIVE_IN_ORDER: Option<&str> = Some("SELECT pg_advisory_xact_lock(2700270027)");
-/// Every instance listens on `live_events`; NOTIFY is delivered when the change commits.
-const LIVE_NOTIFY: Option<&str> = Some("SELECT pg_notify('live_events', '')");
 /// Assignments to one agent take turns on the agent's account row.
 const LOCK_AGENT: Option<&str> = Some("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE");
 /// Emails are CITEXT: a text parameter must be cast for the comparison to ignore case.

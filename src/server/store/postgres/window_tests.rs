@@ -3,19 +3,8 @@
 
 use super::*;
 use crate::domain::Priority;
+use super::super::own_database;
 use sqlx::{Connection, Executor};
-
-/// A database of this test's own, made afresh: VACUUM marks a table's pages as seen by every
-/// transaction (which lets an index answer without reading the tickets, as autovacuum lets it
-/// in a running help desk) only once no transaction of that database began before their rows,
-/// and the other tests run beside this one in the shared database.
-async fn own_database(url: &str, name: &str) -> (Store, sqlx::PgPool) {
-    let admin = sqlx::PgPool::connect(url).await.unwrap();
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let base = url.split('?').next().unwrap().rsplit_once('/').unwrap().0;
-    (Store::connect(&format!("{base}/{name}"), 2).await.unwrap(), admin)
-}
 
 /// 8 000 tickets: the older 4 000 of every category, priority and status, the newest 4 000
 /// a burst of open, medium, technical ones not yet due, then fresh statistics.

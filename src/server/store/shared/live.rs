@@ -2,10 +2,11 @@
 //! transaction (`write_live_events`, called by `Changes::commit`), read by each instance's pump
 //! after the last id it has seen, and pruned after `events.keep_minutes`.
 //!
-//! Two hooks differ per database: `LIVE_IN_ORDER`, taken before the events are written, makes
-//! their ids commit in the order they were given (PostgreSQL commits concurrent transactions in
-//! any order; SQLite's single writer already does this), so a reader that has seen id N never
-//! meets a smaller id later; `LIVE_NOTIFY` wakes every instance once the change commits.
+//! The ids commit in the order they were given, so a reader that has seen id N never meets a
+//! smaller id later: SQLite's single writer commits one change at a time; PostgreSQL commits
+//! concurrent transactions in any order, so a trigger of the table makes each write take its
+//! turn (an advisory lock held to the commit) and another wakes every instance once the change
+//! commits (NOTIFY; migration 0013).
 
 macro_rules! live_code {
     () => {
@@ -28,9 +29,6 @@ macro_rules! live_code {
             if events.is_empty() {
                 return Ok(());
             }
-            if let Some(lock) = LIVE_IN_ORDER {
-                sqlx::query(lock).execute(&mut **tx).await?;
-            }
             let mut qb = QueryBuilder::<Db>::new(
                 "INSERT INTO live_events (at, ticket_id, kind, requester_id, assignee_id, assignee_before, status, staff_only) ",
             );
@@ -45,9 +43,6 @@ macro_rules! live_code {
                     .push_bind(e.staff_only);
             });
             qb.build().execute(&mut **tx).await?;
-            if let Some(notify) = LIVE_NOTIFY {
-                sqlx::query(notify).execute(&mut **tx).await?;
-            }
             Ok(())
         }
 

@@ -12,8 +12,11 @@
 //! - `NAME_ORDER`: how names sort (SQLite's BINARY collation, asked of PostgreSQL);
 //! - `lock_account_rules`: taken before an account's role, activity or existence changes;
 //! - `before_seed`, `after_seed`: what seeding an empty database needs around it;
-//! - `SKIP_LOCKED`: how a mail sender passes over mail another sender has claimed;
-//! - `LIVE_IN_ORDER`, `LIVE_NOTIFY`: how live events commit in id order and wake every instance.
+//! - `SKIP_LOCKED`: how a mail sender passes over mail another sender has claimed.
+//!
+//! Live events commit in id order and wake every instance by themselves: SQLite's single writer
+//! commits one change at a time and its pump is woken in process; on PostgreSQL, triggers of
+//! `live_events` take the turn and send the NOTIFY (migration 0013).
 //!
 //! What is tuned per database stays in the backend: full-text search, the overdue and report
 //! reads whose plans differ, the bulk seed, `helpdesk migrate`'s copy, the recounts.

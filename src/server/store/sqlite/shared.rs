@@ -21,10 +21,6 @@ impl Store {
 const LOCK_FOR_WRITE: &str = "";
 /// Nothing: the single writer claims one batch of mail at a time.
 const SKIP_LOCKED: &str = "";
-/// Nothing: the single writer commits changes one at a time, so live event ids commit in order.
-const LIVE_IN_ORDER: Option<&str> = None;
-/// Nothing: one process reads SQLite; its pump is woken in process after each commit.
-const LIVE_NOTIFY: Option<&str> = None;
 /// Nothing: assignments are written one at a time by the single writer.
 const LOCK_AGENT: Option<&str> = None;
 /// Emails compare without regard to case: the column is `COLLATE NOCASE`.
