@@ -24,6 +24,8 @@ mod stepping;
 #[cfg(test)]
 mod contract_tests;
 #[cfg(test)]
+mod migration_checksums;
+#[cfg(test)]
 mod contract_counters_tests;
 #[cfg(test)]
 mod contract_report_tests;

@@ -6,7 +6,7 @@ use super::Store;
 use sqlx::migrate::Migrator;
 
 /// The migrations compiled into this binary (`migrations/sqlite/`), applied by [`Store::connect`].
-pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+pub(in crate::server::store) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 
 impl Store {

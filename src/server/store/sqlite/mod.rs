@@ -9,6 +9,8 @@ mod bulk_seed;
 mod checkpoint;
 mod counters;
 mod health;
+#[cfg(test)]
+pub(in crate::server::store) use health::MIGRATOR;
 mod list_plan;
 mod reports;
 mod shared;
