@@ -42,8 +42,8 @@ impl Default for CountLimits {
 /// counters, together or, where the counters cannot count them together, each alone) it
 /// cannot finish within the budget, and starting it would only spend the budget before the
 /// newest tickets are counted anyway: "printer" (a third of the tickets) among the unassigned
-/// ones (26 000) took the whole budget (30 ms then), then 20 more. But where the filters are words of the
-/// search index too (`match_facets`), the count reads about the matches alone: it is started
+/// ones (26 000) took the whole budget (30 ms then), then 20 more. But where the filters are
+/// words of the search index too (`match_facets`), the count reads about the matches alone: it is started
 /// where they are expected to be few (a quarter of `countable`), the words' share of the
 /// filters' tickets ("password", 200 000 tickets, among the unassigned critical billing ones:
 /// about 200; counted in 5 ms, not sampled in 40). Where the words' share of the filters'

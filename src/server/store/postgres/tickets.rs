@@ -192,11 +192,7 @@ fn gathered_list<'a>(
             list.push(" FROM (SELECT t.id FROM m t");
         }
     }
-    push_order(&mut list, query);
-    push_limit(&mut list, query, limit);
-    list.push(") page JOIN tickets t ON t.id = page.id");
-    list.push(ROW_JOINS);
-    push_order(&mut list, query);
+    push_page_rows(&mut list, query, limit);
     list
 }
 
@@ -297,6 +293,13 @@ fn push_window(list: &mut QueryBuilder<'_, Postgres>, scope: TicketScope, query:
     push_source(list, query);
     push_filters(list, scope, query, now);
     push_after(list, query);
+    push_page_rows(list, query, limit);
+}
+
+/// The end of a list statement whose open subquery picks ids (`push_window`, `gathered_list`):
+/// the page's ids in the list's order, up to `limit`, then only those tickets read and joined
+/// to their people, in the same order.
+fn push_page_rows(list: &mut QueryBuilder<'_, Postgres>, query: &TicketQuery, limit: u32) {
     push_order(list, query);
     push_limit(list, query, limit);
     list.push(") page JOIN tickets t ON t.id = page.id");
