@@ -184,7 +184,7 @@ pub(super) async fn matches_within(
     push_match_filters(&mut count, scope, query, now, facets);
     count.push(format_args!(" LIMIT {}) AS matches", COUNT_CAP + 1));
     let mut tx = budgeted(conn, budget_ms).await?;
-    let read = count.build_query_scalar::<i64>().persistent(keep_prepared(query)).fetch_one(&mut *tx).await;
+    let read = count.build_query_scalar::<i64>().persistent(keep_prepared(scope, query)).fetch_one(&mut *tx).await;
     within_budget(tx, read).await
 }
 

@@ -37,9 +37,13 @@ pub(super) fn fts_query(text: &str) -> Option<String> {
 /// (right for a common word, a long walk for a rare one). So is a mix of two conditions or
 /// more: "closed" holds 92 % of the tickets and "on hold" 2 %, and which index a mix should
 /// walk depends on such values (the filter sweep of issue 25: one generic plan walked a whole
-/// status for a handful of matches).
-pub(super) fn keep_prepared(query: &TicketQuery) -> bool {
+/// status for a handful of matches). A role's own tickets are a condition too: an agent's 297
+/// tickets in progress, newest first, were found by walking 23 776 other tickets in progress
+/// (0.2-1.5 s at 1 000 000 tickets), as the generic plan expects an agent's share of them among
+/// the newest.
+pub(super) fn keep_prepared(scope: TicketScope, query: &TicketQuery) -> bool {
     let conditions = [
+        scope != TicketScope::All,
         query.status.is_some(),
         query.priority.is_some(),
         query.category.is_some(),

@@ -65,7 +65,7 @@ impl Store {
     /// both statements on one connection.
     #[tracing::instrument(skip_all, name = "store.list_tickets")]
     pub async fn list_tickets(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<ListedTickets, StoreError> {
-        if keep_prepared(query) {
+        if keep_prepared(scope, query) {
             return listed(&mut *self.pool.acquire().await?, scope, query, now).await;
         }
         let (pool, query) = (self.pool.clone(), query.clone());
@@ -85,7 +85,7 @@ impl Store {
     /// One page of a filtered list, without counting the matches (dashboards, exports).
     #[tracing::instrument(skip_all, name = "store.ticket_rows")]
     pub async fn ticket_rows(&self, scope: TicketScope, query: &TicketQuery, now: DateTime<Utc>) -> Result<Vec<TicketRow>, StoreError> {
-        if keep_prepared(query) {
+        if keep_prepared(scope, query) {
             return ticket_window(&mut *self.pool.acquire().await?, scope, query, query.per_page, now).await;
         }
         let (pool, query) = (self.pool.clone(), query.clone());
@@ -138,7 +138,7 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
     // keys, where a walk reads in order and skips in the index what the mix excludes (the
     // overdue low-priority billing tickets, 4 586, by priority: 240 ms gathered, a few ms walked).
     let few = few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total) / 4;
-    let gather = !keep_prepared(query) && !capped && total <= few;
+    let gather = !keep_prepared(scope, query) && !capped && total <= few;
     // One row more than the page shows tells whether another page follows.
     let rows = if gather {
         gathered_window(conn, scope, query, query.per_page + 1, now).await?
@@ -161,7 +161,7 @@ pub(super) async fn gathered_window(
     now: DateTime<Utc>,
 ) -> Result<Vec<TicketRow>, StoreError> {
     let list = gathered_list(scope, query, now, limit, None);
-    rows_of(conn, list, keep_prepared(query), now).await
+    rows_of(conn, list, keep_prepared(scope, query), now).await
 }
 
 /// The statement of `gathered_window`, or with `counted` (the facets to ask, see
@@ -263,7 +263,7 @@ pub(super) async fn ticket_window(
 ) -> Result<Vec<TicketRow>, StoreError> {
     let mut list = QueryBuilder::new("");
     push_window(&mut list, scope, query, now, limit);
-    rows_of(conn, list, keep_prepared(query), now).await
+    rows_of(conn, list, keep_prepared(scope, query), now).await
 }
 
 /// Tickets in a scope that are not closed and past their SLA deadline: for all tickets and an

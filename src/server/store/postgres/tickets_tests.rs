@@ -14,14 +14,20 @@ fn search_text_becomes_a_safe_tsquery() {
 #[test]
 fn a_search_or_a_mix_is_planned_with_its_values_and_other_lists_stay_prepared() {
     let plain = TicketQuery { status: Some(TicketStatus::Open), ..Default::default() };
-    assert!(keep_prepared(&plain));
-    assert!(!keep_prepared(&TicketQuery { q: Some("printer".into()), ..plain.clone() }));
+    let all = TicketScope::All;
+    assert!(keep_prepared(all, &plain));
+    assert!(!keep_prepared(all, &TicketQuery { q: Some("printer".into()), ..plain.clone() }));
     // Text with no searchable word filters nothing, so the list is an ordinary one.
-    assert!(keep_prepared(&TicketQuery { q: Some(" -- ".into()), ..plain.clone() }));
+    assert!(keep_prepared(all, &TicketQuery { q: Some(" -- ".into()), ..plain.clone() }));
     // A mix of conditions is planned with its values, whichever two they are.
-    assert!(!keep_prepared(&TicketQuery { overdue: true, ..plain.clone() }));
-    assert!(!keep_prepared(&TicketQuery { status: None, category: Some("billing".into()), unassigned: true, ..plain }));
-    assert!(keep_prepared(&TicketQuery { unassigned: true, ..Default::default() }));
+    assert!(!keep_prepared(all, &TicketQuery { overdue: true, ..plain.clone() }));
+    assert!(!keep_prepared(all, &TicketQuery { status: None, category: Some("billing".into()), unassigned: true, ..plain.clone() }));
+    assert!(keep_prepared(all, &TicketQuery { unassigned: true, ..Default::default() }));
+    // A role's own tickets are a condition: with a filter they are a mix.
+    for scope in [TicketScope::AssignedTo(7), TicketScope::RequestedBy(7)] {
+        assert!(keep_prepared(scope, &TicketQuery::default()));
+        assert!(!keep_prepared(scope, &plain));
+    }
 }
 
 #[tokio::test]
@@ -51,9 +57,9 @@ fn list_sql(prefix: &str, scope: TicketScope, query: &TicketQuery) -> QueryBuild
 /// `session_options`), or for a search the plan made with its words.
 async fn plan(store: &Store, scope: TicketScope, query: &TicketQuery) -> String {
     let mut conn = store.pool.acquire().await.unwrap();
-    let mut tx = if keep_prepared(query) { conn.begin().await.unwrap() } else { searching(&mut conn).await.unwrap() };
+    let mut tx = if keep_prepared(scope, query) { conn.begin().await.unwrap() } else { searching(&mut conn).await.unwrap() };
     sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
-    let rows: Vec<String> = if keep_prepared(query) {
+    let rows: Vec<String> = if keep_prepared(scope, query) {
         // The generic plan: prepared without values, explained with any (NULL) ones.
         let sql = list_sql("PREPARE probe AS ", scope, query).sql().to_string();
         let params = (1..).take_while(|n| sql.contains(&format!("${n}"))).count();
