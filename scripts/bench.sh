@@ -307,7 +307,7 @@ bench "tickets CSV export ($EXPORT_ROWS rows)" "$ADMIN_TOKEN" api "/api/admin/ti
 SWEEP=""
 if [[ -z ${BENCH_ONLY:-} || sweep == *"$BENCH_ONLY"* ]]; then
   step "sweeping every pair of filters with every sort, and 40 larger mixes"
-  SWEEP=$(python3 scripts/sweep.py "$APP" "$ADMIN_TOKEN" "$AGENT_ID" "$RARE" "${BENCH_SWEEP_READS:-5}" 40 2>"$WORK/sweep-all.txt")
+  SWEEP=$(python3 scripts/sweep.py "$APP" "$ADMIN_TOKEN" "$AGENT_ID" "$RARE" "${BENCH_SWEEP_READS:-5}" 40 "$AGENT_TOKEN" "$USER_TOKEN" 2>"$WORK/sweep-all.txt")
 fi
 
 # The mixed run, twice: the writers first as fast as their connections go (what the server can

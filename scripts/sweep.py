@@ -3,11 +3,15 @@
 fixed-seed random sample of larger mixes, each read as the all-tickets page's first page (list
 and count) by an admin. Prints a Markdown table of the slowest five and the spread of all.
 
-usage: sweep.py APP TOKEN AGENT_ID RARE_WORD [REQUESTS] [SAMPLE]
+A role's own list with a filter is a mix too (its scope is the other condition): with the
+agent's and the user's tokens, each filter of their lists with each sort is swept as well.
+
+usage: sweep.py APP TOKEN AGENT_ID RARE_WORD [REQUESTS] [SAMPLE] [AGENT_TOKEN USER_TOKEN]
   APP        host:port of the server
   TOKEN      an admin's bearer token
   AGENT_ID   an agent with tickets (the assignee filter)
   RARE_WORD  a word few tickets hold (the seed log names one)
+  AGENT_TOKEN, USER_TOKEN  that agent's and a user's bearer tokens (their own lists)
 Each mix is read REQUESTS times (default 7) after one read to warm it; its time is the median.
 """
 import http.client
@@ -78,8 +82,18 @@ def sample(agent, rare, n, seed=25):
         yield mix
 
 
-def query(mix):
-    return "/api/tickets?" + "&".join(f"{k}={v}" for k, v in mix.items())
+def scoped(rare):
+    """Each filter of a role's own list (status, priority, category, overdue, search) with
+    each sort: the list's scope and the filter make a mix."""
+    table = {"status": STATUSES, "priority": ["critical"], "category": ["billing"], "overdue": ["true"], "q": ["printer", rare]}
+    for name, values in table.items():
+        for value in values:
+            for sort in SORTS:
+                yield {name: value, "sort": sort}
+
+
+def query(mix, base="/api/tickets"):
+    return base + "?" + "&".join(f"{k}={v}" for k, v in mix.items())
 
 
 def timed(conn, token, path):
@@ -97,13 +111,16 @@ def main():
     app, token, agent, rare = sys.argv[1:5]
     requests = int(sys.argv[5]) if len(sys.argv) > 5 else 7
     n_sample = int(sys.argv[6]) if len(sys.argv) > 6 else 40
+    own = sys.argv[7:9]
     conn = http.client.HTTPConnection(app, timeout=300)
     results = []
-    mixes = [("single", m) for m in singles(agent, rare)] + [("pair", m) for m in pairs(agent, rare)] + [("sample", m) for m in sample(agent, rare, n_sample)]
-    for kind, mix in mixes:
-        path = query(mix)
-        _, body = timed(conn, token, path)
-        times = [timed(conn, token, path)[0] for _ in range(requests)]
+    mixes = [("single", token, query(m)) for m in singles(agent, rare)] + [("pair", token, query(m)) for m in pairs(agent, rare)]
+    mixes += [("sample", token, query(m)) for m in sample(agent, rare, n_sample)]
+    for who, base in zip(own, ["/api/agents/assigned-tickets", "/api/users/my-tickets"]):
+        mixes += [("own", who, query(m, base)) for m in scoped(rare)]
+    for kind, who, path in mixes:
+        _, body = timed(conn, who, path)
+        times = [timed(conn, who, path)[0] for _ in range(requests)]
         shown = body.get("total")
         if body.get("totalCapped"):
             shown = f"{shown}+"
@@ -115,7 +132,9 @@ def main():
         print(f"{median:9.2f} {worst:9.2f} {kind:6} {shown!s:>8} {path}", file=sys.stderr)
     ms = [r[0] for r in results]
     n_pairs = sum(1 for r in results if r[2] == "pair")
-    print(f"{len(results)} mixes ({n_pairs} pairs × sorts, {len(results) - n_pairs} sampled, seed 25), "
+    n_own = sum(1 for r in results if r[2] == "own")
+    print(f"{len(results)} mixes ({n_pairs} pairs × sorts, {len(results) - n_pairs - n_own} sampled, seed 25, "
+          f"{n_own} of an agent's and a user's own lists), "
           f"{requests} reads each: median of medians {statistics.median(ms):.2f} ms, "
           f"slowest {ms[0]:.2f} ms. Each filter alone ({len(single)} with each sort): median "
           f"{statistics.median(r[0] for r in single):.2f} ms, slowest {single[0][0]:.2f} ms "

@@ -137,7 +137,12 @@ async fn listed(conn: &mut PgConnection, scope: TicketScope, query: &TicketQuery
     // matches are read from the filters' indexes and then each from the table for its sort
     // keys, where a walk reads in order and skips in the index what the mix excludes (the
     // overdue low-priority billing tickets, 4 586, by priority: 240 ms gathered, a few ms walked).
-    let few = few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total) / 4;
+    // A role's own tickets with a filter are found through the scope's index (an agent's from
+    // `tickets_by_assignee` alone, which holds every filter and sort key; a requester's by
+    // (user_id, status)), and are gathered up to the whole bound: an agent's 1 615 open tickets
+    // newest first were otherwise found past 38 237 newer open tickets of others (17 ms).
+    let few = few_bound(query.per_page + 1, counts_in(conn, TicketScope::All).await?.total);
+    let few = if scope == TicketScope::All { few / 4 } else { few };
     let gather = !keep_prepared(scope, query) && !capped && total <= few;
     // One row more than the page shows tells whether another page follows.
     let rows = if gather {
