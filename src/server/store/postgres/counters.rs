@@ -110,7 +110,15 @@ pub(super) async fn match_facets_from(
     now: chrono::DateTime<chrono::Utc>,
     faceted_from: f64,
 ) -> Result<MatchFacets, StoreError> {
+    // An agent's own tickets are a facet too (`a` and the id): an agent's search reads the
+    // tickets holding the words and the agent's facet, not every ticket holding the words (a
+    // rare word's 987 tickets, each read from the table for the 100 of agent1's: 15-17 ms).
+    let scoped = match scope {
+        TicketScope::AssignedTo(agent) => Some(format!("a{agent}")),
+        _ => None,
+    };
     let mut words = facets_of(query);
+    words.extend(scoped.clone());
     if words.is_empty() || query.q.as_deref().and_then(fts_query).is_none() {
         return Ok(MatchFacets::none());
     }
@@ -120,12 +128,14 @@ pub(super) async fn match_facets_from(
         words.retain(|facet| *facet != word);
     }
     let tickets = counts.total.max(1) as f64;
-    let (mut share, mut filtered) = (1.0, tickets);
+    // Each filter's count below is within the scope (`list_count`): its share is of the scope's.
+    let within = if scope == TicketScope::All { tickets } else { counts_in(conn, scope).await?.total.max(1) as f64 };
+    let (mut share, mut filtered) = (if scoped.is_some() { within / tickets } else { 1.0 }, within);
     for one in each_filter(&TicketQuery { q: None, ..query.clone() }) {
         let Some(n) = from_counters(conn, list_count(scope, &one, None), &one, now).await? else { continue };
-        filtered *= n as f64 / tickets;
+        filtered *= n as f64 / within;
         if facets_of(&one).iter().any(|facet| words.contains(facet)) {
-            share *= n as f64 / tickets;
+            share *= n as f64 / within;
         }
     }
     if words.is_empty() || filtered <= faceted_from {

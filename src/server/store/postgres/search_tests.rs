@@ -212,53 +212,57 @@ async fn a_search_among_filters_reads_its_words_and_filters_from_one_index() {
     .await
     .unwrap();
     let printer = TicketQuery { q: Some("printer".into()), page: 1, per_page: 25, ..Default::default() };
+    let all = TicketScope::All;
     let mixes = [
-        TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() },
-        TicketQuery { priority: Some(Priority::Critical), assigned_to: Some(2), ..printer.clone() },
-        TicketQuery { unassigned: true, category: Some("billing".into()), ..printer.clone() },
+        (all, TicketQuery { status: Some(TicketStatus::OnHold), category: Some("account".into()), ..printer.clone() }),
+        (all, TicketQuery { priority: Some(Priority::Critical), assigned_to: Some(2), ..printer.clone() }),
+        (all, TicketQuery { unassigned: true, category: Some("billing".into()), ..printer.clone() }),
         // Overdue: the open tickets' facet (migration 0012), the deadline checked on those.
-        TicketQuery { overdue: true, ..printer.clone() },
+        (all, TicketQuery { overdue: true, ..printer.clone() }),
+        // An agent's own tickets: the agent's facet, alone or beside a filter's.
+        (TicketScope::AssignedTo(2), printer.clone()),
+        (TicketScope::AssignedTo(2), TicketQuery { status: Some(TicketStatus::OnHold), ..printer.clone() }),
     ];
     let now = chrono::Utc::now();
     let mut conn = store.pool.acquire().await.unwrap();
-    for query in mixes {
+    for (scope, query) in mixes {
         // Every filter offered as a facet, however few the tickets (`match_facets_from`).
-        let facets = match_facets_from(&mut conn, TicketScope::All, &query, now, 0.0).await.unwrap().words;
+        let facets = match_facets_from(&mut conn, scope, &query, now, 0.0).await.unwrap().words;
         let mut tx = searching(&mut conn).await.unwrap();
         // Each row read priced as if each filter held tens of thousands, as at a million
         // tickets: the way that reads the fewest rows wins, as it does there.
         sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL cpu_tuple_cost = 100").execute(&mut *tx).await.unwrap();
         let mut explain = QueryBuilder::<Postgres>::new("EXPLAIN SELECT COUNT(*) FROM (SELECT 1");
         push_source(&mut explain, &query);
-        push_match_filters(&mut explain, TicketScope::All, &query, now, &facets);
+        push_match_filters(&mut explain, scope, &query, now, &facets);
         explain.push(") AS matches");
         let plan: Vec<String> = explain.build_query_scalar().persistent(false).fetch_all(&mut *tx).await.unwrap();
         let plan = plan.join("\n");
-        assert!(plan.contains("Bitmap Index Scan on tickets_search_facets"), "{query:?}:\n{plan}");
-        assert!(plan.lines().any(|l| l.contains("Index Cond") && l.contains("search @@") && l.contains("@>")), "{query:?}:\n{plan}");
+        assert!(plan.contains("Bitmap Index Scan on tickets_search_facets"), "{scope:?} {query:?}:\n{plan}");
+        assert!(plan.lines().any(|l| l.contains("Index Cond") && l.contains("search @@") && l.contains("@>")), "{scope:?} {query:?}:\n{plan}");
         tx.rollback().await.unwrap();
 
         let mut columns = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM tickets t");
-        push_filters(&mut columns, TicketScope::All, &query, now);
+        push_filters(&mut columns, scope, &query, now);
         let expected: i64 = columns.build_query_scalar().persistent(false).fetch_one(&mut *conn).await.unwrap();
         assert!(expected > 10, "{query:?}: the mix holds tickets ({expected})");
-        let counted = matches_within(&mut conn, TicketScope::All, &query, now, 10_000, &facets).await.unwrap();
+        let counted = matches_within(&mut conn, scope, &query, now, 10_000, &facets).await.unwrap();
         assert_eq!(counted, Some(expected), "{query:?}");
         let ids = |rows: Vec<TicketRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-        let gathered = ids(gathered_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
-        let walked = ids(ticket_window(&mut conn, TicketScope::All, &query, 26, now).await.unwrap());
+        let gathered = ids(gathered_window(&mut conn, scope, &query, 26, now).await.unwrap());
+        let walked = ids(ticket_window(&mut conn, scope, &query, 26, now).await.unwrap());
         assert_eq!(gathered, walked, "{query:?}");
 
         // The list: counted and its page picked in one statement (`counted_page_within`),
         // then the next page from its cursor, and a page past the end (the count read alone).
-        let listed = store.list_tickets(TicketScope::All, &query, now).await.unwrap();
+        let listed = store.list_tickets(scope, &query, now).await.unwrap();
         assert_eq!((listed.total, listed.capped), (expected, false), "{query:?}");
         assert_eq!(ids(listed.rows), walked[..walked.len().min(25)].to_vec(), "{query:?}");
         let next = TicketQuery { after: listed.next, ..query.clone() };
-        let second = store.list_tickets(TicketScope::All, &next, now).await.unwrap();
-        let walked = ids(ticket_window(&mut conn, TicketScope::All, &next, 25, now).await.unwrap());
+        let second = store.list_tickets(scope, &next, now).await.unwrap();
+        let walked = ids(ticket_window(&mut conn, scope, &next, 25, now).await.unwrap());
         assert_eq!((ids(second.rows), second.total), (walked, expected), "{next:?}");
-        let past = store.list_tickets(TicketScope::All, &TicketQuery { page: 99, ..query.clone() }, now).await.unwrap();
+        let past = store.list_tickets(scope, &TicketQuery { page: 99, ..query.clone() }, now).await.unwrap();
         assert_eq!((past.rows.len(), past.total, past.capped), (0, expected, false), "{query:?}");
     }
     // Counted where the words' share of the filters' tickets is few (`count_way`): the
