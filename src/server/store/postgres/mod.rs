@@ -193,3 +193,7 @@ async fn own_database(url: &str, name: &str) -> (Store, sqlx::PgPool) {
 #[cfg(test)]
 #[path = "live_tests.rs"]
 mod live_tests;
+
+#[cfg(test)]
+#[path = "turn_tests.rs"]
+mod turn_tests;
