@@ -340,20 +340,25 @@ delay = function()
 end
 EOF
 }
-# status_lua: the agent's in-progress tickets, each switched to on-hold and back in turn. Edits
-# carry the ticket's version (REST edits need it): each wrk thread has one connection and its
-# own tickets, and takes the new version from every answer. Read afresh before each run.
+# status_lua: the agent's tickets in progress and on hold, each switched to the other status and
+# back in turn (a run that ends mid-turn leaves some on hold: the next run takes them as they
+# are, so the agent's pool does not dwindle run after run). Edits carry the ticket's version
+# (REST edits need it): each wrk thread has one connection and its own tickets, and takes the
+# new version from every answer. Read afresh before each run.
 status_lua() {
   local versions
-  versions=$(curl -fsS -H "Authorization: Bearer $AGENT_TOKEN" \
-    "http://$APP/api/agents/assigned-tickets?status=in-progress&perPage=100" | python3 -c '
+  versions=$(python3 -c '
 import json, sys, urllib.request
 app, token = sys.argv[1], sys.argv[2]
-def version(id):  # list rows carry no version: each ticket is read once
-    request = urllib.request.Request(f"http://{app}/api/tickets/{id}", headers={"Authorization": f"Bearer {token}"})
-    return json.load(urllib.request.urlopen(request))["ticket"]["version"]
-ids = [t["id"] for t in json.load(sys.stdin).get("tickets", [])]
-print(", ".join("{ %d, %d }" % (id, version(id)) for id in ids))' "$APP" "$AGENT_TOKEN")
+def get(path):
+    request = urllib.request.Request(f"http://{app}{path}", headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(request))
+rows = []
+for status, held in (("in-progress", "false"), ("on-hold", "true")):
+    for t in get(f"/api/agents/assigned-tickets?status={status}&perPage=50").get("tickets", []):
+        # list rows carry no version: each ticket is read once
+        rows.append("{ %d, %d, %s }" % (t["id"], get(f"/api/tickets/{t['"'"'id'"'"']}")["ticket"]["version"], held))
+print(", ".join(rows))' "$APP" "$AGENT_TOKEN")
   [[ -z $versions ]] && return 1
   # Up to STATUS_MOST connections, each with tickets of its own (a paced one waits for its
   # answers too).
@@ -362,7 +367,7 @@ print(", ".join("{ %d, %d }" % (id, version(id)) for id in ids))' "$APP" "$AGENT
   cat <<EOF
 local all, count = { $versions }, 0
 setup = function(thread) thread:set("offset", count); count = count + 1 end
-local mine, held, n, current, checked = nil, {}, 0, nil, false
+local mine, n, current, checked = nil, 0, nil, false
 request = function()
   if not mine then
     mine = {}
@@ -376,8 +381,8 @@ request = function()
   end
   n = n % #mine + 1
   current = mine[n]
-  held[current[1]] = not held[current[1]]
-  local status = held[current[1]] and "on-hold" or "in-progress"
+  current[3] = not current[3]
+  local status = current[3] and "on-hold" or "in-progress"
   local body = string.format('{"status":"%s","version":%d}', status, current[2])
   return wrk.format("PUT", "/api/agents/ticket/" .. current[1] .. "/status",
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $AGENT_TOKEN" }, body)
