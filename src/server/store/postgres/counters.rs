@@ -5,6 +5,7 @@
 use crate::server::store::counting::{list_count, ListCount};
 pub(super) use super::count_way::{count_way, CountLimits, CountWay};
 use super::tickets::{counted_page_within, facets_of, fts_query, keep_prepared, overdue_in, push_filters, push_match_filters, push_source};
+use super::facets::scope_facet;
 use super::Store;
 pub(super) use super::shared::{agent_stats_in, agent_totals_in, counts_in, kind_count};
 use crate::domain::{TicketQuery, TicketRow, TicketScope, COUNT_CAP};
@@ -113,10 +114,7 @@ pub(super) async fn match_facets_from(
     // An agent's own tickets are a facet too (`a` and the id): an agent's search reads the
     // tickets holding the words and the agent's facet, not every ticket holding the words (a
     // rare word's 987 tickets, each read from the table for the 100 of agent1's: 15-17 ms).
-    let scoped = match scope {
-        TicketScope::AssignedTo(agent) => Some(format!("a{agent}")),
-        _ => None,
-    };
+    let scoped = scope_facet(scope);
     let mut words = facets_of(query);
     words.extend(scoped.clone());
     if words.is_empty() || query.q.as_deref().and_then(fts_query).is_none() {

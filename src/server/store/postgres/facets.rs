@@ -39,7 +39,7 @@ pub(super) fn facets_of(query: &TicketQuery) -> Vec<String> {
     facets.extend(query.status.map(|s| format!("s{}", s.as_str())));
     facets.extend(query.category.as_ref().map(|c| format!("c{c}")));
     facets.extend(query.priority.map(|p| format!("p{}", p.rank())));
-    facets.extend(query.assigned_to.map(|agent| format!("a{agent}")));
+    facets.extend(query.assigned_to.map(agent_facet));
     if query.unassigned {
         facets.push("a".to_string());
     }
@@ -49,3 +49,16 @@ pub(super) fn facets_of(query: &TicketQuery) -> Vec<String> {
     facets
 }
 
+/// The word of `FACETS` that a list's scope asks for: an agent's own tickets are the agent's
+/// facet, as the assignee filter is; a requester's have none (`FACETS` holds no requester).
+pub(super) fn scope_facet(scope: TicketScope) -> Option<String> {
+    match scope {
+        TicketScope::AssignedTo(agent) => Some(agent_facet(agent)),
+        _ => None,
+    }
+}
+
+/// The word of `FACETS` for an agent's tickets: `a` and the agent's id.
+fn agent_facet(agent: i64) -> String {
+    format!("a{agent}")
+}
