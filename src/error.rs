@@ -5,7 +5,6 @@
 //! error is about one input, the name of that field.
 
 use leptos::prelude::FromServerFnError;
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::ServerFnErrorErr;
 use serde::{Deserialize, Serialize};
 
@@ -152,7 +151,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::codec::TextJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod codec;
 pub mod domain;
 pub mod error;
 pub mod features;

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::server::{guard, rpc, services::auth as service};
 
 /// The signed-in user, or `None` for a visitor.
-#[server(prefix = "/rpc", endpoint = "me")]
+#[server(prefix = "/rpc", endpoint = "me", output = crate::codec::Json)]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -22,7 +22,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "login")]
+#[server(prefix = "/rpc", endpoint = "login", output = crate::codec::Json)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -36,7 +36,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "register")]
+#[server(prefix = "/rpc", endpoint = "register", output = crate::codec::Json)]
 pub async fn register(name: String, email: String, password: String, confirm_password: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -49,7 +49,7 @@ pub async fn register(name: String, email: String, password: String, confirm_pas
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "logout")]
+#[server(prefix = "/rpc", endpoint = "logout", output = crate::codec::Json)]
 pub async fn logout() -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -63,7 +63,7 @@ pub async fn logout() -> Result<(), AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "forgot-password")]
+#[server(prefix = "/rpc", endpoint = "forgot-password", output = crate::codec::Json)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     rpc::finish(async {
         service::forgot_password(rpc::core()?, &email, &rpc::client_ip()).await?;
@@ -73,7 +73,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "reset-password")]
+#[server(prefix = "/rpc", endpoint = "reset-password", output = crate::codec::Json)]
 pub async fn reset_password(token: String, password: String, confirm_password: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;

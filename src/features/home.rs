@@ -10,7 +10,7 @@ use leptos_meta::Title;
 #[cfg(feature = "ssr")]
 use crate::server::{rpc, services::dashboard};
 
-#[server(prefix = "/rpc", endpoint = "home")]
+#[server(prefix = "/rpc", endpoint = "home", output = crate::codec::Json)]
 pub async fn load_home() -> Result<HomeSummary, AppError> {
     rpc::finish(rpc::once_per_render("home".to_string(), || async {
         let core = rpc::core()?;
@@ -79,7 +79,7 @@ pub fn Counts(counts: StatusCounts) -> impl IntoView {
 fn AgentNumbers(stats: AgentStats) -> impl IntoView {
     let avg = stats
         .avg_resolution_hours
-        .map(|h| format!("{h:.1} h"))
+        .map(|h| format!("{} h", crate::ui::one_decimal(h)))
         .unwrap_or_else(|| "—".into());
     view! {
         <section aria-labelledby="work-heading">

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 #[cfg(feature = "ssr")]
 use crate::server::{guard, rpc, services::account};
 
-#[server(prefix = "/rpc", endpoint = "profile")]
+#[server(prefix = "/rpc", endpoint = "profile", output = crate::codec::Json)]
 pub async fn get_profile() -> Result<Profile, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -22,7 +22,7 @@ pub async fn get_profile() -> Result<Profile, AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "profile/update")]
+#[server(prefix = "/rpc", endpoint = "profile/update", output = crate::codec::Json)]
 pub async fn update_profile(name: String, phone: String, department: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -35,7 +35,7 @@ pub async fn update_profile(name: String, phone: String, department: String) -> 
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "profile/password")]
+#[server(prefix = "/rpc", endpoint = "profile/password", output = crate::codec::Json)]
 pub async fn change_password(
     current_password: String,
     new_password: String,
@@ -53,7 +53,7 @@ pub async fn change_password(
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "profile/notifications")]
+#[server(prefix = "/rpc", endpoint = "profile/notifications", output = crate::codec::Json)]
 pub async fn get_notifications() -> Result<Vec<NotificationSetting>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -76,7 +76,7 @@ fn field_of(kind: NoticeKind) -> &'static str {
 }
 
 /// Saves the notification form: every kind the caller receives is on when its box was ticked.
-#[server(prefix = "/rpc", endpoint = "profile/notifications/save")]
+#[server(prefix = "/rpc", endpoint = "profile/notifications/save", output = crate::codec::Json)]
 pub async fn save_notifications(
     reply: Option<String>,
     status: Option<String>,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 pub fn hours(h: Option<f64>) -> String {
-    h.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "—".into())
+    h.map(|h| format!("{} h", crate::ui::one_decimal(h))).unwrap_or_else(|| "—".into())
 }
 
 #[component]

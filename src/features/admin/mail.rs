@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[cfg(feature = "ssr")]
 use crate::server::{rpc, services::inbound};
 
-#[server(prefix = "/rpc", endpoint = "admin/mail/inbound")]
+#[server(prefix = "/rpc", endpoint = "admin/mail/inbound", output = crate::codec::Json)]
 pub async fn load_inbound(before: Option<i64>) -> Result<InboundPage, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -22,7 +22,7 @@ pub async fn load_inbound(before: Option<i64>) -> Result<InboundPage, AppError> 
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "admin/mail/inbound/process")]
+#[server(prefix = "/rpc", endpoint = "admin/mail/inbound/process", output = crate::codec::Json)]
 pub async fn process_inbound(id: i64) -> Result<String, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;

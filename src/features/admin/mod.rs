@@ -26,7 +26,7 @@ pub struct AdminHomeData {
     pub agents_total: usize,
 }
 
-#[server(prefix = "/rpc", endpoint = "admin/dashboard")]
+#[server(prefix = "/rpc", endpoint = "admin/dashboard", output = crate::codec::Json)]
 pub async fn load_admin_dashboard() -> Result<AdminHomeData, AppError> {
     rpc::finish(rpc::once_per_render("admin/dashboard".to_string(), || async {
         let core = rpc::core()?;
@@ -40,7 +40,7 @@ pub async fn load_admin_dashboard() -> Result<AdminHomeData, AppError> {
 }
 
 /// Sends the waiting mail now and tries mail given up on again; back to the dashboard.
-#[server(prefix = "/rpc", endpoint = "admin/mail/retry")]
+#[server(prefix = "/rpc", endpoint = "admin/mail/retry", output = crate::codec::Json)]
 pub async fn retry_mail() -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -52,7 +52,7 @@ pub async fn retry_mail() -> Result<(), AppError> {
 }
 
 /// Agents with their current load, for assignment choices.
-#[server(prefix = "/rpc", endpoint = "admin/agents")]
+#[server(prefix = "/rpc", endpoint = "admin/agents", output = crate::codec::Json)]
 pub async fn admin_agents() -> Result<Vec<AgentChoice>, AppError> {
     rpc::finish(rpc::once_per_render("admin/agents".to_string(), || async {
         let core = rpc::core()?;
@@ -63,7 +63,7 @@ pub async fn admin_agents() -> Result<Vec<AgentChoice>, AppError> {
 }
 
 /// Assigns (or, with `reassign`, moves) a ticket; an empty agent means the least-loaded one.
-#[server(prefix = "/rpc", endpoint = "admin/assign")]
+#[server(prefix = "/rpc", endpoint = "admin/assign", output = crate::codec::Json)]
 pub async fn assign_ticket(id: i64, agent_id: Option<String>, reassign: Option<String>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -89,7 +89,7 @@ fn parse_agent(raw: Option<&str>) -> Result<Option<i64>, AppError> {
 }
 
 /// Assigns every selected ticket; reports how many went through and why others did not.
-#[server(prefix = "/rpc", endpoint = "admin/bulk-assign")]
+#[server(prefix = "/rpc", endpoint = "admin/bulk-assign", output = crate::codec::Json)]
 pub async fn bulk_assign(ids: Option<Vec<i64>>, agent_id: Option<String>) -> Result<String, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -107,7 +107,7 @@ pub async fn bulk_assign(ids: Option<Vec<i64>>, agent_id: Option<String>) -> Res
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "admin/delete-ticket")]
+#[server(prefix = "/rpc", endpoint = "admin/delete-ticket", output = crate::codec::Json)]
 pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -119,7 +119,7 @@ pub async fn delete_ticket(id: i64, confirm: Option<String>) -> Result<(), AppEr
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "admin/report")]
+#[server(prefix = "/rpc", endpoint = "admin/report", output = crate::codec::Json)]
 pub async fn load_report(from: Option<String>, to: Option<String>) -> Result<Report, AppError> {
     rpc::finish(rpc::once_per_render(format!("admin/report {from:?} {to:?}"), || async {
         let core = rpc::core()?;

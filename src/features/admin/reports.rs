@@ -62,7 +62,7 @@ fn ReportBody(r: Report) -> impl IntoView {
         ("on-hold".to_string(), s.on_hold),
         ("closed".to_string(), s.closed),
     ];
-    let compliance = r.sla_compliance().map(|p| format!("{p:.1} %")).unwrap_or_else(|| "—".into());
+    let compliance = r.sla_compliance().map(|p| format!("{} %", crate::ui::one_decimal(p))).unwrap_or_else(|| "—".into());
     view! {
         <dl class="stats">
             <div class="stat"><dt>"Tickets opened"</dt><dd data-testid="report-total">{r.total}</dd></div>

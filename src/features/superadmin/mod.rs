@@ -17,7 +17,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::{rpc, services::superadmin as service};
 
-#[server(prefix = "/rpc", endpoint = "super/dashboard")]
+#[server(prefix = "/rpc", endpoint = "super/dashboard", output = crate::codec::Json)]
 pub async fn load_super_dashboard() -> Result<SuperDashboard, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -26,7 +26,7 @@ pub async fn load_super_dashboard() -> Result<SuperDashboard, AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/users")]
+#[server(prefix = "/rpc", endpoint = "super/users", output = crate::codec::Json)]
 pub async fn list_users(q: Option<String>, role: Option<String>, page: Option<String>) -> Result<UserPage, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -35,7 +35,7 @@ pub async fn list_users(q: Option<String>, role: Option<String>, page: Option<St
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/users/get")]
+#[server(prefix = "/rpc", endpoint = "super/users/get", output = crate::codec::Json)]
 pub async fn get_user(id: i64) -> Result<Profile, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -44,7 +44,7 @@ pub async fn get_user(id: i64) -> Result<Profile, AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/users/create")]
+#[server(prefix = "/rpc", endpoint = "super/users/create", output = crate::codec::Json)]
 pub async fn create_user(
     name: String,
     email: String,
@@ -63,7 +63,7 @@ pub async fn create_user(
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/users/update")]
+#[server(prefix = "/rpc", endpoint = "super/users/update", output = crate::codec::Json)]
 pub async fn update_user(
     id: i64,
     name: String,
@@ -85,7 +85,7 @@ pub async fn update_user(
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/users/delete")]
+#[server(prefix = "/rpc", endpoint = "super/users/delete", output = crate::codec::Json)]
 pub async fn delete_user(id: i64, confirm: Option<String>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -100,7 +100,7 @@ pub async fn delete_user(id: i64, confirm: Option<String>) -> Result<(), AppErro
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/settings")]
+#[server(prefix = "/rpc", endpoint = "super/settings", output = crate::codec::Json)]
 pub async fn load_settings() -> Result<SystemSettings, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -110,7 +110,7 @@ pub async fn load_settings() -> Result<SystemSettings, AppError> {
 }
 
 /// Categories come one per line (or comma-separated); numbers as typed.
-#[server(prefix = "/rpc", endpoint = "super/settings/save")]
+#[server(prefix = "/rpc", endpoint = "super/settings/save", output = crate::codec::Json)]
 pub async fn save_settings(
     categories: String,
     sla_low: String,
@@ -142,7 +142,7 @@ pub async fn save_settings(
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "super/audit")]
+#[server(prefix = "/rpc", endpoint = "super/audit", output = crate::codec::Json)]
 pub async fn load_audit(action: Option<String>, q: Option<String>, page: Option<String>) -> Result<AuditPage, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;

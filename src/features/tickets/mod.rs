@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use crate::server::{rpc, services::tickets as service};
 
 // JSON input: a query whose filters are all empty must still arrive as a query.
-#[server(prefix = "/rpc", endpoint = "tickets/list", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/rpc", endpoint = "tickets/list", input = leptos::server_fn::codec::Json, output = crate::codec::Json)]
 pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError> {
     rpc::finish(rpc::once_per_render(format!("tickets/list {query:?}"), || async {
         let core = rpc::core()?;
@@ -31,7 +31,7 @@ pub async fn list_tickets(query: RawTicketQuery) -> Result<TicketPage, AppError>
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/categories")]
+#[server(prefix = "/rpc", endpoint = "tickets/categories", output = crate::codec::Json)]
 pub async fn ticket_categories() -> Result<Vec<String>, AppError> {
     rpc::finish(rpc::once_per_render("tickets/categories".to_string(), || async {
         let core = rpc::core()?;
@@ -42,7 +42,7 @@ pub async fn ticket_categories() -> Result<Vec<String>, AppError> {
 
 /// Returns the new ticket's id. A plain form post (no JavaScript) is redirected to the
 /// ticket; the hydrated page navigates itself after clearing the saved draft.
-#[server(prefix = "/rpc", endpoint = "tickets/create")]
+#[server(prefix = "/rpc", endpoint = "tickets/create", output = crate::codec::Json)]
 pub async fn create_ticket(title: String, description: String, category: String, priority: String) -> Result<i64, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -63,7 +63,7 @@ pub async fn create_ticket(title: String, description: String, category: String,
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/get")]
+#[server(prefix = "/rpc", endpoint = "tickets/get", output = crate::codec::Json)]
 pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
     rpc::finish(rpc::once_per_render(format!("tickets/get {id}"), || async {
         let core = rpc::core()?;
@@ -73,7 +73,7 @@ pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/edit")]
+#[server(prefix = "/rpc", endpoint = "tickets/edit", output = crate::codec::Json)]
 pub async fn edit_ticket(id: i64, version: i64, seen: Option<i64>, title: String, description: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -90,7 +90,7 @@ pub async fn edit_ticket(id: i64, version: i64, seen: Option<i64>, title: String
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/fields")]
+#[server(prefix = "/rpc", endpoint = "tickets/fields", output = crate::codec::Json)]
 pub async fn edit_ticket_fields(id: i64, version: i64, seen: Option<i64>, priority: String, category: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -107,7 +107,7 @@ pub async fn edit_ticket_fields(id: i64, version: i64, seen: Option<i64>, priori
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/status")]
+#[server(prefix = "/rpc", endpoint = "tickets/status", output = crate::codec::Json)]
 pub async fn change_ticket_status(id: i64, version: i64, seen: Option<i64>, status: String, reply: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -117,7 +117,7 @@ pub async fn change_ticket_status(id: i64, version: i64, seen: Option<i64>, stat
     .await)
 }
 
-#[server(prefix = "/rpc", endpoint = "tickets/close")]
+#[server(prefix = "/rpc", endpoint = "tickets/close", output = crate::codec::Json)]
 pub async fn close_ticket(id: i64, version: i64, seen: Option<i64>, resolution_notes: String) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -129,7 +129,7 @@ pub async fn close_ticket(id: i64, version: i64, seen: Option<i64>, resolution_n
 
 /// A public reply (`internal` false) or an internal note; `seen` is the newest history entry
 /// the page showed (the text is held back if others changed the ticket since).
-#[server(prefix = "/rpc", endpoint = "tickets/note")]
+#[server(prefix = "/rpc", endpoint = "tickets/note", output = crate::codec::Json)]
 pub async fn add_ticket_note(id: i64, text: String, internal: bool, seen: Option<i64>) -> Result<(), AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -141,7 +141,7 @@ pub async fn add_ticket_note(id: i64, text: String, internal: bool, seen: Option
 
 /// The ticket page says what it is doing on the ticket (`viewing`, `replying`, `noting`, or
 /// `gone` as it closes) and hears who else is on it. Staff working the ticket only.
-#[server(prefix = "/rpc", endpoint = "tickets/presence")]
+#[server(prefix = "/rpc", endpoint = "tickets/presence", output = crate::codec::Json)]
 pub async fn ticket_presence(id: i64, tab: String, state: String) -> Result<Vec<crate::domain::Viewer>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
@@ -152,7 +152,7 @@ pub async fn ticket_presence(id: i64, tab: String, state: String) -> Result<Vec<
 }
 
 /// Who else has the ticket open now.
-#[server(prefix = "/rpc", endpoint = "tickets/viewers")]
+#[server(prefix = "/rpc", endpoint = "tickets/viewers", output = crate::codec::Json)]
 pub async fn ticket_viewers(id: i64) -> Result<Vec<crate::domain::Viewer>, AppError> {
     rpc::finish(async {
         let core = rpc::core()?;
