@@ -4,6 +4,7 @@ use crate::domain::{AgentStats, HomeSummary, SessionUser, StatusCounts, TicketRo
 use crate::features::tickets::TicketTable;
 use crate::error::AppError;
 use crate::ui::Loaded;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -41,10 +42,10 @@ pub fn HomePage() -> impl IntoView {
             <a class="button primary" href="/tickets/new">"New ticket"</a>
         </div>
         <Loaded resource=summary render=move |s: HomeSummary| view! {
-            {s.agent.map(|stats| view! { <AgentNumbers stats=stats/> })}
+            {s.agent.map(agent_numbers)}
             <section aria-labelledby="counts-heading">
                 <h2 id="counts-heading">{scope}</h2>
-                <Counts counts=s.counts/>
+                {counts(s.counts)}
                 {(s.overdue > 0).then(|| view! {
                     <p class="overdue-note" role="status">
                         <span class="badge overdue-badge">"Overdue"</span>
@@ -52,13 +53,16 @@ pub fn HomePage() -> impl IntoView {
                     </p>
                 })}
             </section>
-            <RecentTickets summary=s.recent/>
+            {recent_tickets(s.recent)}
         }/>
     }
 }
 
-#[component]
-pub fn Counts(counts: StatusCounts) -> impl IntoView {
+// The parts below are plain functions, not components: with erased components each component
+// is a type-erased view of its own in the client, with its own hydration code.
+
+/// The tickets by status.
+pub fn counts(counts: StatusCounts) -> impl IntoView {
     let cards = [
         ("Total", counts.total),
         ("Open", counts.open),
@@ -75,8 +79,7 @@ pub fn Counts(counts: StatusCounts) -> impl IntoView {
     }
 }
 
-#[component]
-fn AgentNumbers(stats: AgentStats) -> impl IntoView {
+fn agent_numbers(stats: AgentStats) -> impl IntoView {
     let avg = stats
         .avg_resolution_hours
         .map(|h| format!("{} h", crate::ui::one_decimal(h)))
@@ -94,16 +97,14 @@ fn AgentNumbers(stats: AgentStats) -> impl IntoView {
     }
 }
 
-#[component]
-fn RecentTickets(summary: Vec<TicketRow>) -> impl IntoView {
+fn recent_tickets(summary: Vec<TicketRow>) -> impl IntoView {
     if summary.is_empty() {
-        return view! { <p class="empty">"No tickets yet."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No tickets yet."</p> });
     }
-    view! {
+    Either::Right(view! {
         <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recently updated"</h2>
             <TicketTable tickets=summary/>
         </section>
-    }
-    .into_any()
+    })
 }

@@ -1,7 +1,6 @@
 use crate::domain::{Role, SessionUser};
-use crate::features::auth::{current_user, Logout};
+use crate::features::auth::current_user;
 use crate::ui::encode_query;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -83,7 +82,6 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
 /// The signed-in layout: the role's navigation, the user's name, sign out.
 #[component]
 fn AppShell(user: SessionUser, children: Children) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     let role = user.role;
     provide_context(user.clone());
     view! {
@@ -101,9 +99,11 @@ fn AppShell(user: SessionUser, children: Children) -> impl IntoView {
             <div class="whoami">
                 <span class="user-name" data-testid="user-name">{user.name.clone()}</span>
                 <span class="role-badge">{role.label()}</span>
-                <ActionForm action=logout attr:class="inline">
+                // A plain form: signing out leaves the page for `/login` either way (the server
+                // answers with that redirect), so it needs none of a hydrated form's code.
+                <form method="post" action="/rpc/logout" class="inline">
                     <button type="submit" class="link-button">"Sign out"</button>
-                </ActionForm>
+                </form>
             </div>
         </header>
         <main id="main" class="page">{children()}</main>

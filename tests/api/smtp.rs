@@ -144,3 +144,42 @@ async fn two_instances_on_one_postgres_send_each_mail_once() {
     let distinct: BTreeSet<&String> = ids.iter().collect();
     assert_eq!((ids.len(), distinct.len()), (40, 40), "every mail once: {} arrived, {} distinct", messages.len(), distinct.len());
 }
+
+#[tokio::test]
+async fn the_dashboards_retry_button_sends_waiting_mail_without_a_script() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let addr = free_addr();
+    let app = TestApp::spawn_with(|s| s.mail.smtp_url = Some(Secret::new(format!("smtp://{addr}")))).await;
+    let (agent, admin) = (app.login("agent@gmail.com", "agent123").await, app.login("admin@gmail.com", "admin123").await);
+    let reply = app.post("/api/tickets/1/replies", Some(&agent), json!({ "text": "An answer." })).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    for _ in 0..250 {
+        if app.core.store.mail_health(chrono::Utc::now().timestamp()).await.unwrap().last_error.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // The dashboard offers the button as a form that posts by itself.
+    let cookie = format!("helpdesk_session={admin}");
+    let page = Request::builder().uri("/admin").header(header::ACCEPT, "text/html").header(header::COOKIE, &cookie);
+    let page = app.send(page.body(Body::empty()).unwrap()).await;
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains(r#"<form method="post" action="/rpc/admin/mail/retry">"#), "{html}");
+    assert!(html.contains("Retry now"));
+
+    // Posted as a browser without a script posts it: the mail goes, the admin is back on the dashboard.
+    let sink = SmtpSink::start_on(addr).await;
+    let post = Request::builder()
+        .method(Method::POST)
+        .uri("/rpc/admin/mail/retry")
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, "http://localhost/admin")
+        .header(header::COOKIE, &cookie);
+    let reply = app.send(post.body(Body::empty()).unwrap()).await;
+    assert!(reply.status.is_redirection(), "{:?}", reply.status);
+    assert_eq!(reply.headers[header::LOCATION], "/admin?mail=retried");
+    assert_eq!(sink.wait_for(1, 10).await.len(), 1);
+}

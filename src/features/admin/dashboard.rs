@@ -1,7 +1,6 @@
-use super::{load_admin_dashboard, RetryMail};
-use leptos::form::ActionForm;
+use super::load_admin_dashboard;
 use crate::domain::{AdminDashboard, AgentPerformance, MailStatus};
-use crate::features::home::Counts;
+use crate::features::home::counts;
 use crate::features::tickets::TicketTable;
 use crate::ui::Loaded;
 use leptos::prelude::*;
@@ -14,29 +13,31 @@ pub fn hours(h: Option<f64>) -> String {
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let user = expect_context::<crate::domain::SessionUser>();
-    let retry = ServerAction::<RetryMail>::new();
     // Ticket changes move its counts: fetched again, at most twice a second.
     let live = crate::ui::use_live();
     let changed = crate::ui::settled(move || {
         live.any();
     });
-    let data = Resource::new(move || (retry.version().get(), changed.get()), |_| load_admin_dashboard());
+    let data = Resource::new(move || changed.get(), |_| load_admin_dashboard());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head">
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <a class="button primary" href="/admin/tickets?unassigned=true">"Assign tickets"</a>
         </div>
-        <Loaded resource=data render=move |d| view! { <Overview d=d.dashboard agents_total=d.agents_total retry=retry/> }/>
+        <Loaded resource=data render=move |d| overview(d.dashboard, d.agents_total)/>
     }
 }
 
-#[component]
-fn Overview(d: AdminDashboard, agents_total: usize, retry: ServerAction<RetryMail>) -> impl IntoView {
+// The parts of the page below are plain functions, not components: with erased components
+// (`--cfg erase_components`) each component is a type-erased view of its own in the client,
+// with its own hydration code, which a part drawn in one place does not need.
+
+fn overview(d: AdminDashboard, agents_total: usize) -> impl IntoView {
     view! {
         <section aria-labelledby="counts-heading">
             <h2 id="counts-heading">"All tickets"</h2>
-            <Counts counts=d.counts/>
+            {counts(d.counts)}
         </section>
         <section aria-labelledby="attention-heading">
             <h2 id="attention-heading">"Needs attention"</h2>
@@ -45,8 +46,8 @@ fn Overview(d: AdminDashboard, agents_total: usize, retry: ServerAction<RetryMai
                 <div class="stat warn"><dt>"Overdue"</dt><dd><a href="/admin/tickets?overdue=true">{d.overdue}</a></dd></div>
             </dl>
         </section>
-        <MailHealth mail=d.mail retry=retry/>
-        <AgentTable agents=d.agents of=agents_total/>
+        {mail_health(d.mail)}
+        {agent_table(d.agents, Some(agents_total))}
         <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recently updated"</h2>
             <TicketTable tickets=d.recent/>
@@ -65,8 +66,7 @@ fn waited(secs: Option<i64>) -> String {
 }
 
 /// The outbox: mail waiting, its oldest, mail given up on and the last refusal.
-#[component]
-fn MailHealth(mail: MailStatus, retry: ServerAction<RetryMail>) -> impl IntoView {
+fn mail_health(mail: MailStatus) -> impl IntoView {
     let count = |n: i64, capped: bool| if capped { format!("{n}+") } else { n.to_string() };
     let failed_class = if mail.failed > 0 { "stat warn" } else { "stat" };
     let stuck = mail.waiting > 0 || mail.failed > 0;
@@ -83,21 +83,17 @@ fn MailHealth(mail: MailStatus, retry: ServerAction<RetryMail>) -> impl IntoView
                 view! { <p class="hint">"Last refusal by the mail server (" {at} "): " {error}</p> }
             })}
             {stuck.then(|| view! {
-                <ActionForm action=retry>
+                // A plain form: the server answers with the dashboard again, counted afresh.
+                <form method="post" action="/rpc/admin/mail/retry">
                     <button type="submit" class="button">"Retry now"</button>
-                </ActionForm>
+                </form>
             })}
         </section>
     }
 }
 
-#[component]
-pub fn AgentTable(
-    agents: Vec<AgentPerformance>,
-    /// How many agents there are, when the table shows only the busiest.
-    #[prop(optional)]
-    of: Option<usize>,
-) -> impl IntoView {
+/// The agents' numbers; `of`: how many agents there are, when the table shows only the busiest.
+pub fn agent_table(agents: Vec<AgentPerformance>, of: Option<usize>) -> impl IntoView {
     let shown = agents.len();
     let note = of.filter(|all| *all > shown).map(|all| view! {
         <p class="hint" data-testid="agents-shown">

@@ -1,7 +1,7 @@
 //! Reports over a chosen range (default the last 30 days), with charts and CSV export.
 
 use super::charts::{BarChart, DailyChart};
-use super::dashboard::{hours, AgentTable};
+use super::dashboard::{agent_table, hours};
 use super::load_report;
 use crate::domain::Report;
 use crate::ui::encode_query;
@@ -76,6 +76,6 @@ fn ReportBody(r: Report) -> impl IntoView {
             <BarChart id="chart-priority" title="By priority" rows=r.by_priority.clone()/>
             <BarChart id="chart-category" title="By category" rows=r.by_category.clone()/>
         </div>
-        <AgentTable agents=r.agents/>
+        {agent_table(r.agents, None)}
     }
 }
