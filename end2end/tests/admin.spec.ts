@@ -155,3 +155,18 @@ test("a user cannot open admin pages", async ({ page }) => {
     expect(response?.status()).toBe(403);
   }
 });
+
+test("the navigation marks the page shown, also after moving in the browser", async ({ page }) => {
+  await signIn(page, DEMO.admin.email, DEMO.admin.password);
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
+  await nav.getByRole("link", { name: "Reports" }).click();
+  await expect(page).toHaveURL(/\/admin\/reports$/);
+  await expect(nav.getByRole("link", { name: "Reports" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Dashboard" })).not.toHaveAttribute("aria-current", /.*/);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
+});

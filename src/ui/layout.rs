@@ -3,7 +3,7 @@ use crate::features::auth::current_user;
 use crate::ui::encode_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 /// Renders its children only for a signed-in user with one of `roles`. A signed-out visitor
@@ -83,6 +83,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
 #[component]
 fn AppShell(user: SessionUser, children: Children) -> impl IntoView {
     let role = user.role;
+    let location = use_location();
     provide_context(user.clone());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -90,9 +91,15 @@ fn AppShell(user: SessionUser, children: Children) -> impl IntoView {
             <a class="brand" href=role.home()>"Help Desk"</a>
             <nav aria-label="Main">
                 <ul>
+                    // Plain links (the router takes their clicks all the same), marked current
+                    // from the location: the router's `A` component would bring its own erased view
+                    // and attribute code into every signed-in page for this one mark.
                     {nav_links(role)
                         .into_iter()
-                        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+                        .map(|(href, label)| {
+                            let current = move || (location.pathname.get() == href).then_some("page");
+                            view! { <li><a href=href aria-current=current>{label}</a></li> }
+                        })
                         .collect_view()}
                 </ul>
             </nav>

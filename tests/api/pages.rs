@@ -57,6 +57,9 @@ async fn each_role_sees_its_own_home_with_its_name() {
         let reply = app.send(page(home, Some(&token))).await;
         assert_eq!(reply.status, StatusCode::OK, "{home}");
         assert!(html(&reply).contains(&format!("Welcome, {name}")), "{home}");
+        // The navigation marks the page shown, and only it.
+        assert!(html(&reply).contains(&format!(r#"<a href="{home}" aria-current="page">Dashboard"#)), "{home}");
+        assert_eq!(html(&reply).matches("aria-current=").count(), 1, "{home}");
     }
 }
 
