@@ -80,10 +80,7 @@ pub fn counts(counts: StatusCounts) -> impl IntoView {
 }
 
 fn agent_numbers(stats: AgentStats) -> impl IntoView {
-    let avg = stats
-        .avg_resolution_hours
-        .map(|h| format!("{} h", crate::ui::one_decimal(h)))
-        .unwrap_or_else(|| "—".into());
+    let avg = crate::ui::hours(stats.avg_resolution_hours);
     view! {
         <section aria-labelledby="work-heading">
             <h2 id="work-heading">"Your work"</h2>

@@ -30,13 +30,9 @@ pub fn day_text(at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
 }
 
-/// `12.3`: a number to one decimal place, written from its tenths. Not `format!("{v:.1}")`:
-/// that is core's exact float formatting (Grisu and Dragon, about 7 KB before optimisation),
-/// which would otherwise be in the client every page loads for the few numbers shown this way.
-pub fn one_decimal(value: f64) -> String {
-    let tenths = (value * 10.0).round() as i64;
-    let sign = if tenths < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", (tenths / 10).abs(), (tenths % 10).abs())
+/// An average resolution time as the pages show it: `12.3 h`, or `—` when nothing is resolved.
+pub fn hours(h: Option<f64>) -> String {
+    h.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "—".into())
 }
 
 /// The text of the document's `<title>`: the page's title, then the product's name. Every
@@ -96,13 +92,6 @@ pub fn landing(next: Option<&str>, role: crate::domain::Role) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn one_decimal_is_what_the_pages_wrote_before() {
-        for (value, text) in [(0.0, "0.0"), (0.04, "0.0"), (2.25001, "2.3"), (12.34, "12.3"), (99.96, "100.0"), (7.0, "7.0"), (-1.26, "-1.3"), (-0.04, "0.0")] {
-            assert_eq!(super::one_decimal(value), text, "{value}");
-        }
-    }
-
     use super::*;
     use crate::domain::Role;
 

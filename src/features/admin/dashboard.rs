@@ -6,10 +6,6 @@ use crate::ui::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-pub fn hours(h: Option<f64>) -> String {
-    h.map(|h| format!("{} h", crate::ui::one_decimal(h))).unwrap_or_else(|| "—".into())
-}
-
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let user = expect_context::<crate::domain::SessionUser>();
@@ -115,7 +111,7 @@ pub fn agent_table(agents: Vec<AgentPerformance>, of: Option<usize>) -> impl Int
                         <tr>
                             <td>{a.agent_name}{(!a.is_active).then_some(" (inactive)")}</td>
                             <td>{a.assigned}</td><td>{a.resolved}</td><td>{a.open}</td>
-                            <td>{hours(a.avg_resolution_hours)}</td>
+                            <td>{crate::ui::hours(a.avg_resolution_hours)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -1,10 +1,10 @@
 //! Reports over a chosen range (default the last 30 days), with charts and CSV export.
 
 use super::charts::{BarChart, DailyChart};
-use super::dashboard::{agent_table, hours};
+use super::dashboard::agent_table;
 use super::load_report;
 use crate::domain::Report;
-use crate::ui::encode_query;
+use crate::ui::{encode_query, hours};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -62,7 +62,7 @@ fn ReportBody(r: Report) -> impl IntoView {
         ("on-hold".to_string(), s.on_hold),
         ("closed".to_string(), s.closed),
     ];
-    let compliance = r.sla_compliance().map(|p| format!("{} %", crate::ui::one_decimal(p))).unwrap_or_else(|| "—".into());
+    let compliance = r.sla_compliance().map(|p| format!("{p:.1} %")).unwrap_or_else(|| "—".into());
     view! {
         <dl class="stats">
             <div class="stat"><dt>"Tickets opened"</dt><dd data-testid="report-total">{r.total}</dd></div>
